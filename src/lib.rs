@@ -1,1 +1,2 @@
 //! wpops library.
+pub mod sim;

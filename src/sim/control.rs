@@ -1,0 +1,154 @@
+//! The simulator's own control surface: fault knobs (throttling, 5xx, latency), request
+//! throttling by token bucket as AWS does per account and region, and the `/_sim/` endpoint
+//! that tests and benchmarks use to pause, resume and advance the clock, change the knobs and
+//! read request counts. Not an AWS API.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Shared, lock};
+
+/// Injected faults, applied to every AWS request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Faults {
+    /// Probability (0..1) that a request is answered with ThrottlingException.
+    #[serde(default)]
+    pub throttle_rate: f64,
+    /// Probability (0..1) that a request is answered with a 500.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// Delay added before answering, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+/// A token bucket refilled in real time.
+#[derive(Debug, Clone)]
+pub struct TokenBucket {
+    tokens: f64,
+    capacity: f64,
+    per_second: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub fn new(capacity: f64, per_second: f64) -> Self {
+        TokenBucket { tokens: capacity, capacity, per_second, last: Instant::now() }
+    }
+
+    /// Takes one token if there is one.
+    pub fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.capacity);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The request budget an operation draws from, as (bucket name, capacity, refill per second).
+pub fn budget_of(service: &str, op: &str) -> Option<(&'static str, f64, f64)> {
+    match (service, op) {
+        ("ecs", _) => Some(("ecs", 100.0, 40.0)),
+        ("logs", "FilterLogEvents") => Some(("logs-filter", 10.0, 5.0)),
+        ("logs", "GetLogEvents") => Some(("logs-get", 25.0, 10.0)),
+        _ => None,
+    }
+}
+
+/// Handles `/_sim/...`; returns (status, JSON body).
+pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let param = |name: &str| -> Option<f64> {
+        form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).and_then(|(_, v)| v.parse().ok())
+    };
+    match (method, path) {
+        ("GET", "/_sim/status") => (200, status(shared)),
+        ("POST", "/_sim/pause") => {
+            shared.clock.pause();
+            (200, status(shared))
+        }
+        ("POST", "/_sim/resume") => {
+            shared.clock.resume();
+            (200, status(shared))
+        }
+        ("POST", "/_sim/advance") => {
+            let ms = param("ms").or_else(|| param("seconds").map(|s| s * 1000.0)).unwrap_or(0.0);
+            shared.clock.advance_ms(ms as i64);
+            (200, status(shared))
+        }
+        ("POST", "/_sim/speed") => match param("x") {
+            Some(x) => {
+                shared.clock.set_speed(x);
+                (200, status(shared))
+            }
+            None => (400, json!({"error": "speed needs ?x=<factor>"})),
+        },
+        ("GET", "/_sim/faults") => (200, json!(*lock(&shared.faults))),
+        ("POST", "/_sim/faults") => {
+            let current = *lock(&shared.faults);
+            let mut value = serde_json::to_value(current).unwrap_or_default();
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(changes)) => {
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.extend(changes);
+                    }
+                }
+                _ => {
+                    return (400, json!({"error": "faults take a JSON object such as {\"throttle_rate\":0.3}"}));
+                }
+            }
+            match serde_json::from_value::<Faults>(value) {
+                Ok(f) => {
+                    *lock(&shared.faults) = f;
+                    (200, json!(f))
+                }
+                Err(e) => (400, json!({"error": e.to_string()})),
+            }
+        }
+        ("GET", "/_sim/requests") => (200, requests(shared)),
+        ("POST", "/_sim/requests/reset") => {
+            lock(&shared.counts).clear();
+            (200, requests(shared))
+        }
+        _ => (
+            404,
+            json!({"error": format!("no control endpoint {method} {path}"), "endpoints": [
+            "GET /_sim/status", "POST /_sim/pause", "POST /_sim/resume", "POST /_sim/advance?seconds=N",
+            "POST /_sim/speed?x=F", "GET|POST /_sim/faults", "GET /_sim/requests", "POST /_sim/requests/reset"]}),
+        ),
+    }
+}
+
+fn status(shared: &Shared) -> serde_json::Value {
+    json!({
+        "now_ms": shared.clock.now_ms(),
+        "speed": shared.clock.speed(),
+        "paused": shared.clock.paused(),
+        "scenario": shared.scenario.name,
+        "faults": *lock(&shared.faults),
+    })
+}
+
+fn requests(shared: &Shared) -> serde_json::Value {
+    let counts = lock(&shared.counts);
+    let mut by_account = serde_json::Map::new();
+    let mut by_operation = serde_json::Map::new();
+    let mut total = 0u64;
+    for ((account, op), n) in counts.iter() {
+        total += n;
+        let entry = by_account.entry(account.clone()).or_insert_with(|| json!({}));
+        if let Some(obj) = entry.as_object_mut() {
+            obj.insert(op.clone(), json!(n));
+        }
+        let sum = by_operation.get(op).and_then(|v| v.as_u64()).unwrap_or(0) + n;
+        by_operation.insert(op.clone(), json!(sum));
+    }
+    json!({"total": total, "by_operation": by_operation, "by_account": by_account})
+}
