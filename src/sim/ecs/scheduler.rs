@@ -168,10 +168,23 @@ pub fn on_health_check_failed(w: &mut RegionWorld, cluster: &str, task_id: &str)
 
 /// Runs the scheduler for every service.
 pub fn step(w: &mut RegionWorld) {
-    let keys: Vec<(String, String)> =
-        w.clusters.iter().flat_map(|(c, cl)| cl.services.keys().map(move |s| (c.clone(), s.clone()))).collect();
-    for (cluster, service) in keys {
-        step_service(w, &cluster, &service);
+    // Index each service's tasks once per step: a cluster of 2,000 services must not be scanned
+    // once per service.
+    let mut work: Vec<(String, String, Vec<String>)> = Vec::new();
+    for (cname, cluster) in &w.clusters {
+        let mut by_service: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        for t in cluster.tasks.values() {
+            if let Some(s) = t.service.as_deref() {
+                by_service.entry(s).or_default().push(t.id.clone());
+            }
+        }
+        for name in cluster.services.keys() {
+            let ids = by_service.remove(name.as_str()).unwrap_or_default();
+            work.push((cname.clone(), name.clone(), ids));
+        }
+    }
+    for (cluster, service, ids) in work {
+        step_service(w, &cluster, &service, &ids);
     }
 }
 
@@ -180,13 +193,14 @@ struct Counts {
     healthy: usize,
 }
 
-fn counts(cluster: &Cluster, service: &str, dep: Option<&str>) -> Counts {
+fn service_tasks<'a>(cluster: &'a Cluster, ids: &'a [String]) -> impl Iterator<Item = &'a Task> {
+    ids.iter().filter_map(|id| cluster.tasks.get(id))
+}
+
+fn counts(cluster: &Cluster, ids: &[String], dep: Option<&str>) -> Counts {
     let mut c = Counts { active: 0, healthy: 0 };
-    for t in cluster.tasks.values() {
-        if t.service.as_deref() != Some(service) || !t.desired_running {
-            continue;
-        }
-        if dep.is_some() && t.deployment.as_deref() != dep {
+    for t in service_tasks(cluster, ids) {
+        if !t.desired_running || (dep.is_some() && t.deployment.as_deref() != dep) {
             continue;
         }
         c.active += 1;
@@ -201,7 +215,7 @@ fn counts(cluster: &Cluster, service: &str, dep: Option<&str>) -> Counts {
     c
 }
 
-fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str) {
+fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str, ids: &[String]) {
     let Some(cluster) = w.clusters.get(cluster_name) else {
         return;
     };
@@ -214,8 +228,8 @@ fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str) {
     let desired = svc.desired.max(0) as usize;
     let max_total = (desired * svc.max_percent.max(100) as usize).div_ceil(100).max(desired);
     let min_healthy = (desired * svc.min_healthy_percent.max(0) as usize).div_ceil(100);
-    let prim = counts(cluster, service_name, Some(&primary.id));
-    let all = counts(cluster, service_name, None);
+    let prim = counts(cluster, ids, Some(&primary.id));
+    let all = counts(cluster, ids, None);
     let old_healthy = all.healthy - prim.healthy;
 
     // Start tasks for the primary deployment.
@@ -251,14 +265,8 @@ fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str) {
     let Some(cluster) = w.clusters.get(cluster_name) else {
         return;
     };
-    let mut old: Vec<&Task> = cluster
-        .tasks
-        .values()
-        .filter(|t| {
-            t.service.as_deref() == Some(service_name)
-                && t.desired_running
-                && t.deployment.as_deref() != Some(&primary.id)
-        })
+    let mut old: Vec<&Task> = service_tasks(cluster, ids)
+        .filter(|t| t.desired_running && t.deployment.as_deref() != Some(&primary.id))
         .collect();
     old.sort_by_key(|t| (t.phase == TaskPhase::Running, t.created_at_ms));
     let mut healthy_left = prim.healthy + old_healthy;
@@ -276,14 +284,8 @@ fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str) {
     }
     // Scale in: more primary tasks than desired.
     if prim.active > desired {
-        let mut extra: Vec<&Task> = cluster
-            .tasks
-            .values()
-            .filter(|t| {
-                t.service.as_deref() == Some(service_name)
-                    && t.desired_running
-                    && t.deployment.as_deref() == Some(&primary.id)
-            })
+        let mut extra: Vec<&Task> = service_tasks(cluster, ids)
+            .filter(|t| t.desired_running && t.deployment.as_deref() == Some(&primary.id))
             .collect();
         extra.sort_by_key(|t| std::cmp::Reverse(t.created_at_ms));
         to_stop.extend(extra.iter().take(prim.active - desired).map(|t| t.id.clone()));
@@ -307,20 +309,16 @@ fn step_service(w: &mut RegionWorld, cluster_name: &str, service_name: &str) {
             format!("(service {service_name}) has begun draining connections on {} tasks.", to_stop.len()),
         );
     }
-    finish_rollouts(w, cluster_name, service_name, desired);
+    finish_rollouts(w, cluster_name, service_name, ids, desired);
 }
 
-fn finish_rollouts(w: &mut RegionWorld, cluster_name: &str, service_name: &str, desired: usize) {
+fn finish_rollouts(w: &mut RegionWorld, cluster_name: &str, service_name: &str, ids: &[String], desired: usize) {
     let now = w.now_ms;
     let Some(cluster) = w.clusters.get(cluster_name) else {
         return;
     };
     let live = |dep: &str| {
-        cluster.tasks.values().any(|t| {
-            t.deployment.as_deref() == Some(dep)
-                && t.phase < TaskPhase::Stopped
-                && t.service.as_deref() == Some(service_name)
-        })
+        service_tasks(cluster, ids).any(|t| t.deployment.as_deref() == Some(dep) && t.phase < TaskPhase::Stopped)
     };
     let Some(svc) = cluster.services.get(service_name) else {
         return;
@@ -329,7 +327,7 @@ fn finish_rollouts(w: &mut RegionWorld, cluster_name: &str, service_name: &str, 
         return;
     };
     let gone: Vec<String> = svc.deployments.iter().skip(1).filter(|d| !live(&d.id)).map(|d| d.id.clone()).collect();
-    let prim = counts(cluster, service_name, Some(&primary.id));
+    let prim = counts(cluster, ids, Some(&primary.id));
     let threshold = svc.records.iter().find(|r| r.arn == primary.service_deployment).map(|r| r.threshold).unwrap_or(3);
     let failed_now = primary.rollout == Rollout::InProgress && svc.circuit_breaker && primary.failed_tasks >= threshold;
     let rollback_to = svc

@@ -1,0 +1,60 @@
+//! `wpops sim`: runs the simulator in the foreground until interrupted, and says how to point
+//! the AWS CLI or an SDK at it.
+
+use crate::sim::{self, Faults, SimOptions};
+
+use super::args::SimArgs;
+use super::exit;
+
+fn rate(name: &str, r: f64) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&r) { Ok(r) } else { Err(format!("--{name} must be between 0 and 1, got {r}")) }
+}
+
+pub async fn run(args: SimArgs) -> u8 {
+    let faults = match (rate("throttle-rate", args.throttle_rate), rate("error-rate", args.error_rate)) {
+        (Ok(throttle_rate), Ok(error_rate)) => Faults { throttle_rate, error_rate, latency_ms: args.latency_ms },
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("wpops sim: {e}");
+            return exit::USAGE;
+        }
+    };
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        eprintln!("wpops sim: --speed must be a positive number, got {}", args.speed);
+        return exit::USAGE;
+    }
+    let opts = SimOptions {
+        listen: args.listen,
+        speed: args.speed,
+        scenario: args.scenario.clone(),
+        seed: args.seed,
+        faults,
+        ..SimOptions::default()
+    };
+    let handle = match sim::start(opts).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("wpops sim: {e}");
+            return exit::USAGE;
+        }
+    };
+    let url = handle.endpoint_url();
+    println!("wpops simulator: scenario {} ({})", handle.shared.scenario.name, handle.shared.scenario.description);
+    println!("listening on {url}  (speed {}x, seed {})", args.speed, args.seed);
+    println!();
+    println!("Any credentials work; the account is the first 12 digits of the access key id:");
+    println!(
+        "  export AWS_ACCESS_KEY_ID=ASIA123456789012DEMO AWS_SECRET_ACCESS_KEY=demo AWS_REGION=ap-northeast-1 AWS_DEFAULT_REGION=ap-northeast-1"
+    );
+    println!("  aws --endpoint-url {url} ecs describe-services --cluster wp-prod --services wordpress");
+    println!("  aws --endpoint-url {url} logs filter-log-events --log-group-name /ecs/wordpress --limit 5");
+    println!("Control (not AWS): curl {url}/_sim/status · curl -X POST {url}/_sim/pause | resume | advance?seconds=60");
+    println!(
+        "                   curl -X POST {url}/_sim/faults -d '{{\"throttle_rate\":0.3}}' · curl {url}/_sim/requests"
+    );
+    println!("Ctrl-C stops it.");
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("wpops sim: cannot wait for Ctrl-C: {e}");
+    }
+    drop(handle);
+    exit::OK
+}
