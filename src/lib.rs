@@ -1,2 +1,3 @@
 //! wpops library.
+pub mod model;
 pub mod sim;

@@ -1,0 +1,9 @@
+//! The domain room: plain types and pure parsers for services, tasks, logs, warming and WAF.
+//! It imports only std, serde, regex, chrono and unicode-width: no IO, no async, no clock.
+
+pub mod sanitize;
+
+pub use sanitize::{
+    RawLines, is_control_or_format, is_format_char, sanitize_line, sanitize_line_into,
+    sanitize_lines, split_lines,
+};
