@@ -7,3 +7,8 @@ pub use sanitize::{
     RawLines, is_control_or_format, is_format_char, sanitize_line, sanitize_line_into,
     sanitize_lines, split_lines,
 };
+pub mod warm;
+pub use warm::{
+    DEFAULT_WARM_LIMIT_MS, WarmReport, WarmerFacts, WarmerVerdict, describe_exit,
+    explain_exit_code, parse_warm_report, warmer_verdict, warming_duration_ms,
+};
