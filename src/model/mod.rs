@@ -12,3 +12,7 @@ pub use warm::{
     DEFAULT_WARM_LIMIT_MS, WarmReport, WarmerFacts, WarmerVerdict, describe_exit,
     explain_exit_code, parse_warm_report, warmer_verdict, warming_duration_ms,
 };
+pub mod access;
+pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
+pub mod stats;
+pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
