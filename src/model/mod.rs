@@ -16,3 +16,8 @@ pub mod access;
 pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
 pub mod stats;
 pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
+pub mod logline;
+pub use logline::{
+    ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest,
+    ingest_with_source, parse_stream_name,
+};
