@@ -21,3 +21,5 @@ pub use logline::{
     ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest,
     ingest_with_source, parse_stream_name,
 };
+pub mod ring;
+pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};
