@@ -45,6 +45,13 @@ impl ContainerRole {
     }
 }
 
+/// An unnamed Other container (so structs holding a role can derive `Default`).
+impl Default for ContainerRole {
+    fn default() -> Self {
+        ContainerRole::Other(String::new())
+    }
+}
+
 impl std::fmt::Display for ContainerRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

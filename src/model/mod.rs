@@ -1,6 +1,8 @@
 //! The domain room: plain types and pure parsers for services, tasks, logs, warming and WAF.
 //! It imports only std, serde, regex, chrono and unicode-width: no IO, no async, no clock.
 
+mod text_enum;
+
 pub mod sanitize;
 
 pub use sanitize::{
@@ -23,3 +25,9 @@ pub use logline::{
 };
 pub mod ring;
 pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};
+pub mod ecs;
+pub use ecs::{
+    Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus,
+    MountPoint, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume, format_age,
+    shared_mutable_images, short_task_id, task_definition_revision,
+};
