@@ -31,3 +31,7 @@ pub use ecs::{
     MountPoint, RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume, format_age,
     shared_mutable_images, short_task_id, task_definition_revision,
 };
+pub mod targets;
+pub use targets::{TargetHealth, TargetState, target_for_task};
+pub mod stopped;
+pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
