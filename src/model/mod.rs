@@ -35,3 +35,5 @@ pub mod targets;
 pub use targets::{TargetHealth, TargetState, target_for_task};
 pub mod stopped;
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
+pub mod health;
+pub use health::{HealthRules, ServiceHealth, service_health};

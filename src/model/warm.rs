@@ -143,20 +143,22 @@ impl WarmerVerdict {
         }
     }
 
-    /// One short phrase for tables and `wpops status`.
+    /// One short phrase that reads after the word "warmer", for tables and `wpops status`.
     pub fn summary(&self) -> String {
         match self {
-            WarmerVerdict::Healthy => "warmed".to_owned(),
+            WarmerVerdict::Healthy => "ok".to_owned(),
             WarmerVerdict::Failed { reason, .. } => format!("failed: {reason}"),
-            WarmerVerdict::ReportedFailures(n) => format!("{n} files failed to compile"),
-            WarmerVerdict::NoReport => "exit 0 but no report found".to_owned(),
-            WarmerVerdict::StillRunning { overdue: false } => "warming".to_owned(),
-            WarmerVerdict::StillRunning { overdue: true } => "still running, overdue".to_owned(),
+            WarmerVerdict::ReportedFailures(n) => format!("reported {n} failures"),
+            WarmerVerdict::NoReport => "exited 0 but no report found".to_owned(),
+            WarmerVerdict::StillRunning { overdue: false } => "running".to_owned(),
+            WarmerVerdict::StillRunning { overdue: true } => {
+                "still running past its limit".to_owned()
+            }
             WarmerVerdict::Pending { overdue: false } => "not started yet".to_owned(),
-            WarmerVerdict::Pending { overdue: true } => "not started, overdue".to_owned(),
+            WarmerVerdict::Pending { overdue: true } => "not started, past its limit".to_owned(),
             WarmerVerdict::NeverRan { reason: Some(r) } => format!("never ran: {r}"),
             WarmerVerdict::NeverRan { reason: None } => "never ran".to_owned(),
-            WarmerVerdict::Missing => "no warmer container".to_owned(),
+            WarmerVerdict::Missing => "missing".to_owned(),
         }
     }
 }
