@@ -37,3 +37,8 @@ pub mod stopped;
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
 pub mod health;
 pub use health::{HealthRules, ServiceHealth, service_health};
+pub mod waf;
+pub use waf::{
+    DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label,
+    top_blocked,
+};
