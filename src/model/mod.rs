@@ -42,3 +42,5 @@ pub use waf::{
     DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label,
     top_blocked,
 };
+pub mod clean;
+pub use clean::SanitizeText;
