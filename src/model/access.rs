@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::scan::find_byte;
+
 /// One parsed access line, borrowing the raw text. Fields an older `combined` line lacks
 /// (`forwarded_for`, `request_time_s`) are empty / `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -225,7 +227,7 @@ impl<'a> Cursor<'a> {
         self.skip_spaces();
         let start = self.i;
         let rest = &self.bytes()[start..];
-        let len = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        let len = find_byte(rest, b' ').unwrap_or(rest.len());
         if len == 0 {
             return None;
         }
@@ -247,7 +249,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         let start = self.i + 1;
-        let len = self.bytes()[start..].iter().position(|&b| b == close)?;
+        let len = find_byte(&self.bytes()[start..], close)?;
         self.i = start + len + 1;
         self.s.get(start..start + len)
     }
@@ -263,7 +265,7 @@ impl<'a> Cursor<'a> {
         let start = self.i + 1;
         let mut j = start;
         loop {
-            j += b[j..].iter().position(|&x| x == b'"')?;
+            j += find_byte(&b[j..], b'"')?;
             if b.get(j + 1) == Some(&b' ') && b.get(j + 2).is_some_and(u8::is_ascii_digit) {
                 break;
             }

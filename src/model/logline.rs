@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::access::parse_access_line;
 use super::sanitize::{sanitize_line, split_lines};
+use super::scan::is_printable_ascii;
 use super::warm::{WarmReport, parse_warm_report};
 
 /// What a container is for, from its name in the task definition.
@@ -226,22 +227,28 @@ pub fn ingest(raw: &RawLogEvent<'_>) -> Vec<LogEvent> {
 /// As [`ingest`], appending to `out`, with the stream name already parsed (callers may cache
 /// the `LogSource` per stream; `raw.log_stream` is then ignored).
 pub fn ingest_with_source(source: &LogSource, raw: &RawLogEvent<'_>, out: &mut Vec<LogEvent>) {
+    let event = |event_id: String, line: &str, text: String| LogEvent {
+        ts_ms: raw.timestamp_ms,
+        ingestion_ms: raw.ingestion_ms,
+        event_id,
+        task_id: source.task_id.clone(),
+        container: source.container.clone(),
+        text,
+        class: classify(&source.container, line),
+    };
     let event_id = sanitize_line(raw.event_id);
+    // The common case: one line of printable ASCII needs neither splitting nor sanitising.
+    if is_printable_ascii(raw.message.as_bytes()) {
+        out.push(event(event_id, raw.message, raw.message.to_owned()));
+        return;
+    }
     for (n, line) in split_lines(raw.message).enumerate() {
         let id = if n == 0 {
             event_id.clone()
         } else {
             format!("{event_id}#{n}")
         };
-        out.push(LogEvent {
-            ts_ms: raw.timestamp_ms,
-            ingestion_ms: raw.ingestion_ms,
-            event_id: id,
-            task_id: source.task_id.clone(),
-            container: source.container.clone(),
-            text: sanitize_line(line),
-            class: classify(&source.container, line),
-        });
+        out.push(event(id, line, sanitize_line(line)));
     }
 }
 

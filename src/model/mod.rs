@@ -1,6 +1,7 @@
 //! The domain room: plain types and pure parsers for services, tasks, logs, warming and WAF.
 //! It imports only std, serde, regex, chrono and unicode-width: no IO, no async, no clock.
 
+mod scan;
 mod text_enum;
 
 pub mod sanitize;

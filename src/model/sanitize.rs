@@ -18,6 +18,8 @@
 
 use std::fmt::Write as _;
 
+use super::scan::{find_line_break, is_printable_ascii as is_clean};
+
 /// Unicode 15 general category Cf, as inclusive code point ranges, sorted.
 const FORMAT_CHARS: &[(u32, u32)] = &[
     (0x00AD, 0x00AD),
@@ -83,7 +85,7 @@ fn is_printable_ascii(b: u8) -> bool {
 
 /// Sanitises one display line (an embedded newline shows as `␊`; use [`sanitize_lines`] to split).
 pub fn sanitize_line(s: &str) -> String {
-    if s.bytes().all(is_printable_ascii) {
+    if is_clean(s.as_bytes()) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -94,7 +96,7 @@ pub fn sanitize_line(s: &str) -> String {
 /// Appends the sanitised form of `s` to `out` (no allocation beyond `out`'s growth).
 pub fn sanitize_line_into(s: &str, out: &mut String) {
     let bytes = s.as_bytes();
-    if bytes.iter().all(|&b| is_printable_ascii(b)) {
+    if is_clean(bytes) {
         out.push_str(s);
         return;
     }
@@ -168,7 +170,7 @@ impl<'a> Iterator for RawLines<'a> {
             return None;
         }
         let bytes = self.rest.as_bytes();
-        match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        match find_line_break(bytes) {
             None => {
                 self.done = true;
                 Some(self.rest)
