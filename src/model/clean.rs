@@ -7,6 +7,7 @@ use super::ecs::{
 };
 use super::logline::ContainerRole;
 use super::sanitize::sanitize_line;
+use super::scan::is_printable_ascii;
 use super::targets::TargetHealth;
 use super::waf::{RuleGroupStats, SampledRequest, WafSnapshot};
 
@@ -17,7 +18,7 @@ pub trait SanitizeText {
 
 impl SanitizeText for String {
     fn sanitize_text(&mut self) {
-        if self.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
+        if !is_printable_ascii(self.as_bytes()) {
             *self = sanitize_line(self);
         }
     }
