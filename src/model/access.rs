@@ -118,11 +118,7 @@ pub fn parse_access_line(line: &str) -> Option<AccessLine<'_>> {
 
 fn client_of<'a>(forwarded_for: &'a str, remote_addr: &'a str) -> &'a str {
     let first = forwarded_for.split(',').next().unwrap_or("").trim();
-    if first.is_empty() || first == "-" {
-        remote_addr
-    } else {
-        first
-    }
+    if first.is_empty() || first == "-" { remote_addr } else { first }
 }
 
 fn split_request(request: &str) -> (&str, &str, &str) {
@@ -158,11 +154,7 @@ fn parse_seconds(s: &str) -> Option<f32> {
     if whole.len() > 9 || frac.len() > 9 || (whole.is_empty() && frac.is_empty()) {
         return None;
     }
-    let whole_n = if whole.is_empty() {
-        0
-    } else {
-        parse_u64(whole)?
-    };
+    let whole_n = if whole.is_empty() { 0 } else { parse_u64(whole)? };
     let frac_n = if frac.is_empty() { 0 } else { parse_u64(frac)? };
     let scale = 10u64.pow(frac.len() as u32) as f64;
     Some((whole_n as f64 + frac_n as f64 / scale) as f32)
@@ -199,8 +191,7 @@ pub fn parse_time_local(s: &str) -> Option<i64> {
         _ => return None,
     };
     let offset_min = (num(22..24)? * 60 + num(24..26)?) as i64 * sign;
-    let at = chrono::NaiveDate::from_ymd_opt(year, month, day)?
-        .and_hms_opt(h as u32, m as u32, sec as u32)?;
+    let at = chrono::NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(h as u32, m as u32, sec as u32)?;
     Some(at.and_utc().timestamp_millis() - offset_min * 60_000)
 }
 

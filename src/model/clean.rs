@@ -2,9 +2,7 @@
 //! `sanitize_line`, so `aws/` and `sim/` can honour QUALITY.md item 1 ("sanitised once, where
 //! they enter") without listing fields. It must not change anything but text.
 
-use super::ecs::{
-    Container, ContainerDef, Deployment, Service, ServiceEvent, Task, TaskDefinition,
-};
+use super::ecs::{Container, ContainerDef, Deployment, Service, ServiceEvent, Task, TaskDefinition};
 use super::logline::ContainerRole;
 use super::sanitize::sanitize_line;
 use super::scan::is_printable_ascii;
@@ -75,11 +73,7 @@ sanitize_fields!(Service {
     subnets,
     security_groups,
 });
-sanitize_fields!(Deployment {
-    id,
-    task_definition,
-    rollout_reason
-});
+sanitize_fields!(Deployment { id, task_definition, rollout_reason });
 sanitize_fields!(ServiceEvent { id, message });
 sanitize_fields!(Task {
     id,
@@ -93,58 +87,13 @@ sanitize_fields!(Task {
     group,
     containers,
 });
-sanitize_fields!(Container {
-    name,
-    role,
-    reason,
-    image,
-    image_digest
-});
-sanitize_fields!(TaskDefinition {
-    arn,
-    family,
-    containers,
-    cpu,
-    memory,
-    execution_role,
-    task_role,
-    network_mode,
-});
-sanitize_fields!(ContainerDef {
-    name,
-    role,
-    image,
-    log_group,
-    log_stream_prefix
-});
-sanitize_fields!(TargetHealth {
-    ip,
-    reason,
-    description
-});
-sanitize_fields!(WafSnapshot {
-    web_acl_name,
-    web_acl_arn,
-    groups,
-    top_uris,
-    top_ips,
-    top_rules,
-    samples,
-});
-sanitize_fields!(RuleGroupStats {
-    name,
-    label,
-    metric_name,
-    rules
-});
-sanitize_fields!(SampledRequest {
-    client_ip,
-    country,
-    method,
-    uri,
-    rule,
-    action
-});
+sanitize_fields!(Container { name, role, reason, image, image_digest });
+sanitize_fields!(TaskDefinition { arn, family, containers, cpu, memory, execution_role, task_role, network_mode });
+sanitize_fields!(ContainerDef { name, role, image, log_group, log_stream_prefix });
+sanitize_fields!(TargetHealth { ip, reason, description });
+sanitize_fields!(WafSnapshot { web_acl_name, web_acl_arn, groups, top_uris, top_ips, top_rules, samples });
+sanitize_fields!(RuleGroupStats { name, label, metric_name, rules });
+sanitize_fields!(SampledRequest { client_ip, country, method, uri, rule, action });
 
 #[cfg(test)]
 mod tests {
@@ -155,11 +104,7 @@ mod tests {
     fn sanitises_nested_text() {
         let mut svc = Service {
             name: "wp\u{202e}".into(),
-            events: vec![ServiceEvent {
-                id: "1".into(),
-                at_ms: 0,
-                message: "steady\x1b[2J\nstate".into(),
-            }],
+            events: vec![ServiceEvent { id: "1".into(), at_ms: 0, message: "steady\x1b[2J\nstate".into() }],
             ..Service::default()
         };
         svc.sanitize_text();
@@ -168,25 +113,16 @@ mod tests {
 
         let mut task = Task {
             stopped_reason: Some("OOM\u{7}".into()),
-            containers: vec![Container {
-                role: ContainerRole::Other("x\u{200b}".into()),
-                ..Container::default()
-            }],
+            containers: vec![Container { role: ContainerRole::Other("x\u{200b}".into()), ..Container::default() }],
             ..Task::default()
         };
         task.sanitize_text();
         assert_eq!(task.stopped_reason.as_deref(), Some("OOM␇"));
-        assert_eq!(
-            task.containers[0].role,
-            ContainerRole::Other("x<U+200B>".into())
-        );
+        assert_eq!(task.containers[0].role, ContainerRole::Other("x<U+200B>".into()));
 
         let mut waf = WafSnapshot {
             top_uris: vec![("/\u{1b}]52;c;x\u{7}".into(), 3)],
-            samples: vec![SampledRequest {
-                uri: "/\u{9b}1m".into(),
-                ..SampledRequest::default()
-            }],
+            samples: vec![SampledRequest { uri: "/\u{9b}1m".into(), ..SampledRequest::default() }],
             ..WafSnapshot::default()
         };
         waf.sanitize_text();

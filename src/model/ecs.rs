@@ -75,16 +75,12 @@ pub struct Service {
 impl Service {
     /// True while any deployment is rolling out, or an older one still has tasks (ACTIVE).
     pub fn rollout_in_progress(&self) -> bool {
-        self.deployments
-            .iter()
-            .any(|d| d.rollout == RolloutState::InProgress || d.status == DeploymentStatus::Active)
+        self.deployments.iter().any(|d| d.rollout == RolloutState::InProgress || d.status == DeploymentStatus::Active)
     }
 
     /// The PRIMARY (newest) deployment.
     pub fn primary(&self) -> Option<&Deployment> {
-        self.deployments
-            .iter()
-            .find(|d| d.status == DeploymentStatus::Primary)
+        self.deployments.iter().find(|d| d.status == DeploymentStatus::Primary)
     }
 }
 
@@ -142,10 +138,7 @@ impl Task {
     }
 
     pub fn is_stopped(&self) -> bool {
-        matches!(
-            self.last_status,
-            LastStatus::Stopped | LastStatus::Deprovisioning | LastStatus::Deleted
-        )
+        matches!(self.last_status, LastStatus::Stopped | LastStatus::Deprovisioning | LastStatus::Deleted)
     }
 
     /// The first container with this role.
@@ -182,12 +175,7 @@ impl Task {
     }
 
     /// The warmer health rule applied to this task (see `warm::warmer_verdict`).
-    pub fn warmer_verdict(
-        &self,
-        report: Option<WarmReport>,
-        now_ms: i64,
-        limit_ms: i64,
-    ) -> WarmerVerdict {
+    pub fn warmer_verdict(&self, report: Option<WarmReport>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
         warmer_verdict(&self.warmer_facts(report), now_ms, limit_ms)
     }
 }
@@ -229,11 +217,7 @@ impl TaskDefinition {
     /// The distinct awslogs log groups of its containers, in container order.
     pub fn log_groups(&self) -> Vec<&str> {
         let mut groups: Vec<&str> = Vec::new();
-        for g in self
-            .containers
-            .iter()
-            .filter_map(|c| c.log_group.as_deref())
-        {
+        for g in self.containers.iter().filter_map(|c| c.log_group.as_deref()) {
             if !groups.contains(&g) {
                 groups.push(g);
             }

@@ -20,10 +20,7 @@ pub struct HealthRules {
 
 impl Default for HealthRules {
     fn default() -> Self {
-        HealthRules {
-            warm_limit_ms: DEFAULT_WARM_LIMIT_MS,
-            rollout_limit_ms: 30 * 60_000,
-        }
+        HealthRules { warm_limit_ms: DEFAULT_WARM_LIMIT_MS, rollout_limit_ms: 30 * 60_000 }
     }
 }
 
@@ -76,8 +73,7 @@ fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<Stri
         let why = d.rollout_reason.as_deref().unwrap_or("no reason given");
         if d.rollout == RolloutState::Failed {
             reasons.push(format!("rollout FAILED for deployment {}: {why}", d.id));
-        } else if d.status == DeploymentStatus::Primary
-            && (why.contains("rolling back") || why.contains("rolled back"))
+        } else if d.status == DeploymentStatus::Primary && (why.contains("rolling back") || why.contains("rolled back"))
         {
             reasons.push(format!("rolled back: {why}"));
         }
@@ -108,10 +104,7 @@ fn soft_reasons(
 ) -> Vec<String> {
     let mut reasons = Vec::new();
     if service.running < service.desired {
-        reasons.push(format!(
-            "{}/{} tasks running",
-            service.running, service.desired
-        ));
+        reasons.push(format!("{}/{} tasks running", service.running, service.desired));
     }
     for task in tasks.iter().filter(|t| t.is_running()) {
         let id = short(&task.id);
@@ -163,11 +156,7 @@ pub fn service_health(
             notes: soft,
         };
     }
-    if soft.is_empty() {
-        ServiceHealth::Healthy
-    } else {
-        ServiceHealth::Unhealthy { reasons: soft }
-    }
+    if soft.is_empty() { ServiceHealth::Healthy } else { ServiceHealth::Unhealthy { reasons: soft } }
 }
 
 #[cfg(test)]

@@ -92,14 +92,10 @@ impl LogSource {
     /// name with an empty task id, so no line is lost. Names are sanitised.
     pub fn from_stream_name(stream: &str) -> LogSource {
         match parse_stream_name(stream) {
-            Some((container, task_id)) => LogSource {
-                container: ContainerRole::from_container_name(container),
-                task_id: sanitize_line(task_id),
-            },
-            None => LogSource {
-                container: ContainerRole::Other(sanitize_line(stream)),
-                task_id: String::new(),
-            },
+            Some((container, task_id)) => {
+                LogSource { container: ContainerRole::from_container_name(container), task_id: sanitize_line(task_id) }
+            }
+            None => LogSource { container: ContainerRole::Other(sanitize_line(stream)), task_id: String::new() },
         }
     }
 }
@@ -147,10 +143,7 @@ fn php_trouble(raw: &str) -> Option<PhpTrouble> {
 }
 
 fn access(raw: &str) -> Option<LineClass> {
-    parse_access_line(raw).map(|a| LineClass::Access {
-        status: a.status,
-        health_check: a.is_health_check,
-    })
+    parse_access_line(raw).map(|a| LineClass::Access { status: a.status, health_check: a.is_health_check })
 }
 
 fn warm(raw: &str) -> Option<LineClass> {
@@ -243,11 +236,7 @@ pub fn ingest_with_source(source: &LogSource, raw: &RawLogEvent<'_>, out: &mut V
         return;
     }
     for (n, line) in split_lines(raw.message).enumerate() {
-        let id = if n == 0 {
-            event_id.clone()
-        } else {
-            format!("{event_id}#{n}")
-        };
+        let id = if n == 0 { event_id.clone() } else { format!("{event_id}#{n}") };
         out.push(event(id, line, sanitize_line(line)));
     }
 }

@@ -53,11 +53,7 @@ struct SeenIds {
 
 impl SeenIds {
     fn new(cap: usize) -> Self {
-        SeenIds {
-            current: IdSet::default(),
-            previous: IdSet::default(),
-            generation: (cap / 2).max(1),
-        }
+        SeenIds { current: IdSet::default(), previous: IdSet::default(), generation: (cap / 2).max(1) }
     }
 
     fn key(id: &str) -> u64 {
@@ -104,14 +100,7 @@ impl LogRing {
     }
 
     pub fn with_limits(max_bytes: usize, seen_ids: usize) -> Self {
-        LogRing {
-            events: VecDeque::new(),
-            bytes: 0,
-            max_bytes,
-            dropped: 0,
-            pushed: 0,
-            seen: SeenIds::new(seen_ids),
-        }
+        LogRing { events: VecDeque::new(), bytes: 0, max_bytes, dropped: 0, pushed: 0, seen: SeenIds::new(seen_ids) }
     }
 
     /// Adds an event in timestamp order (after any with the same timestamp), then evicts the
@@ -157,10 +146,7 @@ impl LogRing {
     }
 
     /// Events whose sanitised text matches `filter`, oldest to newest.
-    pub fn iter_filtered<'a>(
-        &'a self,
-        filter: &'a Regex,
-    ) -> impl DoubleEndedIterator<Item = &'a LogEvent> + 'a {
+    pub fn iter_filtered<'a>(&'a self, filter: &'a Regex) -> impl DoubleEndedIterator<Item = &'a LogEvent> + 'a {
         self.events.iter().filter(|e| filter.is_match(&e.text))
     }
 
@@ -299,10 +285,7 @@ mod tests {
         ring.push(ev("2", 2, "GET /x 502"));
         ring.push(ev("3", 3, "POST /xmlrpc.php 403"));
         let re = Regex::new(r"5\d\d").unwrap();
-        let hits: Vec<_> = ring
-            .iter_filtered(&re)
-            .map(|e| e.event_id.as_str())
-            .collect();
+        let hits: Vec<_> = ring.iter_filtered(&re).map(|e| e.event_id.as_str()).collect();
         assert_eq!(hits, ["2"]);
         assert_eq!(ring.iter().next_back().map(|e| e.ts_ms), Some(3));
     }

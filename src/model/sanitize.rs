@@ -149,10 +149,7 @@ pub fn sanitize_lines(s: &str) -> Vec<String> {
 
 /// The raw lines of `s`, split as [`sanitize_lines`] does, for parsers that read the original.
 pub fn split_lines(s: &str) -> RawLines<'_> {
-    RawLines {
-        rest: s,
-        done: false,
-    }
+    RawLines { rest: s, done: false }
 }
 
 /// Iterator returned by [`split_lines`].
@@ -177,11 +174,7 @@ impl<'a> Iterator for RawLines<'a> {
             }
             Some(p) => {
                 let line = &self.rest[..p];
-                let skip = if bytes[p] == b'\r' && bytes.get(p + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
+                let skip = if bytes[p] == b'\r' && bytes.get(p + 1) == Some(&b'\n') { 2 } else { 1 };
                 self.rest = &self.rest[p + skip..];
                 self.done = self.rest.is_empty();
                 Some(line)

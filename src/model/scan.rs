@@ -10,17 +10,12 @@ pub fn is_printable_ascii(bytes: &[u8]) -> bool {
     let mut chunks = bytes.chunks_exact(CHUNK);
     for chunk in &mut chunks {
         // No early exit inside the chunk, so this loop becomes SIMD compares.
-        let clean = chunk
-            .iter()
-            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
+        let clean = chunk.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f));
         if !clean {
             return false;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&b| b.wrapping_sub(0x20) < 0x5f)
+    chunks.remainder().iter().all(|&b| b.wrapping_sub(0x20) < 0x5f)
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -41,11 +36,7 @@ pub fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
 
 /// Index of the first `\n` or `\r`.
 pub fn find_line_break(hay: &[u8]) -> Option<usize> {
-    find_by(
-        hay,
-        |w| zero_bytes(w ^ (LO * 0x0a)) | zero_bytes(w ^ (LO * 0x0d)),
-        |b| b == b'\n' || b == b'\r',
-    )
+    find_by(hay, |w| zero_bytes(w ^ (LO * 0x0a)) | zero_bytes(w ^ (LO * 0x0d)), |b| b == b'\n' || b == b'\r')
 }
 
 #[inline(always)]
@@ -61,11 +52,7 @@ fn find_by(hay: &[u8], mask: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> O
         }
         base += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| hit(b))
-        .map(|i| base + i)
+    chunks.remainder().iter().position(|&b| hit(b)).map(|i| base + i)
 }
 
 #[cfg(test)]

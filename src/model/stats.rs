@@ -16,10 +16,7 @@ struct Bucket {
     counts: [u64; CLASSES],
 }
 
-const EMPTY: Bucket = Bucket {
-    sec: i64::MIN,
-    counts: [0; CLASSES],
-};
+const EMPTY: Bucket = Bucket { sec: i64::MIN, counts: [0; CLASSES] };
 
 /// Counts per status class over the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -87,10 +84,7 @@ impl RequestStats {
         self.first_sec = Some(self.first_sec.map_or(sec, |f| f.min(sec)));
         let bucket = &mut self.buckets[sec.rem_euclid(STATS_WINDOW_SECS) as usize];
         if bucket.sec < sec {
-            *bucket = Bucket {
-                sec,
-                counts: [0; CLASSES],
-            };
+            *bucket = Bucket { sec, counts: [0; CLASSES] };
         }
         if bucket.sec == sec {
             bucket.counts[class] += 1;
@@ -102,11 +96,7 @@ impl RequestStats {
     pub fn mix(&self, now_ms: i64) -> StatusMix {
         let now_sec = now_ms.div_euclid(1000);
         let mut mix = StatusMix::default();
-        for b in self
-            .buckets
-            .iter()
-            .filter(|b| b.sec <= now_sec && b.sec > now_sec - STATS_WINDOW_SECS)
-        {
+        for b in self.buckets.iter().filter(|b| b.sec <= now_sec && b.sec > now_sec - STATS_WINDOW_SECS) {
             for (sum, n) in mix.counts.iter_mut().zip(b.counts) {
                 *sum += n;
             }
@@ -127,9 +117,7 @@ impl RequestStats {
 
     /// Every request recorded, per class (health checks excluded).
     pub fn lifetime(&self) -> StatusMix {
-        StatusMix {
-            counts: self.lifetime,
-        }
+        StatusMix { counts: self.lifetime }
     }
 
     /// Health-check lines seen (not in any rate or mix).

@@ -30,11 +30,8 @@ const ESSENTIAL_EXITED: &str = "Essential container in task exited";
 /// stopping the rest), else any non-zero exit, else the clean exits. The warmer (not
 /// essential) is left out.
 pub fn stopped_reason_line(task: &Task) -> String {
-    let reason = task
-        .stopped_reason
-        .as_deref()
-        .map(sanitize_line)
-        .unwrap_or_else(|| "stopped (no reason given)".to_owned());
+    let reason =
+        task.stopped_reason.as_deref().map(sanitize_line).unwrap_or_else(|| "stopped (no reason given)".to_owned());
     if !reason.starts_with(ESSENTIAL_EXITED) {
         return reason;
     }
@@ -58,11 +55,7 @@ pub fn stopped_reason_line(task: &Task) -> String {
     if folded.is_empty() {
         folded = pick(&|_| true);
     }
-    if folded.is_empty() {
-        reason
-    } else {
-        format!("{reason} ({})", folded.join(", "))
-    }
+    if folded.is_empty() { reason } else { format!("{reason} ({})", folded.join(", ")) }
 }
 
 /// Groups the stopped tasks among `tasks` by [`stopped_reason_line`], newest group first.
@@ -111,11 +104,7 @@ mod tests {
             stopped_at_ms: Some(at),
             stopped_reason: Some(reason.into()),
             stop_code: Some("EssentialContainerExited".into()),
-            containers: vec![
-                c("nginx", exits[0]),
-                c("php-fpm", exits[1]),
-                c("warmer", exits[2]),
-            ],
+            containers: vec![c("nginx", exits[0]), c("php-fpm", exits[1]), c("warmer", exits[2])],
             ..Task::default()
         }
     }
@@ -123,29 +112,14 @@ mod tests {
     #[test]
     fn folds_the_explaining_exit_into_the_reason() {
         let t = stopped("a", 1, ESSENTIAL_EXITED, [Some(143), Some(137), Some(127)]);
-        assert_eq!(
-            stopped_reason_line(&t),
-            "Essential container in task exited (php-fpm exit 137)"
-        );
+        assert_eq!(stopped_reason_line(&t), "Essential container in task exited (php-fpm exit 137)");
         let t = stopped("a", 1, ESSENTIAL_EXITED, [Some(143), Some(0), None]);
-        assert_eq!(
-            stopped_reason_line(&t),
-            "Essential container in task exited (nginx exit 143)"
-        );
+        assert_eq!(stopped_reason_line(&t), "Essential container in task exited (nginx exit 143)");
         let t = stopped("a", 1, ESSENTIAL_EXITED, [Some(0), None, None]);
-        assert_eq!(
-            stopped_reason_line(&t),
-            "Essential container in task exited (nginx exit 0)"
-        );
+        assert_eq!(stopped_reason_line(&t), "Essential container in task exited (nginx exit 0)");
         let t = stopped("a", 1, "CannotPullContainerError: pull \x1b[31m", [None; 3]);
-        assert_eq!(
-            stopped_reason_line(&t),
-            "CannotPullContainerError: pull ␛[31m"
-        );
-        let t = Task {
-            stopped_reason: None,
-            ..stopped("a", 1, "", [None; 3])
-        };
+        assert_eq!(stopped_reason_line(&t), "CannotPullContainerError: pull ␛[31m");
+        let t = Task { stopped_reason: None, ..stopped("a", 1, "", [None; 3]) };
         assert_eq!(stopped_reason_line(&t), "stopped (no reason given)");
     }
 
@@ -157,20 +131,14 @@ mod tests {
             stopped("t2", 300, ESSENTIAL_EXITED, oom),
             stopped("t3", 200, "CannotPullContainerError: x", [None; 3]),
             stopped("t4", 250, ESSENTIAL_EXITED, oom),
-            Task {
-                last_status: LastStatus::Running,
-                ..stopped("t5", 999, ESSENTIAL_EXITED, oom)
-            },
+            Task { last_status: LastStatus::Running, ..stopped("t5", 999, ESSENTIAL_EXITED, oom) },
         ];
         let groups = group_stopped(&tasks);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].count, 3);
         assert_eq!(groups[0].latest_ms, 300);
         assert_eq!(groups[0].task_ids, ["t2", "t4", "t1"]);
-        assert_eq!(
-            groups[0].stop_code.as_deref(),
-            Some("EssentialContainerExited")
-        );
+        assert_eq!(groups[0].stop_code.as_deref(), Some("EssentialContainerExited"));
         assert_eq!(groups[1].reason, "CannotPullContainerError: x");
         assert!(group_stopped(&[]).is_empty());
     }

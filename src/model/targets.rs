@@ -42,10 +42,7 @@ impl TargetHealth {
 
     /// True when the load balancer is failing this target's health checks.
     pub fn is_unhealthy(&self) -> bool {
-        matches!(
-            self.state,
-            TargetState::Unhealthy | TargetState::UnhealthyDraining
-        )
+        matches!(self.state, TargetState::Unhealthy | TargetState::UnhealthyDraining)
     }
 }
 
@@ -63,10 +60,7 @@ mod tests {
     fn states_parse_and_targets_match_tasks() {
         assert_eq!(TargetState::parse("healthy"), TargetState::Healthy);
         assert_eq!(TargetState::parse("UNHEALTHY"), TargetState::Unhealthy);
-        assert_eq!(
-            TargetState::parse("unhealthy.draining"),
-            TargetState::UnhealthyDraining
-        );
+        assert_eq!(TargetState::parse("unhealthy.draining"), TargetState::UnhealthyDraining);
         assert_eq!(TargetState::parse("new"), TargetState::Other("new".into()));
         let targets = vec![
             TargetHealth {
@@ -76,20 +70,12 @@ mod tests {
                 reason: Some("Target.ResponseCodeMismatch".into()),
                 description: None,
             },
-            TargetHealth {
-                ip: "10.0.3.41".into(),
-                port: None,
-                state: TargetState::Healthy,
-                ..TargetHealth::default()
-            },
+            TargetHealth { ip: "10.0.3.41".into(), port: None, state: TargetState::Healthy, ..TargetHealth::default() },
         ];
         assert_eq!(targets[0].address(), "10.0.1.23:80");
         assert_eq!(targets[1].address(), "10.0.3.41");
         assert!(targets[0].is_unhealthy() && !targets[1].is_unhealthy());
-        let task = Task {
-            private_ip: Some("10.0.3.41".into()),
-            ..Task::default()
-        };
+        let task = Task { private_ip: Some("10.0.3.41".into()), ..Task::default() };
         assert_eq!(target_for_task(&targets, &task), Some(&targets[1]));
         assert_eq!(target_for_task(&targets, &Task::default()), None);
     }

@@ -113,10 +113,7 @@ pub fn rule_group_label(name: &str) -> &str {
         ("AnonymousIpList", "AnonIP"),
         ("LinuxRuleSet", "Linux"),
     ];
-    LABELS
-        .iter()
-        .find(|(key, _)| name.contains(key))
-        .map_or(name, |(_, label)| label)
+    LABELS.iter().find(|(key, _)| name.contains(key)).map_or(name, |(_, label)| label)
 }
 
 /// The top blocked URIs, client IPs and rules.
@@ -138,11 +135,7 @@ pub fn top_blocked(samples: &[SampledRequest], n: usize) -> TopLists {
         *ips.entry(&s.client_ip).or_default() += s.weight;
         *rules.entry(&s.rule).or_default() += s.weight;
     }
-    TopLists {
-        uris: ranked(uris, n),
-        ips: ranked(ips, n),
-        rules: ranked(rules, n),
-    }
+    TopLists { uris: ranked(uris, n), ips: ranked(ips, n), rules: ranked(rules, n) }
 }
 
 fn ranked(counts: HashMap<&str, u64>, n: usize) -> Vec<(String, u64)> {
@@ -171,10 +164,7 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(
-            rule_group_label("AWSManagedRulesWordPressRuleSet"),
-            "WordPress"
-        );
+        assert_eq!(rule_group_label("AWSManagedRulesWordPressRuleSet"), "WordPress");
         assert_eq!(rule_group_label("AWS-AWSManagedRulesPHPRuleSet"), "PHP");
         assert_eq!(rule_group_label("AWSManagedRulesSQLiRuleSet"), "SQLi");
         assert_eq!(rule_group_label("AWSManagedRulesCommonRuleSet"), "Core");
@@ -184,48 +174,15 @@ mod tests {
     #[test]
     fn top_lists_are_weighted_blocked_only_and_ranked() {
         let samples = vec![
-            sample(
-                "/xmlrpc.php",
-                "203.0.113.7",
-                "WordPressExploitableCommands",
-                "BLOCK",
-                5,
-            ),
-            sample(
-                "/xmlrpc.php",
-                "198.51.100.2",
-                "WordPressExploitableCommands",
-                "BLOCK",
-                1,
-            ),
-            sample(
-                "/?id=1' OR 1=1",
-                "203.0.113.7",
-                "SQLi_QUERYARGUMENTS",
-                "block",
-                2,
-            ),
+            sample("/xmlrpc.php", "203.0.113.7", "WordPressExploitableCommands", "BLOCK", 5),
+            sample("/xmlrpc.php", "198.51.100.2", "WordPressExploitableCommands", "BLOCK", 1),
+            sample("/?id=1' OR 1=1", "203.0.113.7", "SQLi_QUERYARGUMENTS", "block", 2),
             sample("/", "192.0.2.1", "none", "ALLOW", 100),
-            sample(
-                "/wp-login.php",
-                "192.0.2.9",
-                "SizeRestrictions_BODY",
-                "BLOCK",
-                2,
-            ),
+            sample("/wp-login.php", "192.0.2.9", "SizeRestrictions_BODY", "BLOCK", 2),
         ];
         let top = top_blocked(&samples, 2);
-        assert_eq!(
-            top.uris,
-            [
-                ("/xmlrpc.php".to_owned(), 6),
-                ("/?id=1' OR 1=1".to_owned(), 2)
-            ]
-        );
-        assert_eq!(
-            top.ips,
-            [("203.0.113.7".to_owned(), 7), ("192.0.2.9".to_owned(), 2)]
-        );
+        assert_eq!(top.uris, [("/xmlrpc.php".to_owned(), 6), ("/?id=1' OR 1=1".to_owned(), 2)]);
+        assert_eq!(top.ips, [("203.0.113.7".to_owned(), 7), ("192.0.2.9".to_owned(), 2)]);
         assert_eq!(top.rules[0], ("WordPressExploitableCommands".to_owned(), 6));
         assert_eq!(top_blocked(&[], 10), TopLists::default());
     }
@@ -239,14 +196,7 @@ mod tests {
         assert_eq!(groups[0].label, "WordPress");
         assert_eq!(groups[0].blocked_total, 6);
         let samples = vec![sample("/xmlrpc.php", "203.0.113.7", "r", "BLOCK", 3)];
-        let snap = WafSnapshot::new(
-            "waf".into(),
-            "arn".into(),
-            10_800,
-            groups,
-            samples,
-            DEFAULT_TOP_N,
-        );
+        let snap = WafSnapshot::new("waf".into(), "arn".into(), 10_800, groups, samples, DEFAULT_TOP_N);
         assert_eq!(snap.total_blocked, 10);
         assert_eq!(snap.top_uris, [("/xmlrpc.php".to_owned(), 3)]);
         assert_eq!(snap.samples.len(), 1);

@@ -20,8 +20,7 @@ pub struct WarmReport {
 /// spaces, tabs, literal `\t`/`\n` (php-fpm escapes them) and commas, in any order; all four
 /// keys are required. A number cut short by php-fpm's `...` truncation is not trusted: `None`.
 pub fn parse_warm_report(line: &str) -> Option<WarmReport> {
-    line.match_indices("success:")
-        .find_map(|(start, _)| parse_report_at(line, start))
+    line.match_indices("success:").find_map(|(start, _)| parse_report_at(line, start))
 }
 
 fn parse_report_at(line: &str, start: usize) -> Option<WarmReport> {
@@ -60,12 +59,7 @@ fn parse_report_at(line: &str, start: usize) -> Option<WarmReport> {
             *slot = Some(line[num_start..i].parse().ok()?);
         }
     }
-    Some(WarmReport {
-        success: success?,
-        failure: failure?,
-        no_change: no_change?,
-        total: total?,
-    })
+    Some(WarmReport { success: success?, failure: failure?, no_change: no_change?, total: total? })
 }
 
 fn skip_separators(bytes: &[u8], mut i: usize) -> usize {
@@ -136,9 +130,7 @@ impl WarmerVerdict {
     pub fn stands_out(&self) -> bool {
         match self {
             WarmerVerdict::Healthy => false,
-            WarmerVerdict::StillRunning { overdue } | WarmerVerdict::Pending { overdue } => {
-                *overdue
-            }
+            WarmerVerdict::StillRunning { overdue } | WarmerVerdict::Pending { overdue } => *overdue,
             _ => true,
         }
     }
@@ -151,9 +143,7 @@ impl WarmerVerdict {
             WarmerVerdict::ReportedFailures(n) => format!("reported {n} failures"),
             WarmerVerdict::NoReport => "exited 0 but no report found".to_owned(),
             WarmerVerdict::StillRunning { overdue: false } => "running".to_owned(),
-            WarmerVerdict::StillRunning { overdue: true } => {
-                "still running past its limit".to_owned()
-            }
+            WarmerVerdict::StillRunning { overdue: true } => "still running past its limit".to_owned(),
             WarmerVerdict::Pending { overdue: false } => "not started yet".to_owned(),
             WarmerVerdict::Pending { overdue: true } => "not started, past its limit".to_owned(),
             WarmerVerdict::NeverRan { reason: Some(r) } => format!("never ran: {r}"),
@@ -178,9 +168,7 @@ pub struct WarmerFacts<'a> {
 /// The warmer health rule: healthy only when it exited 0, its report was found and `failure`
 /// is 0; running or pending past `limit_ms` after the task started is overdue.
 pub fn warmer_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
-    let overdue = facts
-        .task_started_at_ms
-        .is_some_and(|started| now_ms.saturating_sub(started) > limit_ms);
+    let overdue = facts.task_started_at_ms.is_some_and(|started| now_ms.saturating_sub(started) > limit_ms);
     let Some(status) = facts.last_status else {
         return WarmerVerdict::Missing;
     };
@@ -191,13 +179,8 @@ pub fn warmer_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> Wa
         return WarmerVerdict::Pending { overdue };
     }
     match (facts.exit_code, facts.report) {
-        (None, _) => WarmerVerdict::NeverRan {
-            reason: facts.reason.map(str::to_owned),
-        },
-        (Some(code), _) if code != 0 => WarmerVerdict::Failed {
-            exit_code: code,
-            reason: describe_exit(code),
-        },
+        (None, _) => WarmerVerdict::NeverRan { reason: facts.reason.map(str::to_owned) },
+        (Some(code), _) if code != 0 => WarmerVerdict::Failed { exit_code: code, reason: describe_exit(code) },
         (Some(_), None) => WarmerVerdict::NoReport,
         (Some(_), Some(r)) if r.failure > 0 => WarmerVerdict::ReportedFailures(r.failure),
         (Some(_), Some(_)) => WarmerVerdict::Healthy,

@@ -11,10 +11,7 @@ fn parses_the_sites_format() {
     assert_eq!(a.client, "198.51.100.2");
     assert_eq!(a.remote_addr, "10.0.1.200");
     assert_eq!(a.time_local, "28/Nov/2026:14:02:11 +0000");
-    assert_eq!(
-        (a.method, a.path, a.protocol),
-        ("GET", "/2026/11/hello/", "HTTP/1.1")
-    );
+    assert_eq!((a.method, a.path, a.protocol), ("GET", "/2026/11/hello/", "HTTP/1.1"));
     assert_eq!((a.status, a.bytes), (200, 5123));
     assert_eq!((a.referer, a.user_agent), ("-", "Mozilla/5.0"));
     assert_eq!(a.request_time_s, Some(0.043));
@@ -52,16 +49,10 @@ fn plain_combined_lines_parse_without_the_extra_fields() {
 fn odd_request_lines() {
     let tls = r#"10.0.1.200 - - [28/Nov/2026:14:02:11 +0000] "\x16\x03\x01\x00" 400 157 "-" "-" "-" 0.000"#;
     let a = parse_access_line(tls).unwrap();
-    assert_eq!(
-        (a.method, a.path, a.protocol),
-        ("", r"\x16\x03\x01\x00", "")
-    );
+    assert_eq!((a.method, a.path, a.protocol), ("", r"\x16\x03\x01\x00", ""));
     let dash = r#"10.0.1.200 - - [28/Nov/2026:14:02:11 +0000] "-" 408 0 "-" "-" "-" -"#;
     let a = parse_access_line(dash).unwrap();
-    assert_eq!(
-        (a.method, a.path, a.status, a.request_time_s),
-        ("", "-", 408, None)
-    );
+    assert_eq!((a.method, a.path, a.status, a.request_time_s), ("", "-", 408, None));
     let http09 = r#"1.2.3.4 - - [28/Nov/2026:14:02:11 +0000] "GET /x" 200 1 "-" "-""#;
     assert_eq!(parse_access_line(http09).unwrap().path, "/x");
     let spaces = r#"1.2.3.4 - - [28/Nov/2026:14:02:11 +0000] "GET /a b c HTTP/1.1" 400 1 "-" "-""#;
@@ -70,10 +61,7 @@ fn odd_request_lines() {
     assert_eq!(parse_access_line(raw_quote).unwrap().path, r#"/"x""#);
     let utf8 = r#"1.2.3.4 - - [28/Nov/2026:14:02:11 +0000] "GET /日本語 HTTP/1.1" 200 1 "-" "ブラウザ" "-" 1.5"#;
     let a = parse_access_line(utf8).unwrap();
-    assert_eq!(
-        (a.path, a.user_agent, a.request_time_s),
-        ("/日本語", "ブラウザ", Some(1.5))
-    );
+    assert_eq!((a.path, a.user_agent, a.request_time_s), ("/日本語", "ブラウザ", Some(1.5)));
 }
 
 #[test]
@@ -111,18 +99,9 @@ fn status_classes() {
 
 #[test]
 fn time_local_to_epoch_ms() {
-    assert_eq!(
-        parse_time_local("28/Nov/2026:14:02:11 +0000"),
-        Some(1_795_874_531_000)
-    );
-    assert_eq!(
-        parse_time_local("28/Nov/2026:23:02:11 +0900"),
-        Some(1_795_874_531_000)
-    );
-    assert_eq!(
-        parse_time_local("28/Nov/2026:09:02:11 -0500"),
-        Some(1_795_874_531_000)
-    );
+    assert_eq!(parse_time_local("28/Nov/2026:14:02:11 +0000"), Some(1_795_874_531_000));
+    assert_eq!(parse_time_local("28/Nov/2026:23:02:11 +0900"), Some(1_795_874_531_000));
+    assert_eq!(parse_time_local("28/Nov/2026:09:02:11 -0500"), Some(1_795_874_531_000));
     assert_eq!(parse_time_local("31/Feb/2026:14:02:11 +0000"), None);
     assert_eq!(parse_time_local("28/Foo/2026:14:02:11 +0000"), None);
     assert_eq!(parse_time_local("28/Nov/2026:14:02:11"), None);

@@ -6,10 +6,7 @@ use super::*;
 fn status_words_parse_case_insensitively_and_keep_unknown_words() {
     assert_eq!(LastStatus::parse("RUNNING"), LastStatus::Running);
     assert_eq!(LastStatus::parse("stopped"), LastStatus::Stopped);
-    assert_eq!(
-        LastStatus::parse("NEW\u{1b}[2J"),
-        LastStatus::Other("NEW␛[2J".into())
-    );
+    assert_eq!(LastStatus::parse("NEW\u{1b}[2J"), LastStatus::Other("NEW␛[2J".into()));
     assert_eq!(RolloutState::parse("IN_PROGRESS"), RolloutState::InProgress);
     assert_eq!(DeploymentStatus::parse("PRIMARY").as_str(), "PRIMARY");
     assert_eq!(Health::default(), Health::Unknown);
@@ -24,10 +21,7 @@ fn status_words_parse_case_insensitively_and_keep_unknown_words() {
 fn revisions_and_ids_from_arns() {
     let arn = "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/wordpress:42";
     assert_eq!(task_definition_revision(arn), Some(("wordpress", 42)));
-    assert_eq!(
-        task_definition_revision("wordpress:7"),
-        Some(("wordpress", 7))
-    );
+    assert_eq!(task_definition_revision("wordpress:7"), Some(("wordpress", 7)));
     assert_eq!(task_definition_revision("wordpress"), None);
     assert_eq!(task_definition_revision("wordpress:x"), None);
     assert_eq!(task_definition_revision(":3"), None);
@@ -75,54 +69,24 @@ fn task_helpers() {
     assert!(task.is_running());
     assert_eq!(task.uptime_ms(61_000), Some(60_000));
     assert_eq!(task.warmer().map(|c| c.name.as_str()), Some("warmer"));
-    let report = WarmReport {
-        success: 3,
-        failure: 0,
-        no_change: 0,
-        total: 3,
-    };
-    assert_eq!(
-        task.warmer_verdict(Some(report), 61_000, 120_000),
-        WarmerVerdict::Healthy
-    );
-    assert_eq!(
-        task.warmer_verdict(None, 61_000, 120_000),
-        WarmerVerdict::NoReport
-    );
-    let no_warmer = Task {
-        containers: vec![],
-        ..task.clone()
-    };
+    let report = WarmReport { success: 3, failure: 0, no_change: 0, total: 3 };
+    assert_eq!(task.warmer_verdict(Some(report), 61_000, 120_000), WarmerVerdict::Healthy);
+    assert_eq!(task.warmer_verdict(None, 61_000, 120_000), WarmerVerdict::NoReport);
+    let no_warmer = Task { containers: vec![], ..task.clone() };
     assert_eq!(no_warmer.warmer_verdict(None, 0, 1), WarmerVerdict::Missing);
-    let stopped = Task {
-        last_status: LastStatus::Stopped,
-        stopped_at_ms: Some(11_000),
-        ..task
-    };
+    let stopped = Task { last_status: LastStatus::Stopped, stopped_at_ms: Some(11_000), ..task };
     assert!(stopped.is_stopped());
     assert_eq!(stopped.uptime_ms(99_000), Some(10_000));
 }
 
 #[test]
 fn rollout_in_progress() {
-    let done = Deployment {
-        status: DeploymentStatus::Primary,
-        rollout: RolloutState::Completed,
-        ..Deployment::default()
-    };
-    let mut svc = Service {
-        deployments: vec![done.clone()],
-        ..Service::default()
-    };
+    let done =
+        Deployment { status: DeploymentStatus::Primary, rollout: RolloutState::Completed, ..Deployment::default() };
+    let mut svc = Service { deployments: vec![done.clone()], ..Service::default() };
     assert!(!svc.rollout_in_progress());
     assert_eq!(svc.primary(), Some(&done));
-    svc.deployments.insert(
-        0,
-        Deployment {
-            rollout: RolloutState::InProgress,
-            ..done.clone()
-        },
-    );
+    svc.deployments.insert(0, Deployment { rollout: RolloutState::InProgress, ..done.clone() });
     assert!(svc.rollout_in_progress());
 }
 
@@ -145,11 +109,7 @@ fn task_definition_helpers() {
             def("php-fpm", "123.dkr.ecr/wp:php-latest"),
             def("warmer", "curlimages/curl@sha256:abc"),
         ],
-        volumes: vec![Volume {
-            name: "app".into(),
-            efs_file_system_id: Some("fs-1".into()),
-            efs_root_directory: None,
-        }],
+        volumes: vec![Volume { name: "app".into(), efs_file_system_id: Some("fs-1".into()), efs_root_directory: None }],
         ..TaskDefinition::default()
     };
     assert_eq!(a.log_groups(), ["/ecs/wordpress"]);

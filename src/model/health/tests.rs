@@ -5,12 +5,7 @@ use crate::model::ecs::{Container, Deployment, LastStatus};
 use crate::model::targets::TargetState;
 
 const NOW: i64 = 10_000_000;
-const REPORT: WarmReport = WarmReport {
-    success: 10,
-    failure: 0,
-    no_change: 0,
-    total: 10,
-};
+const REPORT: WarmReport = WarmReport { success: 10, failure: 0, no_change: 0, total: 10 };
 
 fn container(name: &str, status: LastStatus, exit: Option<i32>) -> Container {
     Container {
@@ -63,17 +58,10 @@ fn healthy_world() -> World {
             status: "ACTIVE".into(),
             desired: 2,
             running: 2,
-            deployments: vec![deployment(
-                "ecs-svc/1",
-                DeploymentStatus::Primary,
-                RolloutState::Completed,
-            )],
+            deployments: vec![deployment("ecs-svc/1", DeploymentStatus::Primary, RolloutState::Completed)],
             ..Service::default()
         },
-        tasks: vec![
-            task("3f2a9c1e0b7d", "10.0.1.23"),
-            task("8b41d07a99", "10.0.3.41"),
-        ],
+        tasks: vec![task("3f2a9c1e0b7d", "10.0.1.23"), task("8b41d07a99", "10.0.3.41")],
         targets: ["10.0.1.23", "10.0.3.41"]
             .into_iter()
             .map(|ip| TargetHealth {
@@ -87,14 +75,7 @@ fn healthy_world() -> World {
 }
 
 fn verdict(w: &World) -> ServiceHealth {
-    service_health(
-        &w.service,
-        &w.tasks,
-        &w.targets,
-        &|_| Some(REPORT),
-        NOW,
-        &HealthRules::default(),
-    )
+    service_health(&w.service, &w.tasks, &w.targets, &|_| Some(REPORT), NOW, &HealthRules::default())
 }
 
 fn reasons(h: &ServiceHealth) -> Vec<String> {
@@ -145,26 +126,13 @@ fn a_warmer_without_a_report_or_a_missing_warmer_is_unhealthy() {
         NOW,
         &HealthRules::default(),
     );
-    assert_eq!(
-        reasons(&h),
-        [
-            "task 3f2a9c1e: warmer exited 0 but no report found",
-            "task 8b41d07a: warmer missing",
-        ]
-    );
+    assert_eq!(reasons(&h), ["task 3f2a9c1e: warmer exited 0 but no report found", "task 8b41d07a: warmer missing",]);
 }
 
 #[test]
 fn a_rollout_in_progress_is_not_unhealthy() {
     let mut w = healthy_world();
-    w.service.deployments.insert(
-        0,
-        deployment(
-            "ecs-svc/2",
-            DeploymentStatus::Primary,
-            RolloutState::InProgress,
-        ),
-    );
+    w.service.deployments.insert(0, deployment("ecs-svc/2", DeploymentStatus::Primary, RolloutState::InProgress));
     w.service.deployments[1].status = DeploymentStatus::Active;
     w.service.running = 1;
     let h = verdict(&w);
@@ -183,11 +151,7 @@ fn a_rollout_in_progress_is_not_unhealthy() {
 #[test]
 fn an_overrun_rollout_is_unhealthy() {
     let mut w = healthy_world();
-    let mut d = deployment(
-        "ecs-svc/2",
-        DeploymentStatus::Primary,
-        RolloutState::InProgress,
-    );
+    let mut d = deployment("ecs-svc/2", DeploymentStatus::Primary, RolloutState::InProgress);
     d.created_at_ms = NOW - 41 * 60_000;
     w.service.deployments = vec![d];
     let h = verdict(&w);
@@ -197,13 +161,8 @@ fn an_overrun_rollout_is_unhealthy() {
 #[test]
 fn failed_and_rolled_back_rollouts_are_unhealthy() {
     let mut w = healthy_world();
-    let mut rollback = deployment(
-        "ecs-svc/3",
-        DeploymentStatus::Primary,
-        RolloutState::InProgress,
-    );
-    rollback.rollout_reason =
-        Some("ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.".into());
+    let mut rollback = deployment("ecs-svc/3", DeploymentStatus::Primary, RolloutState::InProgress);
+    rollback.rollout_reason = Some("ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.".into());
     let mut failed = deployment("ecs-svc/2", DeploymentStatus::Active, RolloutState::Failed);
     failed.rollout_reason = Some("ECS deployment circuit breaker: tasks failed to start.".into());
     w.service.deployments = vec![rollback, failed];
@@ -225,8 +184,5 @@ fn a_draining_service_and_serialisation() {
     let h = verdict(&w);
     assert_eq!(reasons(&h), ["service is DRAINING"]);
     let json = serde_json::to_string(&h).unwrap();
-    assert_eq!(
-        json,
-        r#"{"verdict":"unhealthy","reasons":["service is DRAINING"]}"#
-    );
+    assert_eq!(json, r#"{"verdict":"unhealthy","reasons":["service is DRAINING"]}"#);
 }

@@ -16,12 +16,8 @@ fn printable_ascii_is_unchanged() {
 
 #[test]
 fn japanese_emoji_and_brackets_are_unchanged() {
-    for s in [
-        "日本語のログ",
-        "[brackets] {braces} <angles>",
-        "デプロイ 🚀 完了 ✅",
-        "naïve café – ok",
-    ] {
+    for s in ["日本語のログ", "[brackets] {braces} <angles>", "デプロイ 🚀 完了 ✅", "naïve café – ok"]
+    {
         assert_eq!(sanitize_line(s), s);
     }
 }
@@ -88,15 +84,9 @@ fn c1_bidi_zero_width_and_bom_become_code_point_tokens() {
     assert_eq!(sanitize_line("\u{85}"), "<U+0085>");
     assert_eq!(sanitize_line("user\u{202E}gpj.exe"), "user<U+202E>gpj.exe");
     assert_eq!(sanitize_line("\u{2066}x\u{2069}"), "<U+2066>x<U+2069>");
-    assert_eq!(
-        sanitize_line("a\u{200B}b\u{200D}c\u{2060}d"),
-        "a<U+200B>b<U+200D>c<U+2060>d"
-    );
+    assert_eq!(sanitize_line("a\u{200B}b\u{200D}c\u{2060}d"), "a<U+200B>b<U+200D>c<U+2060>d");
     assert_eq!(sanitize_line("\u{FEFF}start"), "<U+FEFF>start");
-    assert_eq!(
-        sanitize_line("\u{200E}\u{200F}\u{061C}"),
-        "<U+200E><U+200F><U+061C>"
-    );
+    assert_eq!(sanitize_line("\u{200E}\u{200F}\u{061C}"), "<U+200E><U+200F><U+061C>");
     assert_eq!(sanitize_line("x\u{E0041}"), "x<U+E0041>");
     assert_eq!(sanitize_line("p\u{2028}q\u{2029}"), "p<U+2028>q<U+2029>");
 }
@@ -110,17 +100,17 @@ fn replacement_char_from_bad_utf8_survives() {
 #[test]
 fn format_table_matches_unicode_15_cf() {
     let cf = [
-        0xAD, 0x600, 0x605, 0x61C, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x180E, 0x200B, 0x200F,
-        0x202A, 0x202E, 0x2060, 0x2064, 0x2066, 0x206F, 0xFEFF, 0xFFF9, 0xFFFB, 0x110BD, 0x110CD,
-        0x13430, 0x1343F, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0001, 0xE0020, 0xE007F,
+        0xAD, 0x600, 0x605, 0x61C, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x180E, 0x200B, 0x200F, 0x202A, 0x202E, 0x2060,
+        0x2064, 0x2066, 0x206F, 0xFEFF, 0xFFF9, 0xFFFB, 0x110BD, 0x110CD, 0x13430, 0x1343F, 0x1BCA0, 0x1BCA3, 0x1D173,
+        0x1D17A, 0xE0001, 0xE0020, 0xE007F,
     ];
     for cp in cf {
         let c = char::from_u32(cp).unwrap();
         assert!(is_format_char(c), "U+{cp:04X} is Cf");
     }
     let not_cf = [
-        0x41, 0xAC, 0xAE, 0x5FF, 0x606, 0x200A, 0x2010, 0x2029, 0x202F, 0x2065, 0x2070, 0xFEFE,
-        0xFF00, 0xFFFC, 0xFFFD, 0x1F600, 0xE0000, 0xE0002, 0xE0080, 0x10FFFF,
+        0x41, 0xAC, 0xAE, 0x5FF, 0x606, 0x200A, 0x2010, 0x2029, 0x202F, 0x2065, 0x2070, 0xFEFE, 0xFF00, 0xFFFC, 0xFFFD,
+        0x1F600, 0xE0000, 0xE0002, 0xE0080, 0x10FFFF,
     ];
     for cp in not_cf {
         let c = char::from_u32(cp).unwrap();

@@ -3,25 +3,14 @@
 use super::*;
 use proptest::prelude::*;
 
-const REPORT: WarmReport = WarmReport {
-    success: 1834,
-    failure: 0,
-    no_change: 0,
-    total: 1834,
-};
+const REPORT: WarmReport = WarmReport { success: 1834, failure: 0, no_change: 0, total: 1834 };
 
 #[test]
 fn parses_the_scripts_own_line() {
     let line = "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 1834\n";
     assert_eq!(parse_warm_report(line), Some(REPORT));
-    assert_eq!(
-        parse_warm_report("success:1834 failure:0 no_change:0 total:1834"),
-        Some(REPORT)
-    );
-    assert_eq!(
-        parse_warm_report("success: 1834\t\tfailure: 0\tno_change: 0\ttotal: 1834\r\n"),
-        Some(REPORT)
-    );
+    assert_eq!(parse_warm_report("success:1834 failure:0 no_change:0 total:1834"), Some(REPORT));
+    assert_eq!(parse_warm_report("success: 1834\t\tfailure: 0\tno_change: 0\ttotal: 1834\r\n"), Some(REPORT));
 }
 
 #[test]
@@ -30,31 +19,18 @@ fn parses_the_php_fpm_wrapped_line() {
                      \"success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 1834\"";
     assert_eq!(parse_warm_report(real_tabs), Some(REPORT));
     let escaped = r#"[28-Nov-2026 14:02:11] WARNING: [pool www] child 23 said into stderr: "success: 1790 \tfailure: 44 \tno_change: 0 \ttotal: 1834""#;
-    assert_eq!(
-        parse_warm_report(escaped),
-        Some(WarmReport {
-            success: 1790,
-            failure: 44,
-            no_change: 0,
-            total: 1834
-        })
-    );
+    assert_eq!(parse_warm_report(escaped), Some(WarmReport { success: 1790, failure: 44, no_change: 0, total: 1834 }));
     let trailing = r#"NOTICE: child 7 said into stderr: "success: 1 \tfailure: 0 \tno_change: 2 \ttotal: 3 \n""#;
-    assert_eq!(
-        parse_warm_report(trailing).map(|r| (r.success, r.no_change, r.total)),
-        Some((1, 2, 3))
-    );
+    assert_eq!(parse_warm_report(trailing).map(|r| (r.success, r.no_change, r.total)), Some((1, 2, 3)));
 }
 
 #[test]
 fn truncation_is_not_trusted() {
     let cut = r#"child 23 said into stderr: "success: 1834 \tfailure: 0 \tno_change: 0 \ttot...""#;
     assert_eq!(parse_warm_report(cut), None);
-    let cut_number =
-        r#"child 23 said into stderr: "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 18...""#;
+    let cut_number = r#"child 23 said into stderr: "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 18...""#;
     assert_eq!(parse_warm_report(cut_number), None);
-    let cut_after =
-        r#"said into stderr: "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 1834 \tmemo..."#;
+    let cut_after = r#"said into stderr: "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 1834 \tmemo..."#;
     assert_eq!(parse_warm_report(cut_after), Some(REPORT));
 }
 
@@ -107,72 +83,33 @@ fn stopped(exit: Option<i32>, report: Option<WarmReport>) -> WarmerFacts<'static
 fn verdicts_follow_the_product_rule() {
     let now = 1_000_000 + 30_000;
     let lim = DEFAULT_WARM_LIMIT_MS;
-    assert_eq!(
-        warmer_verdict(&stopped(Some(0), Some(REPORT)), now, lim),
-        WarmerVerdict::Healthy
-    );
-    assert_eq!(
-        warmer_verdict(&stopped(Some(0), None), now, lim),
-        WarmerVerdict::NoReport
-    );
-    let bad = WarmReport {
-        failure: 44,
-        ..REPORT
-    };
-    assert_eq!(
-        warmer_verdict(&stopped(Some(0), Some(bad)), now, lim),
-        WarmerVerdict::ReportedFailures(44)
-    );
+    assert_eq!(warmer_verdict(&stopped(Some(0), Some(REPORT)), now, lim), WarmerVerdict::Healthy);
+    assert_eq!(warmer_verdict(&stopped(Some(0), None), now, lim), WarmerVerdict::NoReport);
+    let bad = WarmReport { failure: 44, ..REPORT };
+    assert_eq!(warmer_verdict(&stopped(Some(0), Some(bad)), now, lim), WarmerVerdict::ReportedFailures(44));
     assert_eq!(
         warmer_verdict(&stopped(Some(127), Some(REPORT)), now, lim),
-        WarmerVerdict::Failed {
-            exit_code: 127,
-            reason: "exit 127 (command not found)".into()
-        }
+        WarmerVerdict::Failed { exit_code: 127, reason: "exit 127 (command not found)".into() }
     );
-    let never = WarmerFacts {
-        reason: Some("dependency php-fpm failed"),
-        ..stopped(None, None)
-    };
+    let never = WarmerFacts { reason: Some("dependency php-fpm failed"), ..stopped(None, None) };
     assert_eq!(
         warmer_verdict(&never, now, lim),
-        WarmerVerdict::NeverRan {
-            reason: Some("dependency php-fpm failed".into())
-        }
+        WarmerVerdict::NeverRan { reason: Some("dependency php-fpm failed".into()) }
     );
-    assert_eq!(
-        warmer_verdict(&WarmerFacts::default(), now, lim),
-        WarmerVerdict::Missing
-    );
+    assert_eq!(warmer_verdict(&WarmerFacts::default(), now, lim), WarmerVerdict::Missing);
 }
 
 #[test]
 fn running_and_pending_become_overdue_after_the_limit() {
-    let running = WarmerFacts {
-        last_status: Some("RUNNING"),
-        task_started_at_ms: Some(0),
-        ..WarmerFacts::default()
-    };
+    let running = WarmerFacts { last_status: Some("RUNNING"), task_started_at_ms: Some(0), ..WarmerFacts::default() };
     assert_eq!(
         warmer_verdict(&running, 120_000, DEFAULT_WARM_LIMIT_MS),
         WarmerVerdict::StillRunning { overdue: false }
     );
-    assert_eq!(
-        warmer_verdict(&running, 120_001, DEFAULT_WARM_LIMIT_MS),
-        WarmerVerdict::StillRunning { overdue: true }
-    );
-    let pending = WarmerFacts {
-        last_status: Some("PENDING"),
-        ..running
-    };
-    assert_eq!(
-        warmer_verdict(&pending, 500_000, DEFAULT_WARM_LIMIT_MS),
-        WarmerVerdict::Pending { overdue: true }
-    );
-    let not_started = WarmerFacts {
-        task_started_at_ms: None,
-        ..pending
-    };
+    assert_eq!(warmer_verdict(&running, 120_001, DEFAULT_WARM_LIMIT_MS), WarmerVerdict::StillRunning { overdue: true });
+    let pending = WarmerFacts { last_status: Some("PENDING"), ..running };
+    assert_eq!(warmer_verdict(&pending, 500_000, DEFAULT_WARM_LIMIT_MS), WarmerVerdict::Pending { overdue: true });
+    let not_started = WarmerFacts { task_started_at_ms: None, ..pending };
     assert_eq!(
         warmer_verdict(&not_started, i64::MAX, DEFAULT_WARM_LIMIT_MS),
         WarmerVerdict::Pending { overdue: false }
@@ -192,16 +129,9 @@ fn warming_duration() {
 
 #[test]
 fn summaries_read_well() {
+    assert_eq!(WarmerVerdict::ReportedFailures(44).summary(), "reported 44 failures");
     assert_eq!(
-        WarmerVerdict::ReportedFailures(44).summary(),
-        "reported 44 failures"
-    );
-    assert_eq!(
-        WarmerVerdict::Failed {
-            exit_code: 7,
-            reason: describe_exit(7)
-        }
-        .summary(),
+        WarmerVerdict::Failed { exit_code: 7, reason: describe_exit(7) }.summary(),
         "failed: exit 7 (connection refused)"
     );
 }
