@@ -1,0 +1,163 @@
+//! The service health verdict behind `wpops status` and its exit code: healthy, a rollout in
+//! progress (not unhealthy until it fails or overruns, QUALITY.md 11), or unhealthy with the
+//! reasons in the operator's words. Pure: facts and `now` are passed in.
+
+use serde::{Deserialize, Serialize};
+
+use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task, format_age};
+use super::logline::ContainerRole;
+use super::targets::TargetHealth;
+use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmReport};
+
+/// Limits the verdict applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthRules {
+    /// A warmer still running or pending this long after its task started is overdue.
+    pub warm_limit_ms: i64,
+    /// A rollout running longer than this counts as unhealthy.
+    pub rollout_limit_ms: i64,
+}
+
+impl Default for HealthRules {
+    fn default() -> Self {
+        HealthRules { warm_limit_ms: DEFAULT_WARM_LIMIT_MS, rollout_limit_ms: 30 * 60_000 }
+    }
+}
+
+/// The service's health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum ServiceHealth {
+    Healthy,
+    /// A rollout is under way and has neither failed nor overrun; `notes` are what would be
+    /// reasons outside a rollout (fewer running tasks, a warmer not done…).
+    RolloutInProgress {
+        deployment_id: String,
+        since_ms: i64,
+        notes: Vec<String>,
+    },
+    Unhealthy {
+        reasons: Vec<String>,
+    },
+}
+
+impl ServiceHealth {
+    /// The `wpops status` exit code: 0 healthy or rolling out, 1 unhealthy (PRODUCT.md).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ServiceHealth::Unhealthy { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            ServiceHealth::Healthy => "healthy",
+            ServiceHealth::RolloutInProgress { .. } => "rollout in progress",
+            ServiceHealth::Unhealthy { .. } => "unhealthy",
+        }
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// Failures that count even during a rollout.
+fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if !service.status.is_empty() && service.status != "ACTIVE" {
+        reasons.push(format!("service is {}", service.status));
+    }
+    for d in &service.deployments {
+        let why = d.rollout_reason.as_deref().unwrap_or("no reason given");
+        if d.rollout == RolloutState::Failed {
+            reasons.push(format!("rollout FAILED for deployment {}: {why}", d.id));
+        } else if d.status == DeploymentStatus::Primary && (why.contains("rolling back") || why.contains("rolled back"))
+        {
+            reasons.push(format!("rolled back: {why}"));
+        }
+    }
+    if service.rollout_in_progress()
+        && let Some(p) = service.primary()
+    {
+        let age = now_ms.saturating_sub(p.created_at_ms);
+        if age > rules.rollout_limit_ms {
+            reasons.push(format!(
+                "rollout in progress for {} (limit {})",
+                format_age(age),
+                format_age(rules.rollout_limit_ms)
+            ));
+        }
+    }
+    reasons
+}
+
+/// Problems that a rollout explains while it runs.
+fn soft_reasons(
+    service: &Service,
+    tasks: &[Task],
+    targets: &[TargetHealth],
+    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    now_ms: i64,
+    rules: &HealthRules,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if service.running < service.desired {
+        reasons.push(format!("{}/{} tasks running", service.running, service.desired));
+    }
+    for task in tasks.iter().filter(|t| t.is_running()) {
+        let id = short(&task.id);
+        let verdict = task.warmer_verdict(report_for(&task.id), now_ms, rules.warm_limit_ms);
+        if verdict.stands_out() {
+            reasons.push(format!("task {id}: warmer {}", verdict.summary()));
+        }
+        let sick: Vec<&str> = task
+            .containers
+            .iter()
+            .filter(|c| c.role != ContainerRole::Warmer && c.health == Health::Unhealthy)
+            .map(|c| c.name.as_str())
+            .collect();
+        if !sick.is_empty() {
+            reasons.push(format!("task {id}: {} UNHEALTHY", sick.join(", ")));
+        } else if task.health == Health::Unhealthy {
+            reasons.push(format!("task {id}: UNHEALTHY"));
+        }
+    }
+    for t in targets.iter().filter(|t| t.is_unhealthy()) {
+        let why = t.reason.as_deref().unwrap_or("no reason given");
+        reasons.push(format!("target {} {} ({why})", t.address(), t.state));
+    }
+    reasons
+}
+
+/// The verdict: failed or rolled-back rollouts and overruns are always unhealthy; during a
+/// rollout everything else is a note; otherwise any problem is a reason. `report_for` gives
+/// the warm report found in the logs for a task id.
+pub fn service_health(
+    service: &Service,
+    tasks: &[Task],
+    targets: &[TargetHealth],
+    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    now_ms: i64,
+    rules: &HealthRules,
+) -> ServiceHealth {
+    let mut hard = hard_reasons(service, now_ms, rules);
+    let soft = soft_reasons(service, tasks, targets, report_for, now_ms, rules);
+    if !hard.is_empty() {
+        hard.extend(soft);
+        return ServiceHealth::Unhealthy { reasons: hard };
+    }
+    if service.rollout_in_progress() {
+        let primary = service.primary();
+        return ServiceHealth::RolloutInProgress {
+            deployment_id: primary.map(|d| d.id.clone()).unwrap_or_default(),
+            since_ms: primary.map_or(0, |d| d.created_at_ms),
+            notes: soft,
+        };
+    }
+    if soft.is_empty() { ServiceHealth::Healthy } else { ServiceHealth::Unhealthy { reasons: soft } }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+//! Tests of the service health verdict.
+
+use super::*;
+use crate::model::ecs::{Container, Deployment, LastStatus};
+use crate::model::targets::TargetState;
+
+const NOW: i64 = 10_000_000;
+const REPORT: WarmReport = WarmReport { success: 10, failure: 0, no_change: 0, total: 10 };
+
+fn container(name: &str, status: LastStatus, exit: Option<i32>) -> Container {
+    Container {
+        name: name.into(),
+        role: ContainerRole::from_container_name(name),
+        last_status: status,
+        exit_code: exit,
+        ..Container::default()
+    }
+}
+
+fn task(id: &str, ip: &str) -> Task {
+    Task {
+        id: id.into(),
+        last_status: LastStatus::Running,
+        health: Health::Healthy,
+        private_ip: Some(ip.into()),
+        started_at_ms: Some(NOW - 3_600_000),
+        containers: vec![
+            container("nginx", LastStatus::Running, None),
+            container("php-fpm", LastStatus::Running, None),
+            container("warmer", LastStatus::Stopped, Some(0)),
+        ],
+        ..Task::default()
+    }
+}
+
+fn deployment(id: &str, status: DeploymentStatus, rollout: RolloutState) -> Deployment {
+    Deployment {
+        id: id.into(),
+        status,
+        rollout,
+        desired: 2,
+        running: 2,
+        created_at_ms: NOW - 600_000,
+        ..Deployment::default()
+    }
+}
+
+struct World {
+    service: Service,
+    tasks: Vec<Task>,
+    targets: Vec<TargetHealth>,
+}
+
+fn healthy_world() -> World {
+    World {
+        service: Service {
+            name: "wordpress".into(),
+            status: "ACTIVE".into(),
+            desired: 2,
+            running: 2,
+            deployments: vec![deployment("ecs-svc/1", DeploymentStatus::Primary, RolloutState::Completed)],
+            ..Service::default()
+        },
+        tasks: vec![task("3f2a9c1e0b7d", "10.0.1.23"), task("8b41d07a99", "10.0.3.41")],
+        targets: ["10.0.1.23", "10.0.3.41"]
+            .into_iter()
+            .map(|ip| TargetHealth {
+                ip: ip.into(),
+                port: Some(80),
+                state: TargetState::Healthy,
+                ..TargetHealth::default()
+            })
+            .collect(),
+    }
+}
+
+fn verdict(w: &World) -> ServiceHealth {
+    service_health(&w.service, &w.tasks, &w.targets, &|_| Some(REPORT), NOW, &HealthRules::default())
+}
+
+fn reasons(h: &ServiceHealth) -> Vec<String> {
+    match h {
+        ServiceHealth::Unhealthy { reasons } => reasons.clone(),
+        ServiceHealth::RolloutInProgress { notes, .. } => notes.clone(),
+        ServiceHealth::Healthy => vec![],
+    }
+}
+
+#[test]
+fn a_steady_service_is_healthy() {
+    let h = verdict(&healthy_world());
+    assert_eq!(h, ServiceHealth::Healthy);
+    assert_eq!(h.exit_code(), 0);
+}
+
+#[test]
+fn missing_tasks_failed_warmers_and_unhealthy_targets_are_reasons() {
+    let mut w = healthy_world();
+    w.service.running = 1;
+    w.tasks[1].containers[2].exit_code = Some(127);
+    w.tasks[0].containers[1].health = Health::Unhealthy;
+    w.targets[0].state = TargetState::Unhealthy;
+    w.targets[0].reason = Some("Target.ResponseCodeMismatch".into());
+    let h = verdict(&w);
+    assert_eq!(h.exit_code(), 1);
+    assert_eq!(
+        reasons(&h),
+        [
+            "1/2 tasks running",
+            "task 3f2a9c1e: php-fpm UNHEALTHY",
+            "task 8b41d07a: warmer failed: exit 127 (command not found)",
+            "target 10.0.1.23:80 unhealthy (Target.ResponseCodeMismatch)",
+        ]
+    );
+}
+
+#[test]
+fn a_warmer_without_a_report_or_a_missing_warmer_is_unhealthy() {
+    let mut w = healthy_world();
+    w.tasks[1].containers.pop();
+    let h = service_health(
+        &w.service,
+        &w.tasks,
+        &w.targets,
+        &|id| (id != "3f2a9c1e0b7d").then_some(REPORT),
+        NOW,
+        &HealthRules::default(),
+    );
+    assert_eq!(reasons(&h), ["task 3f2a9c1e: warmer exited 0 but no report found", "task 8b41d07a: warmer missing",]);
+}
+
+#[test]
+fn a_rollout_in_progress_is_not_unhealthy() {
+    let mut w = healthy_world();
+    w.service.deployments.insert(0, deployment("ecs-svc/2", DeploymentStatus::Primary, RolloutState::InProgress));
+    w.service.deployments[1].status = DeploymentStatus::Active;
+    w.service.running = 1;
+    let h = verdict(&w);
+    assert_eq!(
+        h,
+        ServiceHealth::RolloutInProgress {
+            deployment_id: "ecs-svc/2".into(),
+            since_ms: NOW - 600_000,
+            notes: vec!["1/2 tasks running".into()],
+        }
+    );
+    assert_eq!(h.exit_code(), 0);
+    assert_eq!(h.label(), "rollout in progress");
+}
+
+#[test]
+fn an_overrun_rollout_is_unhealthy() {
+    let mut w = healthy_world();
+    let mut d = deployment("ecs-svc/2", DeploymentStatus::Primary, RolloutState::InProgress);
+    d.created_at_ms = NOW - 41 * 60_000;
+    w.service.deployments = vec![d];
+    let h = verdict(&w);
+    assert_eq!(reasons(&h), ["rollout in progress for 41m (limit 30m)"]);
+}
+
+#[test]
+fn failed_and_rolled_back_rollouts_are_unhealthy() {
+    let mut w = healthy_world();
+    let mut rollback = deployment("ecs-svc/3", DeploymentStatus::Primary, RolloutState::InProgress);
+    rollback.rollout_reason = Some("ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.".into());
+    let mut failed = deployment("ecs-svc/2", DeploymentStatus::Active, RolloutState::Failed);
+    failed.rollout_reason = Some("ECS deployment circuit breaker: tasks failed to start.".into());
+    w.service.deployments = vec![rollback, failed];
+    let h = verdict(&w);
+    assert_eq!(
+        reasons(&h),
+        [
+            "rolled back: ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1.",
+            "rollout FAILED for deployment ecs-svc/2: ECS deployment circuit breaker: tasks failed to start.",
+        ]
+    );
+    assert_eq!(h.exit_code(), 1);
+}
+
+#[test]
+fn a_draining_service_and_serialisation() {
+    let mut w = healthy_world();
+    w.service.status = "DRAINING".into();
+    let h = verdict(&w);
+    assert_eq!(reasons(&h), ["service is DRAINING"]);
+    let json = serde_json::to_string(&h).unwrap();
+    assert_eq!(json, r#"{"verdict":"unhealthy","reasons":["service is DRAINING"]}"#);
+}

@@ -1,0 +1,43 @@
+//! The domain room: plain types and pure parsers for services, tasks, logs, warming and WAF.
+//! It imports only std, serde, regex, chrono and unicode-width: no IO, no async, no clock.
+
+mod scan;
+mod text_enum;
+
+pub mod access;
+pub mod clean;
+pub mod ecs;
+pub mod health;
+pub mod logline;
+pub mod ring;
+pub mod sanitize;
+pub mod stats;
+pub mod stopped;
+pub mod targets;
+pub mod waf;
+pub mod warm;
+
+pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
+pub use clean::SanitizeText;
+pub use ecs::{
+    Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus, MountPoint, RolloutState,
+    Service, ServiceEvent, Task, TaskDefinition, Volume, format_age, shared_mutable_images, short_task_id,
+    task_definition_revision,
+};
+pub use health::{HealthRules, ServiceHealth, service_health};
+pub use logline::{
+    ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest, ingest_with_source,
+    parse_stream_name,
+};
+pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};
+pub use sanitize::{
+    RawLines, is_control_or_format, is_format_char, sanitize_line, sanitize_line_into, sanitize_lines, split_lines,
+};
+pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
+pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
+pub use targets::{TargetHealth, TargetState, target_for_task};
+pub use waf::{DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label, top_blocked};
+pub use warm::{
+    DEFAULT_WARM_LIMIT_MS, WarmReport, WarmerFacts, WarmerVerdict, describe_exit, explain_exit_code, parse_warm_report,
+    warmer_verdict, warming_duration_ms,
+};

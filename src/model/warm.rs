@@ -1,0 +1,198 @@
+//! The OPcache warmer: parsing its `success: N failure: N no_change: N total: N` report (bare,
+//! or wrapped by php-fpm's "child N said into stderr"), explaining exit codes, and the pure
+//! warmer health rule of PRODUCT.md. It must not read the clock: `now` is passed in.
+
+use serde::{Deserialize, Serialize};
+
+/// Seconds after the task started by which a warmer is expected to have finished (PRODUCT.md).
+pub const DEFAULT_WARM_LIMIT_MS: i64 = 120_000;
+
+/// The counts printed by `opcache_warmer.php`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct WarmReport {
+    pub success: u32,
+    pub failure: u32,
+    pub no_change: u32,
+    pub total: u32,
+}
+
+/// Finds the report in one raw log line. Fields are `key: number`, separated by any mix of
+/// spaces, tabs, literal `\t`/`\n` (php-fpm escapes them) and commas, in any order; all four
+/// keys are required. A number cut short by php-fpm's `...` truncation is not trusted: `None`.
+pub fn parse_warm_report(line: &str) -> Option<WarmReport> {
+    line.match_indices("success:").find_map(|(start, _)| parse_report_at(line, start))
+}
+
+fn parse_report_at(line: &str, start: usize) -> Option<WarmReport> {
+    let bytes = line.as_bytes();
+    let mut i = start;
+    let (mut success, mut failure, mut no_change, mut total) = (None, None, None, None);
+    loop {
+        i = skip_separators(bytes, i);
+        let key_start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') {
+            i += 1;
+        }
+        let key = &line[key_start..i];
+        if key.is_empty() || bytes.get(i) != Some(&b':') {
+            break;
+        }
+        i += 1;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        let num_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if num_start == i || line[i..].starts_with("...") {
+            break;
+        }
+        let slot = match key {
+            "success" => &mut success,
+            "failure" => &mut failure,
+            "no_change" => &mut no_change,
+            "total" => &mut total,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(line[num_start..i].parse().ok()?);
+        }
+    }
+    Some(WarmReport { success: success?, failure: failure?, no_change: no_change?, total: total? })
+}
+
+fn skip_separators(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b',' | b';' => i += 1,
+            b'\\' if matches!(bytes.get(i + 1), Some(b't' | b'n' | b'r')) => i += 2,
+            _ => break,
+        }
+    }
+    i
+}
+
+/// What an exit code means for the warmer (a curl image) or any container.
+pub fn explain_exit_code(code: i32) -> &'static str {
+    match code {
+        0 => "ok",
+        1 => "general error",
+        2 => "misuse of shell command",
+        6 => "could not resolve host",
+        7 => "connection refused",
+        22 => "HTTP error (curl -f)",
+        28 => "timeout",
+        52 => "empty reply from server",
+        56 => "network receive failure",
+        126 => "not executable",
+        127 => "command not found",
+        130 => "interrupted (SIGINT)",
+        137 => "killed (SIGKILL, out of memory?)",
+        139 => "segmentation fault",
+        143 => "terminated (SIGTERM)",
+        129..=192 => "killed by a signal",
+        _ => "unrecognised exit code",
+    }
+}
+
+/// `exit 127 (command not found)`; a code wpops does not know reads just `exit 42`.
+pub fn describe_exit(code: i32) -> String {
+    match explain_exit_code(code) {
+        "unrecognised exit code" => format!("exit {code}"),
+        text => format!("exit {code} ({text})"),
+    }
+}
+
+/// The warmer's health, per task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WarmerVerdict {
+    /// Exited 0, the report was found and `failure` is 0.
+    Healthy,
+    /// Exited non-zero; `reason` reads like `exit 127 (command not found)`.
+    Failed { exit_code: i32, reason: String },
+    /// Exited 0 but the report counted failures.
+    ReportedFailures(u32),
+    /// Exited 0 but no report line was found in its or php-fpm's log.
+    NoReport,
+    /// Still running; `overdue` once it is past the expected limit after the task started.
+    StillRunning { overdue: bool },
+    /// Not started yet (PENDING, PROVISIONING…); `overdue` past the limit.
+    Pending { overdue: bool },
+    /// Stopped without an exit code: it never ran (a dependency failed, the task stopped first).
+    NeverRan { reason: Option<String> },
+    /// The task has no warmer container at all.
+    Missing,
+}
+
+impl WarmerVerdict {
+    /// True when the operator should look at this warmer.
+    pub fn stands_out(&self) -> bool {
+        match self {
+            WarmerVerdict::Healthy => false,
+            WarmerVerdict::StillRunning { overdue } | WarmerVerdict::Pending { overdue } => *overdue,
+            _ => true,
+        }
+    }
+
+    /// One short phrase that reads after the word "warmer", for tables and `wpops status`.
+    pub fn summary(&self) -> String {
+        match self {
+            WarmerVerdict::Healthy => "ok".to_owned(),
+            WarmerVerdict::Failed { reason, .. } => format!("failed: {reason}"),
+            WarmerVerdict::ReportedFailures(n) => format!("reported {n} failures"),
+            WarmerVerdict::NoReport => "exited 0 but no report found".to_owned(),
+            WarmerVerdict::StillRunning { overdue: false } => "running".to_owned(),
+            WarmerVerdict::StillRunning { overdue: true } => "still running past its limit".to_owned(),
+            WarmerVerdict::Pending { overdue: false } => "not started yet".to_owned(),
+            WarmerVerdict::Pending { overdue: true } => "not started, past its limit".to_owned(),
+            WarmerVerdict::NeverRan { reason: Some(r) } => format!("never ran: {r}"),
+            WarmerVerdict::NeverRan { reason: None } => "never ran".to_owned(),
+            WarmerVerdict::Missing => "missing".to_owned(),
+        }
+    }
+}
+
+/// What ECS and the logs say about one task's warmer container.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WarmerFacts<'a> {
+    /// The container's lastStatus (`PENDING`, `RUNNING`, `STOPPED`); `None` if the task has no warmer.
+    pub last_status: Option<&'a str>,
+    pub exit_code: Option<i32>,
+    /// The container's `reason`, if ECS gave one.
+    pub reason: Option<&'a str>,
+    pub report: Option<WarmReport>,
+    pub task_started_at_ms: Option<i64>,
+}
+
+/// The warmer health rule: healthy only when it exited 0, its report was found and `failure`
+/// is 0; running or pending past `limit_ms` after the task started is overdue.
+pub fn warmer_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
+    let overdue = facts.task_started_at_ms.is_some_and(|started| now_ms.saturating_sub(started) > limit_ms);
+    let Some(status) = facts.last_status else {
+        return WarmerVerdict::Missing;
+    };
+    if status.eq_ignore_ascii_case("RUNNING") {
+        return WarmerVerdict::StillRunning { overdue };
+    }
+    if !status.eq_ignore_ascii_case("STOPPED") {
+        return WarmerVerdict::Pending { overdue };
+    }
+    match (facts.exit_code, facts.report) {
+        (None, _) => WarmerVerdict::NeverRan { reason: facts.reason.map(str::to_owned) },
+        (Some(code), _) if code != 0 => WarmerVerdict::Failed { exit_code: code, reason: describe_exit(code) },
+        (Some(_), None) => WarmerVerdict::NoReport,
+        (Some(_), Some(r)) if r.failure > 0 => WarmerVerdict::ReportedFailures(r.failure),
+        (Some(_), Some(_)) => WarmerVerdict::Healthy,
+    }
+}
+
+/// Warming time: the report line's timestamp minus the task's startedAt (ECS gives containers
+/// no start/stop times). `None` when the report predates the start (clock skew, stale line).
+pub fn warming_duration_ms(report_ts_ms: i64, task_started_at_ms: i64) -> Option<i64> {
+    let d = report_ts_ms.checked_sub(task_started_at_ms)?;
+    (d >= 0).then_some(d)
+}
+
+#[cfg(test)]
+mod tests;
