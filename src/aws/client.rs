@@ -1,0 +1,115 @@
+//! Building the AWS clients: aws-config's chain (profile, region, SSO, environment) or static
+//! credentials for the simulator, an explicit endpoint override, one HTTPS stack (hyper 1 +
+//! rustls with ring), an operation and an attempt timeout, and standard retries.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_smithy_http_client::tls;
+
+use super::error::{AwsError, AwsErrorKind};
+
+/// Where and as whom to connect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Static (access key id, secret) credentials, used for the simulator.
+    pub static_credentials: Option<(String, String)>,
+    /// Attempts per call, including the first (1 disables SDK retries).
+    pub max_attempts: u32,
+    pub operation_timeout: Duration,
+    pub attempt_timeout: Duration,
+}
+
+impl Target {
+    /// Sensible timeouts and retries for an interactive console.
+    pub fn interactive() -> Self {
+        Target {
+            max_attempts: 2,
+            operation_timeout: Duration::from_secs(12),
+            attempt_timeout: Duration::from_secs(5),
+            ..Target::default()
+        }
+    }
+}
+
+/// All the clients wpops uses, sharing one configuration.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub ecs: aws_sdk_ecs::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub waf: aws_sdk_wafv2::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub region: String,
+    pub profile: Option<String>,
+}
+
+/// Loads the shared configuration. Fails early on an unknown region name.
+pub async fn load(target: &Target) -> Result<SdkConfig, AwsError> {
+    if let Some(r) = &target.region {
+        super::regions::check(r).map_err(|m| AwsError::new(AwsErrorKind::Other, "config", m))?;
+    }
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https();
+    let retry = match target.max_attempts {
+        0 | 1 => RetryConfig::disabled(),
+        n => RetryConfig::standard().with_max_attempts(n).with_initial_backoff(Duration::from_millis(200)),
+    };
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_timeout(target.operation_timeout.max(Duration::from_millis(100)))
+        .operation_attempt_timeout(target.attempt_timeout.max(Duration::from_millis(100)))
+        .build();
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).http_client(http).retry_config(retry).timeout_config(timeouts);
+    if let Some(p) = &target.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &target.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(url) = &target.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some((key, secret)) = &target.static_credentials {
+        loader = loader.credentials_provider(Credentials::new(key, secret, None, None, "wpops-static"));
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(AwsError::new(
+            AwsErrorKind::Other,
+            "config",
+            "no AWS region: pass --region, set AWS_REGION, or set region in the profile or the site's config",
+        ));
+    }
+    Ok(config)
+}
+
+impl Clients {
+    pub fn new(config: &SdkConfig, profile: Option<String>) -> Self {
+        Clients {
+            ecs: aws_sdk_ecs::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            waf: aws_sdk_wafv2::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            region: config.region().map(|r| r.to_string()).unwrap_or_default(),
+            profile,
+        }
+    }
+
+    /// Loads the configuration for `target` and builds every client.
+    pub async fn connect(target: &Target) -> Result<Self, AwsError> {
+        let config = load(target).await?;
+        Ok(Self::new(&config, target.profile.clone()))
+    }
+}

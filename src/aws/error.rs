@@ -1,0 +1,135 @@
+//! Errors from AWS, reduced to the few kinds an operator acts on (throttled, access denied, not
+//! found, credentials, network, other), each with the operation it came from and a hint. The
+//! SDK's error types stop here: nothing above `aws/` sees them.
+
+use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+/// What kind of failure, in the operator's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwsErrorKind {
+    Throttled,
+    AccessDenied,
+    NotFound,
+    Credentials,
+    Network,
+    Other,
+}
+
+/// One failed AWS call.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct AwsError {
+    pub kind: AwsErrorKind,
+    /// `service:Operation`, e.g. `ecs:DescribeServices` (also the IAM action it needs).
+    pub operation: String,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    pub fn new(kind: AwsErrorKind, operation: &str, message: impl Into<String>) -> Self {
+        AwsError { kind, operation: operation.to_string(), code: None, message: message.into() }
+    }
+
+    /// What the operator can do about it.
+    pub fn hint(&self, profile: Option<&str>) -> String {
+        match self.kind {
+            AwsErrorKind::Throttled => "AWS is throttling requests; wpops backs off and retries".into(),
+            AwsErrorKind::AccessDenied => format!(
+                "the caller lacks the IAM action {}; assets/iam/wpops-readonly.json lists what wpops reads",
+                self.operation
+            ),
+            AwsErrorKind::NotFound => "check the cluster, service and region names".into(),
+            AwsErrorKind::Credentials => match profile {
+                Some(p) => format!("credentials are missing or expired: run `aws sso login --profile {p}`"),
+                None => "credentials are missing or expired: set AWS_PROFILE, or run `aws sso login --profile <name>`".into(),
+            },
+            AwsErrorKind::Network => "AWS could not be reached: check the network, the region and any --endpoint-url".into(),
+            AwsErrorKind::Other => "AWS answered with an error".into(),
+        }
+    }
+
+    /// A one-line report with the hint, for the edge of the program.
+    pub fn report(&self, profile: Option<&str>) -> String {
+        format!("{self} ({})", self.hint(profile))
+    }
+}
+
+/// The kind of a service error code.
+pub fn kind_of_code(code: &str) -> AwsErrorKind {
+    match code {
+        "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "RequestLimitExceeded"
+        | "LimitExceededException" | "WAFLimitsExceededException" => AwsErrorKind::Throttled,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedException"
+        | "WAFAccessDeniedException" => AwsErrorKind::AccessDenied,
+        "ExpiredToken" | "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidClientTokenId"
+        | "InvalidSignatureException" | "SignatureDoesNotMatch" | "MissingAuthenticationToken" => {
+            AwsErrorKind::Credentials
+        }
+        c if c.contains("NotFound") || c == "WAFNonexistentItemException" => AwsErrorKind::NotFound,
+        _ => AwsErrorKind::Other,
+    }
+}
+
+/// Maps any SDK error to an `AwsError` for `operation`.
+pub fn from_sdk<E>(operation: &str, err: SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let text = DisplayErrorContext(&err).to_string();
+    let lower = text.to_ascii_lowercase();
+    let (kind, code, message) = match &err {
+        SdkError::ServiceError(se) => {
+            let e = se.err();
+            let code = e.code().map(str::to_string);
+            let kind = code.as_deref().map(kind_of_code).unwrap_or(AwsErrorKind::Other);
+            let status = se.raw().status().as_u16();
+            let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("HTTP {status}"));
+            (kind, code, msg)
+        }
+        SdkError::TimeoutError(_) => (AwsErrorKind::Network, None, "timed out".to_string()),
+        _ if lower.contains("credential") || lower.contains("token has expired") || lower.contains("sso") => {
+            (AwsErrorKind::Credentials, None, short(&text))
+        }
+        SdkError::DispatchFailure(_) => (AwsErrorKind::Network, None, short(&text)),
+        _ => (AwsErrorKind::Other, None, short(&text)),
+    };
+    AwsError { kind, operation: operation.to_string(), code, message: crate::model::sanitize_line(&message) }
+}
+
+fn short(text: &str) -> String {
+    const MAX: usize = 300;
+    if text.len() <= MAX {
+        return text.to_string();
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_kinds() {
+        assert_eq!(kind_of_code("ThrottlingException"), AwsErrorKind::Throttled);
+        assert_eq!(kind_of_code("AccessDeniedException"), AwsErrorKind::AccessDenied);
+        assert_eq!(kind_of_code("ClusterNotFoundException"), AwsErrorKind::NotFound);
+        assert_eq!(kind_of_code("ExpiredTokenException"), AwsErrorKind::Credentials);
+        assert_eq!(kind_of_code("InvalidParameterException"), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn hints_name_the_profile_and_the_action() {
+        let e = AwsError::new(AwsErrorKind::Credentials, "ecs:DescribeServices", "expired");
+        assert!(e.hint(Some("prod")).contains("aws sso login --profile prod"));
+        let e = AwsError::new(AwsErrorKind::AccessDenied, "ecs:DescribeServices", "denied");
+        assert!(e.report(None).contains("ecs:DescribeServices"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The only room that talks to AWS: builds the SDK clients, calls the APIs, maps the SDK's
+//! shapes to `model` types and its errors to `AwsError`. Nothing here knows about screens,
+//! messages or the terminal.
+
+pub mod client;
+pub mod error;
+pub mod regions;
+
+pub use client::{Clients, Target};
+pub use error::{AwsError, AwsErrorKind};
