@@ -3,6 +3,7 @@
 //! out in ARCHITECTURE.md: `model` (domain types and parsers), `aws` (the only room that talks
 //! to AWS), `sim` (the simulator), `cli` (command line); more come with the console.
 
+pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod model;

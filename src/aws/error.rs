@@ -6,17 +6,8 @@ use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-/// What kind of failure, in the operator's terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AwsErrorKind {
-    Throttled,
-    AccessDenied,
-    NotFound,
-    Credentials,
-    Network,
-    Other,
-}
+/// What kind of failure, in the operator's terms (the model's kind, so views can show it).
+pub use crate::model::FetchErrorKind as AwsErrorKind;
 
 /// One failed AWS call.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -49,6 +40,16 @@ impl AwsError {
             },
             AwsErrorKind::Network => "AWS could not be reached: check the network, the region and any --endpoint-url".into(),
             AwsErrorKind::Other => "AWS answered with an error".into(),
+        }
+    }
+
+    /// The failure as the rest of the program sees it.
+    pub fn to_fetch_error(&self, profile: Option<&str>) -> crate::model::FetchError {
+        crate::model::FetchError {
+            kind: self.kind,
+            operation: self.operation.clone(),
+            message: self.message.clone(),
+            hint: self.hint(profile),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod clean;
 pub mod ecs;
 pub mod health;
 pub mod logline;
+pub mod platform;
 pub mod ring;
 pub mod sanitize;
 pub mod stats;
@@ -29,6 +30,7 @@ pub use logline::{
     ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest, ingest_with_source,
     parse_stream_name,
 };
+pub use platform::{CallerIdentity, FetchError, FetchErrorKind, PlatformMetrics, Series};
 pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};
 pub use sanitize::{
     RawLines, is_control_or_format, is_format_char, sanitize_line, sanitize_line_into, sanitize_lines, split_lines,

@@ -1,0 +1,100 @@
+//! The one channel's vocabulary: every `Msg` that reaches `update` (keys, ticks, feed results)
+//! and every `Effect` that `update` asks the runtime to carry out. Payloads are owned `model`
+//! values; feed results carry the generation they were asked for so stale ones can be dropped.
+
+use crate::model::{
+    CallerIdentity, FetchError, LogEvent, PlatformMetrics, Service, TargetHealth, Task, TaskDefinition,
+    WafSnapshot, WarmReport,
+};
+
+use super::key::Key;
+
+/// Which site the console shows (the header names all of it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteInfo {
+    /// The config's site name, or `cluster/service`.
+    pub name: String,
+    pub region: String,
+    pub cluster: String,
+    pub service: String,
+    pub profile: Option<String>,
+    pub read_only: bool,
+    /// Running against the embedded simulator.
+    pub demo: bool,
+    /// A warmer that has not finished this long after its task started stands out.
+    pub warm_limit_ms: i64,
+}
+
+/// One ECS refresh: the service, its running and recently stopped tasks, the task definitions
+/// they use (fetched once per revision and cached by the feed), and the load balancer's view.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceSnapshot {
+    pub service: Service,
+    /// Running tasks first, then stopped ones (ECS keeps those about an hour).
+    pub tasks: Vec<Task>,
+    pub task_definitions: Vec<TaskDefinition>,
+    pub targets: Vec<TargetHealth>,
+    /// Target health could not be read (the rest of the snapshot is still good).
+    pub targets_error: Option<FetchError>,
+}
+
+/// A warmer's report, found in its log stream (or php-fpm's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundReport {
+    pub task_id: String,
+    pub report: WarmReport,
+    /// When the report line was written (warming time = this − the task's startedAt).
+    pub at_ms: i64,
+}
+
+/// Which feed a result or a refresh request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feed {
+    Service,
+    Logs,
+    Waf,
+    Platform,
+}
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Time passes (about once a second, and before each frame): `now` in epoch ms.
+    Tick(i64),
+    Key(Key),
+    Resize(u16, u16),
+    /// Results of the feeds, each stamped with when the fetch completed.
+    Service { at_ms: i64, result: Result<Box<ServiceSnapshot>, FetchError> },
+    /// New log lines (already sanitised and split), oldest first, without duplicates.
+    Logs { at_ms: i64, generation: u64, events: Vec<LogEvent> },
+    LogsFailed { at_ms: i64, generation: u64, error: FetchError },
+    WarmReports(Vec<FoundReport>),
+    Waf { at_ms: i64, result: Result<Box<WafSnapshot>, FetchError> },
+    Platform { at_ms: i64, result: Result<Box<PlatformMetrics>, FetchError> },
+    Caller(Result<CallerIdentity, FetchError>),
+    /// A feed is retrying after an error or throttling; `retry_in_ms` until the next attempt.
+    Backoff { feed: Feed, retry_in_ms: u64 },
+}
+
+/// Which log streams the tailer follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogScope {
+    /// Container names (`nginx`, `php-fpm`, `warmer`); empty = all three.
+    pub containers: Vec<String>,
+    /// One task's id, or all tasks.
+    pub task: Option<String>,
+    /// Bumped on every change, so lines of an older scope are dropped.
+    pub generation: u64,
+}
+
+/// What `update` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    /// Poll this feed now instead of waiting for its next turn.
+    Refresh(Feed),
+    /// Follow other log streams (the tailer restarts from its overlap window).
+    FollowLogs(LogScope),
+    /// Tell the pollers whether something is in flight (poll fast) or all is steady.
+    PollFast(bool),
+}
