@@ -3,6 +3,7 @@
 //! an `ApiError`; HTTP framing and error rendering are `http.rs`'s.
 
 pub mod cloudwatch;
+mod cloudwatch_data;
 pub mod ecs;
 mod ecs_history;
 pub mod ecs_shapes;
