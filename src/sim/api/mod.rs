@@ -12,6 +12,7 @@ pub mod elb;
 pub mod logs;
 pub mod sts;
 pub mod waf;
+mod waf_sampled;
 
 use super::error::ApiError;
 
