@@ -104,6 +104,11 @@ async fn unknown_things_are_typed_errors() {
     let missing_lb = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/nope/0123456789abcdef";
     let err = waf.get_web_acl_for_resource().resource_arn(missing_lb).send().await.unwrap_err().into_service_error();
     assert!(err.is_waf_nonexistent_item_exception(), "{err:?}");
+    // An ALB without a web ACL: AWS answers `{}`, the SDK shows no web ACL.
+    let arn = alb_arn(&sim).await;
+    sim.with_world("123456789012", REGION, |w| w.waf.acls.iter_mut().for_each(|a| a.resources.clear()));
+    let out = waf.get_web_acl_for_resource().resource_arn(&arn).send().await.unwrap();
+    assert!(out.web_acl().is_none());
 }
 
 #[tokio::test]
