@@ -3,6 +3,7 @@
 //! an `ApiError`; HTTP framing and error rendering are `http.rs`'s.
 
 pub mod cloudwatch;
+mod cloudwatch_data;
 pub mod ecs;
 mod ecs_history;
 pub mod ecs_shapes;
@@ -11,6 +12,7 @@ pub mod elb;
 pub mod logs;
 pub mod sts;
 pub mod waf;
+mod waf_sampled;
 
 use super::error::ApiError;
 
