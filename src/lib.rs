@@ -6,5 +6,6 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod feed;
 pub mod model;
 pub mod sim;

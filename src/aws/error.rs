@@ -36,9 +36,12 @@ impl AwsError {
             AwsErrorKind::NotFound => "check the cluster, service and region names".into(),
             AwsErrorKind::Credentials => match profile {
                 Some(p) => format!("credentials are missing or expired: run `aws sso login --profile {p}`"),
-                None => "credentials are missing or expired: set AWS_PROFILE, or run `aws sso login --profile <name>`".into(),
+                None => "credentials are missing or expired: set AWS_PROFILE, or run `aws sso login --profile <name>`"
+                    .into(),
             },
-            AwsErrorKind::Network => "AWS could not be reached: check the network, the region and any --endpoint-url".into(),
+            AwsErrorKind::Network => {
+                "AWS could not be reached: check the network, the region and any --endpoint-url".into()
+            }
             AwsErrorKind::Other => "AWS answered with an error".into(),
         }
     }
@@ -62,14 +65,24 @@ impl AwsError {
 /// The kind of a service error code.
 pub fn kind_of_code(code: &str) -> AwsErrorKind {
     match code {
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "RequestLimitExceeded"
-        | "LimitExceededException" | "WAFLimitsExceededException" => AwsErrorKind::Throttled,
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedException"
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "LimitExceededException"
+        | "WAFLimitsExceededException" => AwsErrorKind::Throttled,
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnauthorizedOperation"
+        | "UnauthorizedException"
         | "WAFAccessDeniedException" => AwsErrorKind::AccessDenied,
-        "ExpiredToken" | "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidClientTokenId"
-        | "InvalidSignatureException" | "SignatureDoesNotMatch" | "MissingAuthenticationToken" => {
-            AwsErrorKind::Credentials
-        }
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "MissingAuthenticationToken" => AwsErrorKind::Credentials,
         c if c.contains("NotFound") || c == "WAFNonexistentItemException" => AwsErrorKind::NotFound,
         _ => AwsErrorKind::Other,
     }

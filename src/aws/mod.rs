@@ -3,8 +3,13 @@
 //! messages or the terminal.
 
 pub mod client;
+pub mod ecs;
+pub mod elb;
 pub mod error;
+pub mod logs;
+pub mod metrics;
 pub mod regions;
+pub mod waf;
 
 pub use client::{Clients, Target};
 pub use error::{AwsError, AwsErrorKind};

@@ -1,0 +1,62 @@
+//! Retry pacing for the feeds: exponential backoff with jitter after errors (faster growth when
+//! throttled), reset on success.
+
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::model::FetchErrorKind;
+
+/// Exponential backoff with ±25 % jitter.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    base: Duration,
+    max: Duration,
+    failures: u32,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, max: Duration) -> Self {
+        Backoff { base, max, failures: 0 }
+    }
+
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// The wait before the next attempt after a failure of `kind`.
+    pub fn next(&mut self, kind: FetchErrorKind) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let exp = match kind {
+            FetchErrorKind::Throttled => self.failures + 1,
+            _ => self.failures,
+        }
+        .min(16);
+        let raw = self.base.as_secs_f64() * 2f64.powi(exp as i32 - 1);
+        let capped = raw.min(self.max.as_secs_f64());
+        let jitter = rand::rng().random_range(0.75..1.25);
+        Duration::from_secs_f64((capped * jitter).min(self.max.as_secs_f64()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_with_failures_stays_under_max_and_resets() {
+        let mut b = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        let first = b.next(FetchErrorKind::Network);
+        assert!(first >= Duration::from_millis(750) && first <= Duration::from_millis(1250), "{first:?}");
+        for _ in 0..20 {
+            assert!(b.next(FetchErrorKind::Throttled) <= Duration::from_secs(30));
+        }
+        assert_eq!(b.failures(), 21);
+        b.reset();
+        assert!(b.next(FetchErrorKind::Other) <= Duration::from_millis(1250));
+    }
+}

@@ -1,0 +1,247 @@
+//! The log tailer: follows the warmer, nginx and php-fpm streams of the service's tasks (all
+//! interleaved, or one task) with FilterLogEvents. Each poll re-reads an overlap window behind
+//! the newest line, pages to the end, and drops events already seen (by `eventId`), so late
+//! arrivals, retries and page boundaries neither lose nor duplicate a line. Every request draws
+//! from the shared log budget (about one a second). Between polls it looks up missing warm
+//! reports (`warm.rs`).
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::backoff::Backoff;
+use super::{Command, FeedContext, now_ms, pause};
+use crate::app::{Feed, LogScope, Msg};
+use crate::aws::logs::{self, Query, RawEvent};
+use crate::model::{LogEvent, LogSource, RawLogEvent, ingest_with_source};
+
+/// How far back the tailer starts, and how much it re-reads behind the newest line.
+pub const BACKFILL_MS: i64 = 5 * 60_000;
+pub const OVERLAP_MS: i64 = 30_000;
+const POLL: Duration = Duration::from_millis(1_000);
+/// Pages fetched per poll at most (a burst beyond that waits for the next poll).
+const MAX_PAGES: usize = 8;
+
+/// Event ids seen recently, bounded, oldest forgotten first.
+#[derive(Default)]
+pub struct Seen {
+    set: HashSet<String>,
+    order: VecDeque<(i64, String)>,
+}
+
+impl Seen {
+    /// Remembers an id; false if it was already there.
+    pub fn insert(&mut self, ts_ms: i64, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        self.set.insert(id.to_string());
+        self.order.push_back((ts_ms, id.to_string()));
+        true
+    }
+
+    /// Forgets ids of events older than `before_ms` (they are outside every future query).
+    pub fn forget_before(&mut self, before_ms: i64) {
+        while self.order.front().is_some_and(|(ts, _)| *ts < before_ms) && self.order.len() > 1 {
+            if let Some((_, id)) = self.order.pop_front() {
+                self.set.remove(&id);
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.set.len()
+    }
+}
+
+/// The tailer's position.
+pub struct Cursor {
+    pub scope: LogScope,
+    /// Newest event timestamp seen (the next query starts an overlap window before it).
+    pub newest_ms: i64,
+    pub seen: Seen,
+}
+
+impl Cursor {
+    pub fn new(scope: LogScope, now: i64) -> Self {
+        Cursor { scope, newest_ms: now - BACKFILL_MS + OVERLAP_MS, seen: Seen::default() }
+    }
+
+    pub fn start_ms(&self) -> i64 {
+        self.newest_ms - OVERLAP_MS
+    }
+
+    /// Keeps the events not seen before, converted to display lines.
+    pub fn accept(&mut self, raw: Vec<RawEvent>) -> Vec<LogEvent> {
+        let mut out = Vec::new();
+        for e in raw {
+            if !self.seen.insert(e.timestamp_ms, &e.event_id) {
+                continue;
+            }
+            self.newest_ms = self.newest_ms.max(e.timestamp_ms);
+            let source = LogSource::from_stream_name(&e.stream);
+            let raw = RawLogEvent {
+                log_stream: &e.stream,
+                event_id: &e.event_id,
+                timestamp_ms: e.timestamp_ms,
+                ingestion_ms: e.ingestion_ms,
+                message: &e.message,
+            };
+            ingest_with_source(&source, &raw, &mut out);
+        }
+        self.seen.forget_before(self.start_ms() - OVERLAP_MS);
+        out.sort_by_key(|e| e.ts_ms);
+        out
+    }
+}
+
+/// The queries that cover a scope: stream names when they fit in one call (≤ 100), else one
+/// prefix per container, else the whole group.
+pub fn queries(ctx: &FeedContext, scope: &LogScope, start_ms: i64) -> Vec<Query> {
+    let disc = ctx.discovery.borrow().clone();
+    let wanted = |name: &str| scope.containers.is_empty() || scope.containers.iter().any(|c| c == name);
+    let mut by_group: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)> = Default::default();
+    for td in &disc.task_definitions {
+        for c in td.containers.iter().filter(|c| wanted(&c.name)) {
+            let Some(group) = c.log_group.clone() else { continue };
+            let entry = by_group.entry(group).or_default();
+            if let Some(prefix) = &c.log_stream_prefix {
+                let p = format!("{prefix}/{}/", c.name);
+                if !entry.1.contains(&p) {
+                    entry.1.push(p);
+                }
+            }
+            for t in disc.tasks.iter().filter(|t| t.task_definition == td.arn) {
+                if scope.task.as_ref().is_some_and(|id| *id != t.id) {
+                    continue;
+                }
+                if let Some(stream) = c.log_stream(&t.id) {
+                    entry.0.push(stream);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (group, (mut streams, prefixes)) in by_group {
+        streams.sort();
+        streams.dedup();
+        let base = Query { group: group.clone(), start_ms, ..Query::default() };
+        if streams.is_empty() {
+            continue;
+        } else if streams.len() <= 100 {
+            out.push(Query { streams, ..base });
+        } else if prefixes.len() < 3 || !scope.containers.is_empty() {
+            out.extend(prefixes.into_iter().map(|p| Query { prefix: Some(p), ..base.clone() }));
+        } else {
+            out.push(base);
+        }
+    }
+    out
+}
+
+pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
+    let mut cursor = Cursor::new(LogScope { containers: Vec::new(), task: None, generation: 0 }, now_ms());
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut reports = super::warm::Lookup::default();
+    let mut discovery = ctx.discovery.clone();
+    // Wait for the first discovery: without task definitions there is nothing to follow.
+    if discovery.borrow().task_definitions.is_empty() {
+        tokio::select! {
+            _ = ctx.cancel.cancelled() => return,
+            _ = discovery.changed() => {}
+        }
+    }
+    loop {
+        let wait = match poll(&ctx, &mut cursor).await {
+            Ok(events) => {
+                backoff.reset();
+                if !events.is_empty() {
+                    let generation = cursor.scope.generation;
+                    if !ctx.send(Msg::Logs { at_ms: now_ms(), generation, events }).await {
+                        return;
+                    }
+                }
+                if let Some(found) = reports.look_up(&ctx).await
+                    && !found.is_empty()
+                    && !ctx.send(Msg::WarmReports(found)).await
+                {
+                    return;
+                }
+                POLL
+            }
+            Err(e) => {
+                let wait = backoff.next(e.kind);
+                let error = e.to_fetch_error(ctx.profile());
+                let generation = cursor.scope.generation;
+                if !ctx.send(Msg::LogsFailed { at_ms: now_ms(), generation, error }).await {
+                    return;
+                }
+                ctx.send(Msg::Backoff { feed: Feed::Logs, retry_in_ms: wait.as_millis() as u64 }).await;
+                wait
+            }
+        };
+        match pause(&ctx, &mut rx, wait).await {
+            None => return,
+            Some(Some(Command::Follow(scope))) => cursor = Cursor::new(scope, now_ms()),
+            Some(_) => {}
+        }
+    }
+}
+
+/// One poll: every query of the scope, each paged to its end (bounded per poll).
+async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, crate::aws::AwsError> {
+    let mut all = Vec::new();
+    for q in queries(ctx, &cursor.scope, cursor.start_ms()) {
+        let mut token = None;
+        for _ in 0..MAX_PAGES {
+            ctx.log_budget.acquire().await;
+            let page = logs::filter_page(&ctx.clients, &q, token.take()).await?;
+            all.extend(page.events);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+    }
+    Ok(cursor.accept(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: &str, ts: i64) -> RawEvent {
+        RawEvent {
+            stream: "wp/nginx/abc".into(),
+            event_id: id.into(),
+            timestamp_ms: ts,
+            ingestion_ms: ts,
+            message: format!("line {id}"),
+        }
+    }
+
+    #[test]
+    fn overlapping_polls_do_not_duplicate_and_late_events_still_arrive() {
+        let mut c = Cursor::new(LogScope { containers: vec![], task: None, generation: 1 }, 1_000_000);
+        let first = c.accept(vec![ev("a", 999_000), ev("b", 999_500)]);
+        assert_eq!(first.len(), 2);
+        // The next poll re-reads the overlap: a and b again, plus a late event older than b.
+        let second = c.accept(vec![ev("a", 999_000), ev("late", 999_200), ev("b", 999_500), ev("c", 999_900)]);
+        let ids: Vec<&str> = second.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(ids, vec!["late", "c"]);
+        assert_eq!(c.start_ms(), 999_900 - OVERLAP_MS);
+    }
+
+    #[test]
+    fn seen_ids_are_forgotten_once_outside_the_window() {
+        let mut s = Seen::default();
+        assert!(s.insert(1, "x"));
+        assert!(!s.insert(1, "x"));
+        assert!(s.insert(5, "y"));
+        s.forget_before(3);
+        assert_eq!(s.len(), 1);
+        assert!(s.insert(1, "x"));
+    }
+}

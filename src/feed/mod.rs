@@ -1,0 +1,141 @@
+//! Background work that feeds the console: an ECS poller, a log tailer (with warm-report
+//! lookups) and a WAF/platform poller. Each is a cancellable tokio task that calls `aws/` and
+//! sends owned `Msg`s into the one channel; they share what the ECS poller discovers (task
+//! definitions, tasks, target groups) through a watch channel. No screen code here.
+
+pub mod backoff;
+pub mod budget;
+mod ecs;
+mod insight;
+mod logs;
+mod warm;
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{Effect, Feed, LogScope, Msg, SiteInfo};
+use crate::aws::Clients;
+use crate::model::{Task, TaskDefinition};
+
+/// What the ECS poller learned that the other feeds need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovery {
+    pub task_definitions: Vec<TaskDefinition>,
+    /// Running tasks and recently stopped ones.
+    pub tasks: Vec<Task>,
+    pub target_groups: Vec<String>,
+}
+
+/// Wall-clock epoch milliseconds (feeds may read the clock; `app::update` may not).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Everything a feed needs.
+#[derive(Clone)]
+pub struct FeedContext {
+    pub clients: Clients,
+    pub site: SiteInfo,
+    pub tx: mpsc::Sender<Msg>,
+    pub cancel: CancellationToken,
+    pub discovery: watch::Receiver<Arc<Discovery>>,
+    pub log_budget: Arc<budget::Budget>,
+}
+
+impl FeedContext {
+    /// Sends a message; false when the console has gone (the feed should stop).
+    pub async fn send(&self, msg: Msg) -> bool {
+        self.tx.send(msg).await.is_ok()
+    }
+
+    pub fn profile(&self) -> Option<&str> {
+        self.site.profile.as_deref()
+    }
+}
+
+/// Commands from the console to one feed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Refresh,
+    Fast(bool),
+    Follow(LogScope),
+}
+
+/// The running feeds: route effects to them; cancel them on drop.
+pub struct Feeds {
+    ecs: mpsc::UnboundedSender<Command>,
+    logs: mpsc::UnboundedSender<Command>,
+    insight: mpsc::UnboundedSender<Command>,
+    pub cancel: CancellationToken,
+}
+
+impl Feeds {
+    /// Starts every feed on `set` (so the caller notices a feed that panics).
+    pub fn start(clients: Clients, site: SiteInfo, tx: mpsc::Sender<Msg>, set: &mut JoinSet<()>) -> Feeds {
+        let cancel = CancellationToken::new();
+        let (disc_tx, disc_rx) = watch::channel(Arc::new(Discovery::default()));
+        let ctx = FeedContext {
+            clients,
+            site,
+            tx,
+            cancel: cancel.clone(),
+            discovery: disc_rx,
+            log_budget: Arc::new(budget::Budget::new(3.0, 1.0)),
+        };
+        let (ecs_tx, ecs_rx) = mpsc::unbounded_channel();
+        let (logs_tx, logs_rx) = mpsc::unbounded_channel();
+        let (insight_tx, insight_rx) = mpsc::unbounded_channel();
+        let c = ctx.clone();
+        set.spawn(async move { ecs::run(c, ecs_rx, disc_tx).await });
+        let c = ctx.clone();
+        set.spawn(async move { logs::run(c, logs_rx).await });
+        let c = ctx.clone();
+        set.spawn(async move { insight::run(c, insight_rx).await });
+        let c = ctx;
+        set.spawn(async move {
+            let result = crate::aws::elb::caller(&c.clients).await.map_err(|e| e.to_fetch_error(c.profile()));
+            c.send(Msg::Caller(result)).await;
+        });
+        Feeds { ecs: ecs_tx, logs: logs_tx, insight: insight_tx, cancel }
+    }
+
+    /// Carries out the feed-related effects of `update` (others are the caller's).
+    pub fn apply(&self, effect: &Effect) {
+        let _ = match effect {
+            Effect::Refresh(Feed::Service) => self.ecs.send(Command::Refresh),
+            Effect::Refresh(Feed::Logs) => self.logs.send(Command::Refresh),
+            Effect::Refresh(Feed::Waf | Feed::Platform) => self.insight.send(Command::Refresh),
+            Effect::FollowLogs(scope) => self.logs.send(Command::Follow(scope.clone())),
+            Effect::PollFast(fast) => {
+                let _ = self.insight.send(Command::Fast(*fast));
+                self.ecs.send(Command::Fast(*fast))
+            }
+            Effect::Quit => Ok(()),
+        };
+    }
+}
+
+impl Drop for Feeds {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Waits `d`, or until cancelled or a command arrives; returns the command, if any.
+pub(crate) async fn pause(
+    ctx: &FeedContext,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    d: std::time::Duration,
+) -> Option<Option<Command>> {
+    tokio::select! {
+        _ = ctx.cancel.cancelled() => None,
+        _ = tokio::time::sleep(d) => Some(None),
+        cmd = rx.recv() => match cmd {
+            Some(c) => Some(Some(c)),
+            None => None,
+        },
+    }
+}

@@ -1,0 +1,160 @@
+//! The feeds end to end through the real SDK against the in-process simulator: the first
+//! snapshot, log lines, warm reports, WAF and platform numbers and the caller arrive as `Msg`s;
+//! a redeploy shows up as IN_PROGRESS then COMPLETED; an injected throttle shows as an error
+//! with a backoff, and the feed recovers by itself when the fault stops.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use wpops::app::{Effect, Feed, Msg, SiteInfo};
+use wpops::aws::{Clients, Target};
+use wpops::feed::Feeds;
+use wpops::model::{FetchErrorKind, RolloutState};
+use wpops::sim::{self, Faults, SimHandle, SimOptions};
+
+async fn start() -> (SimHandle, Clients, mpsc::Receiver<Msg>, Feeds, JoinSet<()>) {
+    let sim = sim::start(SimOptions { paused: true, ..SimOptions::default() }).await.unwrap();
+    let target = Target {
+        region: Some("ap-northeast-1".into()),
+        endpoint_url: Some(sim.endpoint_url()),
+        static_credentials: Some(("ASIA123456789012TEST".into(), "secret".into())),
+        max_attempts: 1,
+        ..Target::interactive()
+    };
+    let clients = Clients::connect(&target).await.unwrap();
+    let site = SiteInfo {
+        name: "demo".into(),
+        region: "ap-northeast-1".into(),
+        cluster: "wp-prod".into(),
+        service: "wordpress".into(),
+        warm_limit_ms: 120_000,
+        ..SiteInfo::default()
+    };
+    let (tx, rx) = mpsc::channel(256);
+    let mut set = JoinSet::new();
+    let feeds = Feeds::start(clients.clone(), site, tx, &mut set);
+    (sim, clients, rx, feeds, set)
+}
+
+async fn next(rx: &mut mpsc::Receiver<Msg>) -> Msg {
+    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("a message within 20 s")
+        .expect("channel open")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_picture_arrives_complete() {
+    let (_sim, _c, mut rx, _feeds, _set) = start().await;
+    let (mut service, mut logs, mut reports, mut waf, mut platform, mut caller) = (false, 0, 0, false, false, false);
+    while !(service && logs > 50 && reports >= 3 && waf && platform && caller) {
+        match next(&mut rx).await {
+            Msg::Service { result: Ok(s), .. } => {
+                assert_eq!(s.service.name, "wordpress");
+                assert_eq!(s.tasks.iter().filter(|t| t.is_running()).count(), 3);
+                assert_eq!(s.targets.len(), 3);
+                assert!(!s.task_definitions.is_empty());
+                service = true;
+            }
+            Msg::Logs { events, .. } => {
+                assert!(events.windows(2).all(|w| w[0].ts_ms <= w[1].ts_ms), "oldest first");
+                logs += events.len();
+            }
+            Msg::WarmReports(found) => {
+                for f in &found {
+                    assert_eq!(f.report.failure, 0);
+                    assert_eq!(f.report.total, 1834);
+                }
+                reports += found.len();
+            }
+            Msg::Waf { result: Ok(w), .. } => {
+                assert_eq!(w.web_acl_name, "wordpress-waf");
+                assert_eq!(w.groups.len(), 4);
+                assert!(w.total_blocked > 0);
+                assert!(w.groups.iter().any(|g| !g.rules.is_empty()), "rules inside the groups");
+                assert!(!w.top_uris.is_empty());
+                waf = true;
+            }
+            Msg::Platform { result: Ok(p), .. } => {
+                assert!(p.alb_requests.latest().is_some());
+                assert!(p.efs_id.is_some());
+                platform = true;
+            }
+            Msg::Caller(Ok(c)) => {
+                assert_eq!(c.account, "123456789012");
+                caller = true;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeploy_shows_in_progress_then_completed() {
+    let (sim, clients, mut rx, feeds, _set) = start().await;
+    clients
+        .ecs
+        .update_service()
+        .cluster("wp-prod")
+        .service("wordpress")
+        .force_new_deployment(true)
+        .send()
+        .await
+        .unwrap();
+    feeds.apply(&Effect::Refresh(Feed::Service));
+    feeds.apply(&Effect::PollFast(true));
+    let mut saw_in_progress = false;
+    loop {
+        sim.advance(Duration::from_secs(3));
+        if let Ok(Some(Msg::Service { result: Ok(s), .. })) =
+            tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
+        {
+            let primary = s.service.primary().cloned().unwrap();
+            if primary.rollout == RolloutState::InProgress {
+                saw_in_progress = true;
+            }
+            if saw_in_progress && primary.rollout == RolloutState::Completed && s.service.deployments.len() == 1 {
+                break;
+            }
+        }
+        assert!(
+            sim.shared.clock.now_ms() < wpops::sim::clock::wall_now_ms() + 600_000,
+            "completes within 10 virtual minutes"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_shows_as_a_stale_panel_and_recovers() {
+    let (sim, _c, mut rx, feeds, _set) = start().await;
+    loop {
+        if let Msg::Service { result: Ok(_), .. } = next(&mut rx).await {
+            break;
+        }
+    }
+    sim.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() });
+    feeds.apply(&Effect::Refresh(Feed::Service));
+    let mut saw_throttle = false;
+    let mut saw_backoff = false;
+    while !(saw_throttle && saw_backoff) {
+        match next(&mut rx).await {
+            Msg::Service { result: Err(e), .. } => {
+                assert_eq!(e.kind, FetchErrorKind::Throttled);
+                assert!(e.hint.contains("backs off"));
+                saw_throttle = true;
+            }
+            Msg::Backoff { feed: Feed::Service, retry_in_ms } => {
+                assert!(retry_in_ms <= 60_000);
+                saw_backoff = true;
+            }
+            _ => {}
+        }
+    }
+    sim.set_faults(Faults::default());
+    loop {
+        if let Msg::Service { result: Ok(_), .. } = next(&mut rx).await {
+            break;
+        }
+    }
+}
