@@ -133,9 +133,6 @@ pub(crate) async fn pause(
     tokio::select! {
         _ = ctx.cancel.cancelled() => None,
         _ = tokio::time::sleep(d) => Some(None),
-        cmd = rx.recv() => match cmd {
-            Some(c) => Some(Some(c)),
-            None => None,
-        },
+        cmd = rx.recv() => cmd.map(Some),
     }
 }
