@@ -10,6 +10,41 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Global {
+    /// Run against the embedded simulator: no AWS account needed.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// The simulator's scenario, for --demo and `wpops sim`: default, incident, large, quiet, or a
+    /// path to a scenario .toml file.
+    #[arg(long, global = true, value_name = "NAME", default_value = "default")]
+    pub scenario: String,
+    /// ECS cluster name or ARN.
+    #[arg(long, global = true, env = "WPOPS_CLUSTER")]
+    pub cluster: Option<String>,
+    /// ECS service name or ARN.
+    #[arg(long, global = true, env = "WPOPS_SERVICE")]
+    pub service: Option<String>,
+    /// AWS region (else AWS_REGION, the profile's region).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// AWS profile (else AWS_PROFILE).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Send every AWS request to this endpoint (e.g. a running `wpops sim`).
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Never change anything (the header says so).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Write a debug log to this file (never to the terminal).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,9 +62,6 @@ pub struct SimArgs {
     /// How fast the virtual clock runs (1 = real time).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// default, incident, large, quiet, or a path to a scenario .toml file.
-    #[arg(long, default_value = "default")]
-    pub scenario: String,
     /// Seed for a reproducible run.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

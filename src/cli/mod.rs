@@ -28,14 +28,33 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    let _log = init_logging(&cli.global);
     let code = runtime.block_on(async move {
         match cli.command {
-            Some(Command::Sim(opts)) => sim_cmd::run(opts).await,
+            Some(Command::Sim(opts)) => sim_cmd::run(opts, &cli.global.scenario).await,
             None => {
-                eprintln!("wpops: the console is not built yet; run `wpops sim` to start the simulator (see --help)");
+                eprintln!("wpops: the console is being wired; run `wpops sim`");
                 exit::USAGE
             }
         }
     });
+    // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(300));
     ExitCode::from(code)
+}
+
+/// Sends `tracing` output to `--log-file`, never to the terminal the console owns.
+fn init_logging(g: &args::Global) -> Option<()> {
+    let path = g.log_file.as_ref()?;
+    let file = match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("wpops: cannot open the log file {}: {e}", path.display());
+            return None;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WPOPS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("wpops=debug,info"));
+    tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).init();
+    Some(())
 }

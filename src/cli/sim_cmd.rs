@@ -10,7 +10,7 @@ fn rate(name: &str, r: f64) -> Result<f64, String> {
     if (0.0..=1.0).contains(&r) { Ok(r) } else { Err(format!("--{name} must be between 0 and 1, got {r}")) }
 }
 
-pub async fn run(args: SimArgs) -> u8 {
+pub async fn run(args: SimArgs, scenario: &str) -> u8 {
     let faults = match (rate("throttle-rate", args.throttle_rate), rate("error-rate", args.error_rate)) {
         (Ok(throttle_rate), Ok(error_rate)) => Faults { throttle_rate, error_rate, latency_ms: args.latency_ms },
         (Err(e), _) | (_, Err(e)) => {
@@ -25,7 +25,7 @@ pub async fn run(args: SimArgs) -> u8 {
     let opts = SimOptions {
         listen: args.listen,
         speed: args.speed,
-        scenario: args.scenario.clone(),
+        scenario: scenario.to_string(),
         seed: args.seed,
         faults,
         ..SimOptions::default()
