@@ -20,6 +20,8 @@ pub struct Target {
     pub endpoint_url: Option<String>,
     /// Static (access key id, secret) credentials, used for the simulator.
     pub static_credentials: Option<(String, String)>,
+    /// Send only read operations (an interceptor refuses the rest before they are signed).
+    pub read_only: bool,
     /// Attempts per call, including the first (1 disables SDK retries).
     pub max_attempts: u32,
     pub operation_timeout: Duration,
@@ -49,6 +51,7 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     pub region: String,
     pub profile: Option<String>,
+    pub read_only: bool,
 }
 
 /// Loads the shared configuration. Fails early on an unknown region name.
@@ -93,23 +96,35 @@ pub async fn load(target: &Target) -> Result<SdkConfig, AwsError> {
     Ok(config)
 }
 
+macro_rules! client {
+    ($krate:ident, $config:expr, $read_only:expr) => {{
+        let mut b = $krate::config::Builder::from($config);
+        if $read_only {
+            b = b.interceptor(super::readonly::ReadOnly);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
 impl Clients {
-    pub fn new(config: &SdkConfig, profile: Option<String>) -> Self {
+    /// Every client from one configuration; with `read_only`, each refuses all but reads.
+    pub fn new(config: &SdkConfig, profile: Option<String>, read_only: bool) -> Self {
         Clients {
-            ecs: aws_sdk_ecs::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            waf: aws_sdk_wafv2::Client::new(config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
-            elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            ecs: client!(aws_sdk_ecs, config, read_only),
+            logs: client!(aws_sdk_cloudwatchlogs, config, read_only),
+            waf: client!(aws_sdk_wafv2, config, read_only),
+            cloudwatch: client!(aws_sdk_cloudwatch, config, read_only),
+            elb: client!(aws_sdk_elasticloadbalancingv2, config, read_only),
+            sts: client!(aws_sdk_sts, config, read_only),
             region: config.region().map(|r| r.to_string()).unwrap_or_default(),
             profile,
+            read_only,
         }
     }
 
     /// Loads the configuration for `target` and builds every client.
     pub async fn connect(target: &Target) -> Result<Self, AwsError> {
         let config = load(target).await?;
-        Ok(Self::new(&config, target.profile.clone()))
+        Ok(Self::new(&config, target.profile.clone(), target.read_only))
     }
 }

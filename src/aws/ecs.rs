@@ -34,7 +34,7 @@ pub async fn describe_service(c: &Clients, cluster: &str, service: &str) -> Resu
     Ok(s)
 }
 
-fn service_from(cluster: &str, s: &sdk::Service) -> model::Service {
+pub(crate) fn service_from(cluster: &str, s: &sdk::Service) -> model::Service {
     let net = s.network_configuration().and_then(|n| n.awsvpc_configuration());
     model::Service {
         name: s.service_name().unwrap_or_default().to_string(),

@@ -62,6 +62,16 @@ impl AwsError {
     }
 }
 
+/// The `code` of an `AwsError` for a request refused by read-only mode (never sent).
+pub const READ_ONLY_CODE: &str = "WpopsReadOnly";
+
+impl AwsError {
+    /// Whether read-only mode refused this request before it was sent.
+    pub fn is_read_only_refusal(&self) -> bool {
+        self.code.as_deref() == Some(READ_ONLY_CODE)
+    }
+}
+
 /// The kind of a service error code.
 pub fn kind_of_code(code: &str) -> AwsErrorKind {
     match code {
@@ -95,6 +105,10 @@ where
 {
     let text = DisplayErrorContext(&err).to_string();
     let lower = text.to_ascii_lowercase();
+    if text.contains(super::readonly::REFUSAL) {
+        let message = format!("{operation} {}", super::readonly::REFUSAL);
+        return AwsError { kind: AwsErrorKind::Other, operation: operation.to_string(), code: Some(READ_ONLY_CODE.into()), message };
+    }
     let (kind, code, message) = match &err {
         SdkError::ServiceError(se) => {
             let e = se.err();

@@ -2,12 +2,14 @@
 //! shapes to `model` types and its errors to `AwsError`. Nothing here knows about screens,
 //! messages or the terminal.
 
+pub mod actions;
 pub mod client;
 pub mod ecs;
 pub mod elb;
 pub mod error;
 pub mod logs;
 pub mod metrics;
+pub mod readonly;
 pub mod regions;
 pub mod waf;
 

@@ -8,6 +8,7 @@ pub mod access;
 pub mod clean;
 pub mod ecs;
 pub mod health;
+pub mod history;
 pub mod logline;
 pub mod platform;
 pub mod ring;
@@ -24,6 +25,9 @@ pub use ecs::{
     Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus, MountPoint, RolloutState,
     Service, ServiceEvent, Task, TaskDefinition, Volume, format_age, shared_mutable_images, short_task_id,
     task_definition_revision,
+};
+pub use history::{
+    ImageChange, RevisionImage, RevisionInfo, ServiceDeploymentInfo, image_changes, is_pinned, rollback_target,
 };
 pub use health::{HealthRules, ServiceHealth, service_health};
 pub use logline::{
