@@ -164,7 +164,11 @@ pub async fn register_warmer(c: &Clients, d: &WarmerDefinition) -> Result<String
 }
 
 /// The service's deployments, newest first (ListServiceDeployments + DescribeServiceDeployments).
-pub async fn deployment_history(c: &Clients, cluster: &str, service: &str) -> Result<Vec<ServiceDeploymentInfo>, AwsError> {
+pub async fn deployment_history(
+    c: &Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<Vec<ServiceDeploymentInfo>, AwsError> {
     let out = c
         .ecs
         .list_service_deployments()
@@ -174,7 +178,8 @@ pub async fn deployment_history(c: &Clients, cluster: &str, service: &str) -> Re
         .send()
         .await
         .map_err(|e| from_sdk("ecs:ListServiceDeployments", e))?;
-    let arns: Vec<String> = out.service_deployments().iter().filter_map(|d| d.service_deployment_arn().map(str::to_string)).collect();
+    let arns: Vec<String> =
+        out.service_deployments().iter().filter_map(|d| d.service_deployment_arn().map(str::to_string)).collect();
     if arns.is_empty() {
         return Ok(Vec::new());
     }

@@ -107,7 +107,12 @@ where
     let lower = text.to_ascii_lowercase();
     if text.contains(super::readonly::REFUSAL) {
         let message = format!("{operation} {}", super::readonly::REFUSAL);
-        return AwsError { kind: AwsErrorKind::Other, operation: operation.to_string(), code: Some(READ_ONLY_CODE.into()), message };
+        return AwsError {
+            kind: AwsErrorKind::Other,
+            operation: operation.to_string(),
+            code: Some(READ_ONLY_CODE.into()),
+            message,
+        };
     }
     let (kind, code, message) = match &err {
         SdkError::ServiceError(se) => {

@@ -3,6 +3,7 @@
 //! sends owned `Msg`s into the one channel; they share what the ECS poller discovers (task
 //! definitions, tasks, target groups) through a watch channel. No screen code here.
 
+pub mod actions;
 pub mod backoff;
 pub mod budget;
 mod ecs;

@@ -26,7 +26,10 @@ impl ServiceDeploymentInfo {
     }
 
     pub fn in_progress(&self) -> bool {
-        matches!(self.status.as_str(), "PENDING" | "IN_PROGRESS" | "ROLLBACK_IN_PROGRESS" | "ROLLBACK_REQUESTED" | "STOP_REQUESTED")
+        matches!(
+            self.status.as_str(),
+            "PENDING" | "IN_PROGRESS" | "ROLLBACK_IN_PROGRESS" | "ROLLBACK_REQUESTED" | "STOP_REQUESTED"
+        )
     }
 }
 
@@ -97,14 +100,20 @@ mod tests {
 
     #[test]
     fn rollback_goes_to_the_last_completed_before_the_current() {
-        let history = vec![dep("IN_PROGRESS", "r4"), dep("ROLLBACK_SUCCESSFUL", "r3"), dep("SUCCESSFUL", "r2"), dep("SUCCESSFUL", "r1")];
+        let history = vec![
+            dep("IN_PROGRESS", "r4"),
+            dep("ROLLBACK_SUCCESSFUL", "r3"),
+            dep("SUCCESSFUL", "r2"),
+            dep("SUCCESSFUL", "r1"),
+        ];
         assert_eq!(rollback_target(&history).map(|d| d.target_revision.as_str()), Some("r2"));
         assert!(rollback_target(&history[..1]).is_none());
     }
 
     #[test]
     fn same_mutable_tag_is_flagged_and_digests_are_not() {
-        let img = |i: &str, d: &str| RevisionImage { container: "php-fpm".into(), image: i.into(), digest: Some(d.into()) };
+        let img =
+            |i: &str, d: &str| RevisionImage { container: "php-fpm".into(), image: i.into(), digest: Some(d.into()) };
         let from = RevisionInfo { images: vec![img("repo:php-latest", "sha256:aa")], ..Default::default() };
         let to = RevisionInfo { images: vec![img("repo:php-latest", "sha256:bb")], ..Default::default() };
         assert!(image_changes(&from, &to)[0].same_mutable_tag);

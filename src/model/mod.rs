@@ -26,10 +26,10 @@ pub use ecs::{
     Service, ServiceEvent, Task, TaskDefinition, Volume, format_age, shared_mutable_images, short_task_id,
     task_definition_revision,
 };
+pub use health::{HealthRules, ServiceHealth, service_health};
 pub use history::{
     ImageChange, RevisionImage, RevisionInfo, ServiceDeploymentInfo, image_changes, is_pinned, rollback_target,
 };
-pub use health::{HealthRules, ServiceHealth, service_health};
 pub use logline::{
     ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest, ingest_with_source,
     parse_stream_name,

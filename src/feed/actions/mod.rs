@@ -1,0 +1,107 @@
+//! Action runners shared by the console and the subcommands: force a redeploy, roll back to the
+//! last completed deployment, re-run warming on every running task, replace one task — each
+//! checked first (read-only, a deployment already in progress), written to the audit log, and
+//! followed to its outcome. They call `aws/` and report progress through a callback.
+
+pub mod audit;
+mod deploy;
+mod warm;
+
+pub use deploy::{RollbackPlan, RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback};
+pub use warm::{
+    WarmOutcome, WarmPlan, WarmResult, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm,
+};
+
+use audit::{AuditEntry, AuditLog};
+
+use crate::aws::{AwsError, Clients};
+use crate::model::{CallerIdentity, Deployment, RolloutState, Service};
+
+/// Why an action did not happen or did not finish.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    /// Read-only, not confirmed, another deployment in progress (exit 4).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// AWS could not answer (exit 3).
+    #[error("{}", .0.report(None))]
+    Aws(AwsError),
+    /// Nothing to act on, or a setting is missing (exit 2).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl From<AwsError> for ActionError {
+    fn from(e: AwsError) -> Self {
+        if e.is_read_only_refusal() {
+            ActionError::Refused(format!("{} (read-only mode)", e.operation))
+        } else {
+            ActionError::Aws(e)
+        }
+    }
+}
+
+/// Who acts on which service, and where the audit lines go.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub clients: Clients,
+    pub cluster: String,
+    pub service: String,
+    pub caller: Option<CallerIdentity>,
+    pub audit: AuditLog,
+}
+
+impl Operator {
+    /// Looks up the caller (for the audit log and confirmations) when not known yet.
+    pub async fn identify(&mut self) -> Result<&CallerIdentity, ActionError> {
+        if self.caller.is_none() {
+            self.caller = Some(crate::aws::elb::caller(&self.clients).await?);
+        }
+        self.caller.as_ref().ok_or_else(|| ActionError::Usage("no caller identity".into()))
+    }
+
+    /// An audit entry for this operator's target, filled in by the caller.
+    pub fn entry(&self, action: &str, request: serde_json::Value) -> AuditEntry {
+        let caller = self.caller.clone().unwrap_or_default();
+        AuditEntry {
+            caller_arn: caller.arn,
+            account: caller.account,
+            region: self.clients.region.clone(),
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            action: action.to_string(),
+            request,
+            ..AuditEntry::default()
+        }
+    }
+
+    /// Appends to the audit log; a failure to write it is reported but does not undo the action.
+    pub fn record(&self, entry: AuditEntry) -> Option<String> {
+        self.audit.append(entry).err()
+    }
+}
+
+/// A deployment that is still rolling out, if any: the primary while IN_PROGRESS, or an older
+/// one that still has tasks.
+pub fn deployment_in_progress(service: &Service) -> Option<&Deployment> {
+    service
+        .deployments
+        .iter()
+        .find(|d| d.rollout == RolloutState::InProgress)
+        .or_else(|| (service.deployments.len() > 1).then(|| service.deployments.first()).flatten())
+}
+
+/// Refuses when a deployment is already rolling out (unless `force`), saying whether wpops
+/// started it or someone else did (a pipeline, a colleague).
+pub fn guard_in_progress(op: &Operator, service: &Service, force: bool) -> Result<(), ActionError> {
+    let Some(d) = deployment_in_progress(service) else { return Ok(()) };
+    if force {
+        return Ok(());
+    }
+    let ours = op.audit.started_deployments().contains(&d.id);
+    let who = if ours { "started by wpops" } else { "not started by wpops (a pipeline or a colleague?)" };
+    Err(ActionError::Refused(format!(
+        "deployment {} is still rolling out ({who}); wait for it, or pass --force to start another",
+        d.id
+    )))
+}
