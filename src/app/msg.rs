@@ -3,8 +3,8 @@
 //! values; feed results carry the generation they were asked for so stale ones can be dropped.
 
 use crate::model::{
-    CallerIdentity, FetchError, LogEvent, PlatformMetrics, Service, TargetHealth, Task, TaskDefinition,
-    WafSnapshot, WarmReport,
+    CallerIdentity, FetchError, LogEvent, PlatformMetrics, Service, TargetHealth, Task, TaskDefinition, WafSnapshot,
+    WarmReport,
 };
 
 use super::key::Key;
@@ -64,16 +64,36 @@ pub enum Msg {
     Key(Key),
     Resize(u16, u16),
     /// Results of the feeds, each stamped with when the fetch completed.
-    Service { at_ms: i64, result: Result<Box<ServiceSnapshot>, FetchError> },
+    Service {
+        at_ms: i64,
+        result: Result<Box<ServiceSnapshot>, FetchError>,
+    },
     /// New log lines (already sanitised and split), oldest first, without duplicates.
-    Logs { at_ms: i64, generation: u64, events: Vec<LogEvent> },
-    LogsFailed { at_ms: i64, generation: u64, error: FetchError },
+    Logs {
+        at_ms: i64,
+        generation: u64,
+        events: Vec<LogEvent>,
+    },
+    LogsFailed {
+        at_ms: i64,
+        generation: u64,
+        error: FetchError,
+    },
     WarmReports(Vec<FoundReport>),
-    Waf { at_ms: i64, result: Result<Box<WafSnapshot>, FetchError> },
-    Platform { at_ms: i64, result: Result<Box<PlatformMetrics>, FetchError> },
+    Waf {
+        at_ms: i64,
+        result: Result<Box<WafSnapshot>, FetchError>,
+    },
+    Platform {
+        at_ms: i64,
+        result: Result<Box<PlatformMetrics>, FetchError>,
+    },
     Caller(Result<CallerIdentity, FetchError>),
     /// A feed is retrying after an error or throttling; `retry_in_ms` until the next attempt.
-    Backoff { feed: Feed, retry_in_ms: u64 },
+    Backoff {
+        feed: Feed,
+        retry_in_ms: u64,
+    },
 }
 
 /// Which log streams the tailer follows.
