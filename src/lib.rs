@@ -8,3 +8,4 @@ pub mod aws;
 pub mod cli;
 pub mod model;
 pub mod sim;
+pub mod ui;
