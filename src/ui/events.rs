@@ -20,9 +20,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
-    let block = Block::bordered()
-        .title(Line::styled(" Deployments ", theme::title()))
-        .title(Line::from(vec![theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned());
+    let block = Block::bordered().title(Line::styled(" Deployments ", theme::title())).title(
+        Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned(),
+    );
     let Some(snap) = state.service.data.as_ref() else {
         let line = theme::error_line(&state.service).unwrap_or_else(|| Line::styled("loading…", theme::dim()));
         frame.render_widget(Paragraph::new(line).block(block), area);

@@ -14,17 +14,18 @@ use crate::model::{
     HealthRules, PlatformMetrics, RolloutState, ServiceHealth, format_age, service_health, task_definition_revision,
 };
 
-pub const HEIGHT: u16 = 3;
+pub const HEIGHT: u16 = 4;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let [l1, l2, l3] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
+    let [l1, l2, l3, l4] = Layout::vertical([Constraint::Length(1); 4]).areas(area);
     let live = live(state);
     let live_width = u16::try_from(live.width()).unwrap_or(0).min(l1.width);
     let [site, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(live_width)]).areas(l1);
     frame.render_widget(Paragraph::new(site_line(state)), site);
     frame.render_widget(Paragraph::new(live), right);
     frame.render_widget(Paragraph::new(service_line(state)), l2);
-    frame.render_widget(Paragraph::new(platform_line(state)), l3);
+    frame.render_widget(Paragraph::new(verdict_line(state)), l3);
+    frame.render_widget(Paragraph::new(platform_line(state)), l4);
 }
 
 fn site_line(state: &State) -> Line<'static> {
@@ -37,7 +38,7 @@ fn site_line(state: &State) -> Line<'static> {
     let sep = || Span::styled(" · ", theme::dim());
     let mut spans = vec![
         Span::styled(" wpops ", theme::key()),
-        Span::styled(format!(" {} ", s.name), theme::title()),
+        Span::styled(format!(" {}", s.name), theme::title()),
         sep(),
         account,
         sep(),
@@ -107,29 +108,31 @@ fn service_line(state: &State) -> Line<'static> {
         };
         spans.push(Span::styled(text, style));
     }
-    spans.push(sep());
-    let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
-    let report = |id: &str| state.reports.get(id).map(|r| r.report);
-    spans.push(match service_health(svc, &snap.tasks, &snap.targets, &report, state.now_ms, &rules) {
-        ServiceHealth::Healthy => Span::styled("healthy", theme::good()),
-        ServiceHealth::RolloutInProgress { notes, .. } if notes.is_empty() => {
-            Span::styled("rollout in progress", theme::info())
-        }
-        ServiceHealth::RolloutInProgress { notes, .. } => Span::styled(more("rolling out", &notes), theme::warn()),
-        ServiceHealth::Unhealthy { reasons } => Span::styled(more("UNHEALTHY", &reasons), theme::bad()),
-    });
     if let Some(e) = &state.service.error {
         spans.push(Span::styled(format!("  ⚠ {}: {}", e.operation, e.message), theme::bad()));
     }
     Line::from(spans)
 }
 
-fn more(head: &str, reasons: &[String]) -> String {
-    match reasons {
-        [] => head.to_owned(),
-        [one] => format!("{head}: {one}"),
-        [first, rest @ ..] => format!("{head}: {first} (+{} more)", rest.len()),
+/// The service health verdict of `wpops status`, with every reason that fits.
+fn verdict_line(state: &State) -> Line<'static> {
+    let Some(snap) = state.service.data.as_ref() else {
+        return Line::raw("");
+    };
+    let svc = &snap.service;
+    let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
+    let report = |id: &str| state.reports.get(id).map(|r| r.report);
+    let (head, style, reasons) = match service_health(svc, &snap.tasks, &snap.targets, &report, state.now_ms, &rules) {
+        ServiceHealth::Healthy => ("healthy", theme::good(), Vec::new()),
+        ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress", theme::info(), notes),
+        ServiceHealth::Unhealthy { reasons } => ("UNHEALTHY", theme::bad(), reasons),
+    };
+    let mut spans = vec![Span::styled(" Health   ", theme::title()), Span::styled(head, style)];
+    if !reasons.is_empty() {
+        spans.push(Span::styled(format!(" — {} to look at: ", reasons.len()), theme::dim()));
+        spans.push(Span::styled(reasons.join(" · "), theme::warn()));
     }
+    Line::from(spans)
 }
 
 fn platform_line(state: &State) -> Line<'static> {
@@ -157,7 +160,7 @@ fn metrics(m: &PlatformMetrics) -> Vec<Span<'static>> {
     let io_style = if efs_io.unwrap_or(0.0) >= 80.0 { theme::bad() } else { Style::new() };
     let rt = m.response_time_s.latest().map_or_else(|| "–".to_owned(), |s| format!("{:.0} ms", s * 1000.0));
     vec![
-        Span::raw(format!("{}/min", n(m.alb_requests.latest()))),
+        Span::raw(format!("{} req/min", n(m.alb_requests.latest()))),
         sep(),
         Span::styled(format!("ELB 5xx {}", n(elb)), count_style(elb)),
         sep(),

@@ -25,7 +25,7 @@ pub fn render_screen(state: &State, frame: &mut Frame, area: Rect) {
 /// The log pane: its title names the scope, follow state, filter and request mix.
 pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let v = &state.logs;
-    let block = Block::bordered().title(title(state, full)).title(right_title(state, full).right_aligned());
+    let block = Block::bordered().title(title(state, full)).title_bottom(right_title(state, full).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();

@@ -30,7 +30,7 @@ fn render_waf(state: &State, frame: &mut Frame, area: Rect) {
         .map_or_else(String::new, |w| format!(" {} · blocked {}", w.web_acl_name, theme::window(w.window_secs)));
     let block = Block::bordered()
         .title(Line::styled(format!(" WAF{name} "), theme::title()))
-        .title(Line::from(vec![theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
+        .title(Line::from(vec![Span::raw(" "), theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = theme::error_line(p).into_iter().collect();

@@ -20,7 +20,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let stopped: usize = state.stopped.iter().map(|g| g.count).sum();
     let block = Block::bordered()
         .title(Line::styled(format!(" Tasks {running} running · {stopped} stopped recently "), theme::title()))
-        .title(Line::from(vec![theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned());
+        .title(
+            Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")])
+                .right_aligned(),
+        );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let (lines, selected_line) = lines(state);
@@ -92,20 +95,19 @@ pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
                     } else {
                         theme::warn()
                     };
-                    let mut text = format!(
-                        "×{:<3} last {} ago  {}",
+                    let text = format!(
+                        "×{:<3} last {:>4} ago  {}",
                         group.count,
                         format_age(state.now_ms - group.latest_ms),
                         theme::explain_reason(&group.reason)
                     );
-                    if let Some(code) = &group.stop_code {
-                        text.push_str(&format!(" [{code}]"));
-                    }
-                    text.push_str(&format!("  {}", ids.join(" ")));
-                    if more > 0 {
-                        text.push_str(&format!(" +{more}"));
-                    }
                     out.push(Line::styled(text, style));
+                    let mut detail = format!("     {}", group.stop_code.as_deref().unwrap_or("no stop code"));
+                    detail.push_str(&format!(" · {}", ids.join(" ")));
+                    if more > 0 {
+                        detail.push_str(&format!(" +{more}"));
+                    }
+                    out.push(Line::styled(detail, theme::dim()));
                 }
             }
         }
@@ -119,8 +121,9 @@ pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
     (out, selected_line)
 }
 
-fn az_short<'a>(az: &'a str, region: &str) -> &'a str {
-    az.strip_prefix(region).map(|rest| rest.trim_start_matches('-')).filter(|s| !s.is_empty()).unwrap_or(az)
+/// `ap-northeast-1a` → `1a`.
+fn az_short(az: &str) -> &str {
+    az.rsplit('-').next().filter(|s| !s.is_empty()).unwrap_or(az)
 }
 
 fn health_style(h: &Health) -> Style {
@@ -146,7 +149,7 @@ fn task_line(state: &State, task: &Task, primary_rev: u32, selected: bool) -> Li
         Span::styled(cell(task.id.get(..8).unwrap_or(&task.id), 10), theme::title()),
         Span::styled(cell(task.last_status.as_str(), 13), status_style),
         Span::styled(cell(task.health.as_str(), 10), health_style(&task.health)),
-        Span::raw(cell(az_short(&task.az, &state.site.region), 5)),
+        Span::raw(cell(az_short(&task.az), 5)),
         Span::raw(cell(task.private_ip.as_deref().unwrap_or("–"), 13)),
         Span::styled(cell(&target_text, 11), target_style),
         Span::styled(cell(&task.revision.to_string(), 5), rev_style),

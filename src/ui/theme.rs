@@ -115,7 +115,7 @@ pub fn sparkline(series: &[u64], width: usize) -> String {
 /// A panel's freshness for a title: `loading…`, `data 3s`, `stale 2m`.
 pub fn age_span<T>(panel: &Panel<T>, now_ms: i64) -> Span<'static> {
     match (panel.age_ms(now_ms), panel.is_stale(now_ms)) {
-        (None, _) if panel.error.is_some() => Span::styled("no data", bad()),
+        _ if panel.data.is_none() && panel.error.is_some() => Span::styled("no data", bad()),
         (None, _) => Span::styled("loading…", dim()),
         (Some(age), false) => Span::styled(format!("data {}", format_age(age)), dim()),
         (Some(age), true) => Span::styled(format!("stale {}", format_age(age)), warn()),

@@ -26,7 +26,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     );
     let block = Block::bordered()
         .title(Line::styled(title, theme::title()))
-        .title(Line::from(vec![theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
+        .title(Line::from(vec![Span::raw(" "), theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let error: Vec<Line<'static>> = theme::error_line(p).into_iter().collect();
