@@ -1,9 +1,21 @@
 //! The console's brain: `State`, `Msg`, `Effect`, the key table and a pure
 //! `update(&mut State, Msg) -> Vec<Effect>` — no `.await`, no IO, time passed in. It imports
-//! only `model`.
+//! only `model` (and `regex` for the log filter).
 
+mod actions;
 pub mod key;
+pub mod keymap;
+pub mod logview;
 pub mod msg;
+pub mod state;
+mod update;
+
+#[cfg(test)]
+mod tests;
 
 pub use key::{Key, KeyCode};
+pub use keymap::{Action, BINDINGS, Binding, COMMANDS, KeyScope};
+pub use logview::LogView;
 pub use msg::{Effect, Feed, FoundReport, LogScope, Msg, ServiceSnapshot, SiteInfo};
+pub use state::{Flash, Input, Panel, Row, STALE_AFTER_MS, Screen, State};
+pub use update::update;

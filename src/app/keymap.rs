@@ -1,0 +1,191 @@
+//! The key table: one list maps keys to `Action`s per screen. `update` looks keys up here, and
+//! the help overlay and the footer are generated from it, so they can never disagree. It must
+//! not hold behaviour: what an action does lives in `update`.
+
+use super::key::{Key, KeyCode};
+
+/// What the operator asked for, in their words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Command,
+    Back,
+    Refresh,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    OpenTask,
+    ShowOverview,
+    ShowLogs,
+    ShowWaf,
+    ShowEvents,
+    ToggleFollow,
+    ToggleTaskScope,
+    ToggleNginx,
+    TogglePhpFpm,
+    ToggleWarmer,
+    Filter,
+    Search,
+    SearchNext,
+    SearchPrev,
+    ToggleWrap,
+    ToggleTimestamps,
+}
+
+/// Where a binding applies. Screen bindings win over `Everywhere` ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyScope {
+    Everywhere,
+    Overview,
+    TaskDetail,
+    Logs,
+    Waf,
+    Events,
+}
+
+impl KeyScope {
+    pub fn title(self) -> &'static str {
+        match self {
+            KeyScope::Everywhere => "Everywhere",
+            KeyScope::Overview => "Overview",
+            KeyScope::TaskDetail => "Task detail",
+            KeyScope::Logs => "Logs",
+            KeyScope::Waf => "WAF",
+            KeyScope::Events => "Events",
+        }
+    }
+}
+
+/// One row of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub scope: KeyScope,
+    pub keys: &'static [Key],
+    /// How the keys read in help and footer (`j/↓`).
+    pub label: &'static str,
+    pub action: Action,
+    /// What it does, for help (and the footer, shortened to its first word or two).
+    pub help: &'static str,
+    /// The short footer word; empty = not in the footer.
+    pub footer: &'static str,
+}
+
+const fn c(ch: char) -> Key {
+    Key::char(ch)
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key::plain(code)
+}
+
+use Action as A;
+use KeyScope as S;
+
+macro_rules! bind {
+    ($scope:expr, [$($key:expr),+], $label:literal, $action:expr, $help:literal, $footer:literal) => {
+        Binding { scope: $scope, keys: &[$($key),+], label: $label, action: $action, help: $help, footer: $footer }
+    };
+}
+
+/// The whole key table, in help order.
+pub const BINDINGS: &[Binding] = &[
+    bind!(S::Everywhere, [c('?')], "?", A::Help, "show or hide this help", "help"),
+    bind!(S::Everywhere, [c(':')], ":", A::Command, "command line (:logs :waf :events :overview :help :q)", "command"),
+    bind!(S::Everywhere, [k(KeyCode::Esc)], "Esc", A::Back, "go back, close the overlay or cancel input", "back"),
+    bind!(S::Everywhere, [c('q'), Key::ctrl('c')], "q", A::Quit, "quit", "quit"),
+    bind!(S::Everywhere, [c('r')], "r", A::Refresh, "refresh this screen's data now", ""),
+    bind!(S::Everywhere, [c('j'), k(KeyCode::Down)], "j/↓", A::Down, "move down", ""),
+    bind!(S::Everywhere, [c('k'), k(KeyCode::Up)], "k/↑", A::Up, "move up", ""),
+    bind!(S::Everywhere, [k(KeyCode::PageDown), Key::ctrl('d')], "PgDn", A::PageDown, "page down", ""),
+    bind!(S::Everywhere, [k(KeyCode::PageUp), Key::ctrl('u')], "PgUp", A::PageUp, "page up", ""),
+    bind!(S::Everywhere, [c('g'), k(KeyCode::Home)], "g", A::Top, "go to the top (oldest)", ""),
+    bind!(S::Everywhere, [c('G'), k(KeyCode::End)], "G", A::Bottom, "go to the bottom (newest)", ""),
+    bind!(S::Everywhere, [c('o')], "o", A::ShowOverview, "overview: tasks, warmers, WAF, logs", ""),
+    bind!(S::Everywhere, [c('l')], "l", A::ShowLogs, "logs, full screen", "logs"),
+    bind!(S::Everywhere, [c('w')], "w", A::ShowWaf, "WAF: rule groups, top blocked, samples", "WAF"),
+    bind!(S::Everywhere, [c('e')], "e", A::ShowEvents, "service events and deployments", "events"),
+    bind!(S::Everywhere, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
+    bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
+    bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
+    bind!(S::Logs, [c(' '), c('f')], "space/f", A::ToggleFollow, "follow or pause (new lines keep arriving)", "follow"),
+    bind!(S::Logs, [c('t')], "t", A::ToggleTaskScope, "the selected task only / all tasks", "task"),
+    bind!(S::Logs, [c('1')], "1", A::ToggleNginx, "show or hide nginx", ""),
+    bind!(S::Logs, [c('2')], "2", A::TogglePhpFpm, "show or hide php-fpm", ""),
+    bind!(S::Logs, [c('3')], "3", A::ToggleWarmer, "show or hide the warmer", ""),
+    bind!(S::Logs, [c('s')], "s", A::Search, "search (regex, highlighted)", "search"),
+    bind!(S::Logs, [c('n')], "n", A::SearchNext, "next search hit (newer)", "next"),
+    bind!(S::Logs, [c('N')], "N", A::SearchPrev, "previous search hit (older)", ""),
+    bind!(S::Logs, [c('w')], "w", A::ToggleWrap, "wrap long lines", "wrap"),
+    bind!(S::Logs, [c('T')], "T", A::ToggleTimestamps, "show or hide timestamps", ""),
+];
+
+/// The commands of the `:` line: (name and aliases, what it does).
+pub const COMMANDS: &[(&[&str], &str)] = &[
+    (&["overview", "tasks", "o"], "the overview"),
+    (&["logs", "l"], "logs, full screen"),
+    (&["waf", "w"], "the WAF screen"),
+    (&["events", "e"], "service events and deployments"),
+    (&["help", "h"], "this help"),
+    (&["quit", "q"], "quit"),
+];
+
+/// The action bound to `key` on a screen of `scope` (screen bindings first).
+pub fn action_for(scope: KeyScope, key: Key) -> Option<Action> {
+    let hit = |b: &&Binding| b.keys.contains(&key);
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope == scope)
+        .find(hit)
+        .or_else(|| BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere).find(hit))
+        .map(|b| b.action)
+}
+
+/// The bindings that apply on a screen, screen ones first, without global ones they shadow.
+pub fn bindings_for(scope: KeyScope) -> Vec<&'static Binding> {
+    let own: Vec<&Binding> = BINDINGS.iter().filter(|b| b.scope == scope && scope != KeyScope::Everywhere).collect();
+    let shadowed = |g: &Binding| own.iter().any(|o| o.keys.iter().any(|k| g.keys.contains(k)));
+    let global = BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere && !shadowed(b));
+    own.iter().copied().chain(global).collect()
+}
+
+/// The footer of a screen: `(keys, word)` for the bindings marked for it, screen ones first.
+pub fn footer_for(scope: KeyScope) -> Vec<(&'static str, &'static str)> {
+    bindings_for(scope).into_iter().filter(|b| !b.footer.is_empty()).map(|b| (b.label, b.footer)).collect()
+}
+
+/// The action a `:` command names, if any (`None` for an unknown command).
+pub fn command_action(command: &str) -> Option<Action> {
+    let word = command.trim().trim_start_matches(':').trim();
+    let index = COMMANDS.iter().position(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(word)))?;
+    [A::ShowOverview, A::ShowLogs, A::ShowWaf, A::ShowEvents, A::Help, A::Quit].get(index).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_bindings_shadow_global_ones() {
+        assert_eq!(action_for(KeyScope::Logs, c('w')), Some(A::ToggleWrap));
+        assert_eq!(action_for(KeyScope::Overview, c('w')), Some(A::ShowWaf));
+        assert_eq!(action_for(KeyScope::Overview, Key::ctrl('c')), Some(A::Quit));
+        assert_eq!(action_for(KeyScope::Overview, c('Z')), None);
+        assert!(!bindings_for(KeyScope::Logs).iter().any(|b| b.action == A::ShowWaf));
+    }
+
+    #[test]
+    fn commands_and_footer() {
+        assert_eq!(command_action(":q"), Some(A::Quit));
+        assert_eq!(command_action("tasks"), Some(A::ShowOverview));
+        assert_eq!(command_action("WAF"), Some(A::ShowWaf));
+        assert_eq!(command_action("nope"), None);
+        assert_eq!(COMMANDS.len(), 6);
+        let footer = footer_for(KeyScope::Overview);
+        assert_eq!(footer.first(), Some(&("Enter", "task")));
+        assert!(footer.contains(&("q", "quit")));
+    }
+}

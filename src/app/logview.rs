@@ -1,0 +1,318 @@
+//! The log view's state: the ring of buffered lines, what is shown (containers, one task or all,
+//! a regex filter), follow/pause and scroll position, search, wrap and timestamps, and the
+//! request rate. An index of the matching lines is kept up to date as lines arrive, so drawing a
+//! frame never scans the ring (QUALITY.md P2). It must not draw, read the clock or do IO.
+
+use std::collections::VecDeque;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::model::{ContainerRole, LineClass, LogEvent, LogRing, RequestStats, WarmReport};
+
+/// Which lines of the ring the view shows: every one, or these absolute positions.
+/// A line's absolute position is `ring.dropped() + its index`: stable while lines are appended
+/// and the oldest evicted; a late line inserted in the middle makes the index rebuild.
+#[derive(Debug, Clone)]
+enum MatchIndex {
+    All,
+    Positions(VecDeque<u64>),
+}
+
+/// The log view (full screen and the overview's pane share it).
+#[derive(Debug, Clone)]
+pub struct LogView {
+    pub ring: LogRing,
+    /// Request rate and status mix of the access lines received (health checks left out).
+    pub stats: RequestStats,
+    /// Shown containers: nginx, php-fpm, warmer.
+    pub show: [bool; 3],
+    /// Only this task's lines (its full id), or all tasks.
+    pub task: Option<String>,
+    pub filter: Option<Regex>,
+    /// The last filter that failed to compile, with the reason (the old filter stays).
+    pub filter_error: Option<String>,
+    pub search: Option<Regex>,
+    pub search_error: Option<String>,
+    /// The absolute position of the current search hit.
+    pub search_hit: Option<u64>,
+    /// Follow the newest lines; when false the view stays where it is.
+    pub follow: bool,
+    /// When paused: the absolute position of the bottom line on screen.
+    pub bottom: u64,
+    pub wrap: bool,
+    pub timestamps: bool,
+    index: MatchIndex,
+}
+
+impl Default for LogView {
+    fn default() -> Self {
+        LogView::new(LogRing::default())
+    }
+}
+
+/// Builds a regex with smart case (case-insensitive unless the pattern has an upper-case letter)
+/// and a size limit; the error is one line.
+pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(!pattern.chars().any(char::is_uppercase))
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| e.to_string().lines().rfind(|l| !l.trim().is_empty()).unwrap_or("invalid").trim().to_owned())
+}
+
+fn role_index(role: &ContainerRole) -> Option<usize> {
+    match role {
+        ContainerRole::Nginx => Some(0),
+        ContainerRole::PhpFpm => Some(1),
+        ContainerRole::Warmer => Some(2),
+        ContainerRole::Other(_) => None,
+    }
+}
+
+impl LogView {
+    pub fn new(ring: LogRing) -> Self {
+        LogView {
+            ring,
+            stats: RequestStats::new(),
+            show: [true; 3],
+            task: None,
+            filter: None,
+            filter_error: None,
+            search: None,
+            search_error: None,
+            search_hit: None,
+            follow: true,
+            bottom: 0,
+            wrap: false,
+            timestamps: true,
+            index: MatchIndex::All,
+        }
+    }
+
+    /// True when `ev` is shown with the current containers, task and filter.
+    pub fn shows(&self, ev: &LogEvent) -> bool {
+        role_index(&ev.container).is_none_or(|i| self.show[i])
+            && self.task.as_deref().is_none_or(|t| ev.task_id == t)
+            && self.filter.as_ref().is_none_or(|re| re.is_match(&ev.text))
+    }
+
+    fn shows_everything(&self) -> bool {
+        self.show.iter().all(|s| *s) && self.task.is_none() && self.filter.is_none()
+    }
+
+    /// Re-reads the whole ring after what is shown changed (on a key press, not per frame).
+    pub fn rebuild_index(&mut self) {
+        if self.shows_everything() {
+            self.index = MatchIndex::All;
+            return;
+        }
+        let first = self.ring.dropped();
+        let positions = self.ring.iter().enumerate().filter(|(_, ev)| self.shows(ev)).map(|(i, _)| first + i as u64);
+        self.index = MatchIndex::Positions(positions.collect());
+    }
+
+    /// Adds new lines (oldest first): the ring, the index and the request rate follow. Returns
+    /// the warm reports found among them (task id, report, when).
+    pub fn push(&mut self, events: Vec<LogEvent>) -> Vec<(String, WarmReport, i64)> {
+        let mut reports = Vec::new();
+        let mut reordered = false;
+        for ev in events {
+            let in_order = self.ring.newest_ts_ms().is_none_or(|t| t <= ev.ts_ms);
+            let position = self.ring.dropped() + self.ring.len() as u64;
+            let (class, ts, task) = (ev.class, ev.ts_ms, ev.task_id.clone());
+            if !self.ring.push_unique(ev) {
+                continue;
+            }
+            match class {
+                LineClass::Access { status, health_check } => self.stats.record_status(status, health_check, ts),
+                LineClass::WarmReport(report) => reports.push((task, report, ts)),
+                _ => {}
+            }
+            if !in_order {
+                reordered = true;
+            } else if !reordered {
+                let shown = self.ring.iter().next_back().is_some_and(|ev| self.shows(ev));
+                if let MatchIndex::Positions(p) = &mut self.index
+                    && shown
+                {
+                    p.push_back(position);
+                }
+            }
+        }
+        if reordered {
+            self.rebuild_index();
+        } else if let MatchIndex::Positions(p) = &mut self.index {
+            let first = self.ring.dropped();
+            while p.front().is_some_and(|&pos| pos < first) {
+                p.pop_front();
+            }
+        }
+        reports
+    }
+
+    /// How many lines are shown in all.
+    pub fn matched_len(&self) -> usize {
+        match &self.index {
+            MatchIndex::All => self.ring.len(),
+            MatchIndex::Positions(p) => p.len(),
+        }
+    }
+
+    /// The absolute position of the `n`-th shown line (0 = oldest).
+    pub fn position(&self, n: usize) -> Option<u64> {
+        match &self.index {
+            MatchIndex::All => (n < self.ring.len()).then(|| self.ring.dropped() + n as u64),
+            MatchIndex::Positions(p) => p.get(n).copied(),
+        }
+    }
+
+    /// The `n`-th shown line (0 = oldest).
+    pub fn matched(&self, n: usize) -> Option<&LogEvent> {
+        let pos = self.position(n)?;
+        let i = pos.checked_sub(self.ring.dropped())?;
+        self.ring.get(usize::try_from(i).ok()?)
+    }
+
+    /// The number of shown lines up to where the absolute position `pos` is (inclusive).
+    fn count_through(&self, pos: u64) -> usize {
+        match &self.index {
+            MatchIndex::All => usize::try_from((pos + 1).saturating_sub(self.ring.dropped())).unwrap_or(usize::MAX),
+            MatchIndex::Positions(p) => p.partition_point(|&x| x <= pos),
+        }
+        .min(self.matched_len())
+    }
+
+    /// One past the newest line on screen, in shown-line numbers: the end when following, else
+    /// where the view was paused (at least the first line, should that one have been evicted).
+    pub fn visible_end(&self) -> usize {
+        let len = self.matched_len();
+        if self.follow { len } else { self.count_through(self.bottom).max(len.min(1)) }
+    }
+
+    /// Lines that arrived (and are shown) below the paused view.
+    pub fn new_below(&self) -> usize {
+        self.matched_len() - self.visible_end()
+    }
+
+    /// Pauses the view with the `n`-th shown line at the bottom (clamped).
+    pub fn pause_at(&mut self, n: usize) {
+        let last = self.matched_len().saturating_sub(1);
+        self.follow = false;
+        self.bottom = self.position(n.min(last)).unwrap_or(self.ring.dropped());
+    }
+
+    /// Moves the view by `delta` lines (negative = older); pauses it.
+    pub fn scroll(&mut self, delta: i64) {
+        let end = self.visible_end() as i64;
+        let target = (end - 1 + delta).max(0);
+        self.pause_at(usize::try_from(target).unwrap_or(0));
+    }
+
+    /// Stops or resumes following; pausing keeps the view where it is.
+    pub fn toggle_follow(&mut self) {
+        if self.follow {
+            let end = self.visible_end();
+            self.pause_at(end.saturating_sub(1));
+        } else {
+            self.follow = true;
+        }
+    }
+
+    /// Jumps to the next (`newer`) or previous search hit from the bottom line on screen;
+    /// false when there is none.
+    pub fn search_step(&mut self, newer: bool) -> bool {
+        let Some(re) = self.search.clone() else {
+            return false;
+        };
+        let end = self.visible_end();
+        let from = match self.search_hit.filter(|hit| self.count_through(*hit) <= end) {
+            Some(hit) => self.count_through(hit).saturating_sub(1),
+            None => end.saturating_sub(if newer { 1 } else { 0 }),
+        };
+        let hit = |n: &usize| self.matched(*n).is_some_and(|ev| re.is_match(&ev.text));
+        let found = if newer {
+            (from + 1..self.matched_len()).find(hit)
+        } else {
+            (0..from.min(self.matched_len())).rev().find(hit)
+        };
+        match found {
+            Some(n) => {
+                self.search_hit = self.position(n);
+                self.pause_at(n);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ContainerRole;
+
+    fn ev(id: u64, ts: i64, role: ContainerRole, text: &str) -> LogEvent {
+        LogEvent {
+            ts_ms: ts,
+            ingestion_ms: ts,
+            event_id: id.to_string(),
+            task_id: if id.is_multiple_of(2) { "aaaa1111".into() } else { "bbbb2222".into() },
+            container: role,
+            text: text.into(),
+            class: LineClass::Plain,
+        }
+    }
+
+    fn texts(v: &LogView) -> Vec<String> {
+        (0..v.matched_len()).filter_map(|n| v.matched(n)).map(|e| e.text.clone()).collect()
+    }
+
+    #[test]
+    fn the_index_follows_appends_late_lines_and_evictions() {
+        let one = ev(0, 0, ContainerRole::Nginx, "GET / 200 xx").approx_bytes();
+        let mut v = LogView::new(LogRing::new(one * 5));
+        v.filter = compile_pattern("5\\d\\d").ok();
+        v.rebuild_index();
+        v.push(
+            (0..8)
+                .map(|i| {
+                    ev(i, i as i64 * 10, ContainerRole::Nginx, if i % 3 == 0 { "GET 502 xx" } else { "GET 200 xx" })
+                })
+                .collect(),
+        );
+        assert_eq!(v.ring.len(), 5);
+        assert_eq!(texts(&v), ["GET 502 xx", "GET 502 xx"]);
+        v.push(vec![ev(20, 55, ContainerRole::Nginx, "GET 503 xx")]);
+        // The late line lands in the middle; the ring evicts its oldest (a 502) to fit.
+        assert_eq!(texts(&v), ["GET 503 xx", "GET 502 xx"]);
+        assert_eq!(v.ring.dropped(), 4);
+        v.filter = None;
+        v.show = [false, true, true];
+        v.rebuild_index();
+        assert_eq!(v.matched_len(), 0);
+    }
+
+    #[test]
+    fn pause_keeps_the_view_and_counts_new_lines() {
+        let mut v = LogView::default();
+        v.push((0..10).map(|i| ev(i, i as i64, ContainerRole::Warmer, "x")).collect());
+        v.toggle_follow();
+        assert_eq!(v.visible_end(), 10);
+        v.push((10..15).map(|i| ev(i, i as i64, ContainerRole::Warmer, "x")).collect());
+        assert_eq!((v.visible_end(), v.new_below()), (10, 5));
+        v.scroll(-3);
+        assert_eq!(v.visible_end(), 7);
+        v.scroll(-100);
+        assert_eq!(v.visible_end(), 1);
+        v.toggle_follow();
+        assert_eq!(v.new_below(), 0);
+    }
+
+    #[test]
+    fn bad_patterns_explain_themselves() {
+        let err = compile_pattern("(").err().unwrap_or_default();
+        assert!(err.contains("unclosed"), "{err}");
+        assert!(compile_pattern("xmlrpc").is_ok_and(|re| re.is_match("POST /XMLRPC.php")));
+        assert!(compile_pattern("XMLRPC").is_ok_and(|re| !re.is_match("POST /xmlrpc.php")));
+    }
+}

@@ -1,0 +1,233 @@
+//! Pure tests of `update`: keys, screens, log scope and generations, filters, follow/pause,
+//! rollouts and PollFast, feed errors keeping the last good data, quitting.
+
+use super::*;
+use crate::model::{
+    ContainerRole, Deployment, DeploymentStatus, FetchError, FetchErrorKind, LastStatus, LineClass, LogEvent,
+    RolloutState, Service, Task,
+};
+
+fn site() -> SiteInfo {
+    SiteInfo { name: "corp-blog".into(), warm_limit_ms: 120_000, ..SiteInfo::default() }
+}
+
+fn task(id: &str) -> Task {
+    Task { id: id.into(), last_status: LastStatus::Running, ..Task::default() }
+}
+
+fn snapshot(rollout: RolloutState, ids: &[&str]) -> Msg {
+    let service = Service {
+        deployments: vec![Deployment { status: DeploymentStatus::Primary, rollout, ..Deployment::default() }],
+        ..Service::default()
+    };
+    let tasks = ids.iter().map(|id| task(id)).collect();
+    Msg::Service {
+        at_ms: 1_000,
+        result: Ok(Box::new(ServiceSnapshot { service, tasks, ..ServiceSnapshot::default() })),
+    }
+}
+
+fn line(n: u64, role: ContainerRole, text: &str) -> LogEvent {
+    LogEvent {
+        ts_ms: n as i64,
+        ingestion_ms: n as i64,
+        event_id: format!("e{n}"),
+        task_id: "aaaa1111".into(),
+        container: role,
+        text: text.into(),
+        class: LineClass::Plain,
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(Key::char(c))
+}
+
+fn press(s: &mut State, keys: &str) -> Vec<Effect> {
+    keys.chars().flat_map(|c| update(s, key(c))).collect()
+}
+
+fn err() -> FetchError {
+    FetchError {
+        kind: FetchErrorKind::Throttled,
+        operation: "ecs:DescribeServices".into(),
+        message: "Rate exceeded".into(),
+        hint: "wpops backs off".into(),
+    }
+}
+
+#[test]
+fn start_returns_nothing_and_q_quits() {
+    let mut s = State::new(site(), 0);
+    assert!(update(&mut s, Msg::Tick(10)).is_empty());
+    assert!(!s.should_quit());
+    assert_eq!(press(&mut s, "q"), [Effect::Quit]);
+    assert!(s.should_quit());
+    let mut s = State::new(site(), 0);
+    assert_eq!(update(&mut s, Msg::Key(Key::ctrl('c'))), [Effect::Quit]);
+    assert!(s.should_quit());
+}
+
+#[test]
+fn navigation_and_screens() {
+    let mut s = State::new(site(), 0);
+    update(&mut s, snapshot(RolloutState::Completed, &["t1", "t2", "t3"]));
+    press(&mut s, "jjjj");
+    assert_eq!(s.selected, 2);
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Up)));
+    assert_eq!(s.selected, 1);
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!((s.screen, s.detail_task.as_deref()), (Screen::TaskDetail, Some("t2")));
+    press(&mut s, "l");
+    assert_eq!(s.screen, Screen::Logs);
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
+    assert_eq!(s.screen, Screen::TaskDetail);
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
+    assert_eq!(s.screen, Screen::Overview);
+    press(&mut s, "e");
+    assert_eq!(s.screen, Screen::Events);
+    press(&mut s, "w");
+    assert_eq!(s.screen, Screen::Waf);
+    press(&mut s, "?");
+    assert!(s.help);
+    press(&mut s, "?");
+    assert!(!s.help);
+    // A snapshot with fewer tasks clamps the selection.
+    s.selected = 2;
+    update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
+    assert_eq!(s.selected, 0);
+}
+
+#[test]
+fn commands_and_unknown_commands() {
+    let mut s = State::new(site(), 0);
+    press(&mut s, ":logs");
+    assert_eq!(s.input, Input::Command("logs".into()));
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!(s.screen, Screen::Logs);
+    press(&mut s, ":bogus");
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains(":bogus")));
+    press(&mut s, ":q");
+    assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Enter))), [Effect::Quit]);
+}
+
+#[test]
+fn scope_changes_follow_logs_with_a_new_generation_and_stale_lines_are_dropped() {
+    let mut s = State::new(site(), 0);
+    update(&mut s, snapshot(RolloutState::Completed, &["aaaa1111"]));
+    press(&mut s, "l");
+    let fx = press(&mut s, "3");
+    let Some(Effect::FollowLogs(scope)) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(scope.generation, 1);
+    assert_eq!(scope.containers, ["nginx", "php-fpm"]);
+    let fx = press(&mut s, "t");
+    assert_eq!(
+        fx,
+        [Effect::FollowLogs(LogScope {
+            containers: vec!["nginx".into(), "php-fpm".into()],
+            task: Some("aaaa1111".into()),
+            generation: 2
+        })]
+    );
+    update(&mut s, Msg::Logs { at_ms: 5, generation: 1, events: vec![line(1, ContainerRole::Nginx, "old")] });
+    assert_eq!(s.logs.ring.len(), 0);
+    update(&mut s, Msg::Logs { at_ms: 5, generation: 2, events: vec![line(2, ContainerRole::Nginx, "new")] });
+    assert_eq!(s.logs.ring.len(), 1);
+    update(&mut s, Msg::LogsFailed { at_ms: 6, generation: 1, error: err() });
+    assert!(s.log_feed.error.is_none());
+    // Turning the last container off is refused.
+    press(&mut s, "1");
+    assert!(press(&mut s, "2").is_empty());
+    assert_eq!(s.logs.show, [false, true, false]);
+}
+
+#[test]
+fn a_bad_filter_keeps_the_old_one() {
+    let mut s = State::new(site(), 0);
+    press(&mut s, "l/50");
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!(s.logs.filter.as_ref().map(|r| r.as_str()), Some("50"));
+    press(&mut s, "/");
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
+    press(&mut s, "(");
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!(s.logs.filter.as_ref().map(|r| r.as_str()), Some("50"));
+    assert!(s.logs.filter_error.is_some());
+    assert!(s.flash.as_ref().is_some_and(|f| f.error));
+    // Control characters typed (pasted) into a filter never get in.
+    press(&mut s, "/\u{1b}x");
+    assert_eq!(s.input, Input::Filter("50x".into()));
+}
+
+#[test]
+fn pause_counts_new_lines_and_follow_resumes() {
+    let mut s = State::new(site(), 0);
+    press(&mut s, "l");
+    let batch = |from: u64, to: u64| (from..to).map(|n| line(n, ContainerRole::Nginx, "GET /")).collect();
+    update(&mut s, Msg::Logs { at_ms: 1, generation: 0, events: batch(0, 10) });
+    press(&mut s, " ");
+    assert!(!s.logs.follow);
+    update(&mut s, Msg::Logs { at_ms: 2, generation: 0, events: batch(10, 14) });
+    assert_eq!(s.logs.new_below(), 4);
+    press(&mut s, "k");
+    assert_eq!(s.logs.visible_end(), 9);
+    press(&mut s, "G");
+    assert!(s.logs.follow);
+    assert_eq!(s.logs.new_below(), 0);
+    press(&mut s, "f");
+    assert!(!s.logs.follow);
+}
+
+#[test]
+fn search_moves_between_hits() {
+    let mut s = State::new(site(), 0);
+    press(&mut s, "l");
+    let events = (0..20).map(|n| line(n, ContainerRole::Nginx, if n % 5 == 0 { "xmlrpc" } else { "GET /" })).collect();
+    update(&mut s, Msg::Logs { at_ms: 1, generation: 0, events });
+    press(&mut s, "sxmlrpc");
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!(s.logs.search_hit, Some(15));
+    press(&mut s, "N");
+    assert_eq!(s.logs.search_hit, Some(10));
+    press(&mut s, "n");
+    assert_eq!(s.logs.search_hit, Some(15));
+    press(&mut s, "n");
+    assert!(s.flash.is_some());
+}
+
+#[test]
+fn rollout_start_and_end_switch_fast_polling() {
+    let mut s = State::new(site(), 0);
+    assert!(update(&mut s, snapshot(RolloutState::Completed, &["t1"])).is_empty());
+    assert_eq!(update(&mut s, snapshot(RolloutState::InProgress, &["t1"])), [Effect::PollFast(true)]);
+    assert!(update(&mut s, snapshot(RolloutState::InProgress, &["t1"])).is_empty());
+    assert_eq!(update(&mut s, snapshot(RolloutState::Completed, &["t1"])), [Effect::PollFast(false)]);
+}
+
+#[test]
+fn a_service_error_keeps_the_last_snapshot_and_marks_it_stale() {
+    let mut s = State::new(site(), 0);
+    update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
+    update(&mut s, Msg::Tick(2_000));
+    assert!(!s.service.is_stale(s.now_ms));
+    update(&mut s, Msg::Service { at_ms: 3_000, result: Err(err()) });
+    assert_eq!(s.tasks().len(), 1);
+    assert!(s.service.is_stale(s.now_ms));
+    assert_eq!(s.service.age_ms(3_000), Some(2_000));
+    update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
+    assert!(s.service.error.is_none());
+}
+
+#[test]
+fn refresh_and_ticks() {
+    let mut s = State::new(site(), 0);
+    assert!(press(&mut s, "r").contains(&Effect::Refresh(Feed::Service)));
+    press(&mut s, "l");
+    assert_eq!(press(&mut s, "r"), [Effect::Refresh(Feed::Logs)]);
+    s.dirty = false;
+    update(&mut s, Msg::Tick(500));
+    assert!(!s.dirty);
+    update(&mut s, Msg::Tick(1_200));
+    assert!(s.dirty);
+}

@@ -1,0 +1,131 @@
+//! `update`: the one pure reducer. Feed results land in their panels (a failure keeps the last
+//! good data and marks it stale), ticks age the data, keys go to `actions`. It returns the
+//! `Effect`s for the runtime and sets `dirty` when something visible changed. No IO, no clock,
+//! no `.await`.
+
+use crate::model::FetchError;
+
+use super::actions;
+use super::msg::{Effect, Feed, FoundReport, Msg};
+use super::state::State;
+
+/// Applies one message; returns what the runtime must do.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => {
+            tick(state, now);
+            Vec::new()
+        }
+        Msg::Key(key) => {
+            state.dirty = true;
+            actions::on_key(state, key)
+        }
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Service { at_ms, result } => on_service(state, at_ms, result.map(|s| *s)),
+        Msg::Logs { at_ms, generation, events } => {
+            if generation == state.log_scope.generation {
+                let reports = state.logs.push(events);
+                for (task_id, report, at) in reports {
+                    remember_report(state, FoundReport { task_id, report, at_ms: at });
+                }
+                state.log_feed.set(at_ms, ());
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::LogsFailed { at_ms, generation, error } => {
+            if generation == state.log_scope.generation {
+                fail(&mut state.log_feed.error, &mut state.log_feed.at_ms, at_ms, error);
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::WarmReports(reports) => {
+            for report in reports {
+                remember_report(state, report);
+            }
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Waf { at_ms, result } => {
+            match result {
+                Ok(snapshot) => state.waf.set(at_ms, *snapshot),
+                Err(e) => fail(&mut state.waf.error, &mut state.waf.at_ms, at_ms, e),
+            }
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Platform { at_ms, result } => {
+            match result {
+                Ok(metrics) => state.platform.set(at_ms, *metrics),
+                Err(e) => fail(&mut state.platform.error, &mut state.platform.at_ms, at_ms, e),
+            }
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Caller(result) => {
+            state.caller = Some(result);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Backoff { feed, retry_in_ms } => {
+            let slot = match feed {
+                Feed::Service => &mut state.service.retry_in_ms,
+                Feed::Logs => &mut state.log_feed.retry_in_ms,
+                Feed::Waf => &mut state.waf.retry_in_ms,
+                Feed::Platform => &mut state.platform.retry_in_ms,
+            };
+            *slot = Some(retry_in_ms);
+            state.dirty = true;
+            Vec::new()
+        }
+    }
+}
+
+/// Ages tick once a second: a tick within the same second changes nothing visible.
+fn tick(state: &mut State, now: i64) {
+    if now.div_euclid(1000) != state.now_ms.div_euclid(1000) {
+        state.dirty = true;
+    }
+    state.now_ms = now;
+}
+
+/// A failure keeps the data; before any data, its time is when the error came (for its age).
+fn fail(error: &mut Option<FetchError>, at: &mut Option<i64>, at_ms: i64, e: FetchError) {
+    *error = Some(e);
+    if at.is_none() {
+        *at = Some(at_ms);
+    }
+}
+
+fn remember_report(state: &mut State, report: FoundReport) {
+    let newer = state.reports.get(&report.task_id).is_none_or(|old| old.at_ms <= report.at_ms);
+    if newer {
+        state.reports.insert(report.task_id.clone(), report);
+    }
+}
+
+fn on_service(state: &mut State, at_ms: i64, result: Result<super::msg::ServiceSnapshot, FetchError>) -> Vec<Effect> {
+    state.dirty = true;
+    let snapshot = match result {
+        Ok(s) => s,
+        Err(e) => {
+            fail(&mut state.service.error, &mut state.service.at_ms, at_ms, e);
+            return Vec::new();
+        }
+    };
+    let rolling = snapshot.service.rollout_in_progress();
+    state.service.set(at_ms, snapshot);
+    state.regroup_stopped();
+    let rows = state.rows().len();
+    state.selected = state.selected.min(rows.saturating_sub(1));
+    if rolling != state.polling_fast {
+        state.polling_fast = rolling;
+        return vec![Effect::PollFast(rolling)];
+    }
+    Vec::new()
+}

@@ -1,0 +1,117 @@
+//! Task detail: the task's facts (status, health, AZ, IP, revision, uptime, stop reason and
+//! code), the load balancer's view, the warmer's verdict, every container with image, digest,
+//! exit code explained and reason, and the task's own log lines. Read-only.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
+
+use super::{logs, tasks, theme};
+use crate::app::State;
+use crate::model::{Task, describe_exit, format_age};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let Some(task) = state.detail() else {
+        let text =
+            if state.service.is_loading() { "loading…" } else { "this task is no longer listed (Esc goes back)" };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(Block::bordered()), area);
+        return;
+    };
+    let containers = u16::try_from(task.containers.len()).unwrap_or(8).min(8) + 3;
+    let [facts, table, log] =
+        Layout::vertical([Constraint::Length(7), Constraint::Length(containers), Constraint::Min(0)]).areas(area);
+    render_facts(state, task, frame, facts);
+    render_containers(task, frame, table);
+    let block = Block::bordered()
+        .title(Line::styled(format!(" Logs of task {} (all containers) ", short(&task.id)), theme::title()));
+    let inner = block.inner(log);
+    frame.render_widget(block, log);
+    let mut lines = logs::task_lines(state, &task.id, usize::from(inner.height));
+    if lines.is_empty() {
+        lines.push(Line::styled("no lines from this task in the buffer yet", theme::dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
+    let sep = || Span::styled(" · ", theme::dim());
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".to_owned());
+    let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", task.last_status), theme::title()),
+            Span::styled(format!("(desired {})", task.desired_status), theme::dim()),
+            sep(),
+            Span::raw(format!("health {}", task.health)),
+            sep(),
+            Span::raw(format!("{} · {}", task.az, opt(&task.private_ip))),
+            sep(),
+            Span::raw(format!("revision {}", task.revision)),
+            sep(),
+            Span::raw(format!("up {uptime}")),
+            sep(),
+            Span::styled(format!("started by {}", opt(&task.started_by)), theme::dim()),
+        ]),
+        match state.target_of(task) {
+            Some(t) => {
+                let style = if t.is_unhealthy() { theme::bad() } else { theme::good() };
+                let mut text = format!("target {} {}", t.address(), t.state);
+                for extra in [&t.reason, &t.description].into_iter().flatten() {
+                    text.push_str(&format!(" — {extra}"));
+                }
+                Line::styled(text, style)
+            }
+            None => Line::styled("target: not registered with the load balancer", theme::dim()),
+        },
+    ];
+    if let Some(reason) = &task.stopped_reason {
+        let age = task.stopped_ms().map_or_else(String::new, |t| format!(" {} ago", format_age(state.now_ms - t)));
+        lines.push(Line::styled(
+            format!("stopped{age}: {} [{}]", theme::explain_reason(reason), opt(&task.stop_code)),
+            theme::bad(),
+        ));
+    }
+    let (warmer, style) = tasks::warmer_text(state, task);
+    lines.push(Line::from(vec![Span::styled("warmer ", theme::title()), Span::styled(warmer, style)]));
+    let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id), theme::title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
+    let header = Row::new(["CONTAINER", "STATUS", "HEALTH", "EXIT", "REASON", "IMAGE", "DIGEST"]).style(theme::dim());
+    let rows = task.containers.iter().map(|c| {
+        let exit = c.exit_code.map_or_else(|| "–".to_owned(), describe_exit);
+        let exit_style = if c.exit_code.is_some_and(|x| x != 0) { theme::bad() } else { ratatui::style::Style::new() };
+        let digest = c.image_digest.as_deref().map_or("–".to_owned(), |d| {
+            let hex = d.strip_prefix("sha256:").unwrap_or(d);
+            format!("sha256:{}", hex.get(..12).unwrap_or(hex))
+        });
+        Row::new(vec![
+            Line::raw(c.name.clone()),
+            Line::raw(c.last_status.to_string()),
+            Line::raw(c.health.to_string()),
+            Line::styled(exit, exit_style),
+            Line::styled(c.reason.clone().unwrap_or_default(), theme::warn()),
+            Line::raw(c.image.clone()),
+            Line::styled(digest, theme::dim()),
+        ])
+    });
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(30),
+        Constraint::Min(16),
+        Constraint::Length(40),
+        Constraint::Length(20),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::bordered().title(Line::styled(" Containers ", theme::title())));
+    frame.render_widget(table, area);
+}

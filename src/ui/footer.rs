@@ -1,0 +1,42 @@
+//! The footer: the line being typed (`:` command, `/` filter, `s` search), else a one-line
+//! message, else the most useful keys of this screen, generated from the key table. Read-only.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme;
+use crate::app::keymap::footer_for;
+use crate::app::{Input, State};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let line = match (&state.input, &state.flash) {
+        (Input::Command(t), _) => prompt(":", t),
+        (Input::Filter(t), _) => prompt("filter /", t),
+        (Input::Search(t), _) => prompt("search /", t),
+        (Input::None, Some(flash)) => {
+            Line::styled(format!(" {}", flash.text), if flash.error { theme::bad() } else { theme::warn() })
+        }
+        (Input::None, None) => keys(state),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn prompt(label: &str, text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {label}"), theme::key()),
+        Span::raw(text.to_owned()),
+        Span::styled("█", theme::dim()),
+        Span::styled("   Enter apply · Esc cancel", theme::dim()),
+    ])
+}
+
+fn keys(state: &State) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (keys, word) in footer_for(state.screen.key_scope()) {
+        spans.push(Span::styled(keys, theme::key()));
+        spans.push(Span::styled(format!(" {word}  "), theme::dim()));
+    }
+    Line::from(spans)
+}

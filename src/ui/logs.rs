@@ -1,0 +1,198 @@
+//! Log lines on screen: the full-screen log view and the overview's pane. Lines are drawn from
+//! the view's index of matching lines, newest at the bottom, only as many as fit (QUALITY.md
+//! P2): nginx access lines with the real client and status colours, php-fpm trouble and warm
+//! reports highlighted, search hits marked. Read-only.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use regex::Regex;
+
+use super::theme;
+use crate::app::{LogView, State};
+use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line};
+
+/// How far back the task detail looks for its task's lines.
+const DETAIL_SCAN: usize = 50_000;
+
+/// The full-screen log view.
+pub fn render_screen(state: &State, frame: &mut Frame, area: Rect) {
+    render_pane(state, frame, area, true);
+}
+
+/// The log pane: its title names the scope, follow state, filter and request mix.
+pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
+    let v = &state.logs;
+    let block = Block::bordered().title(title(state, full)).title_bottom(right_title(state, full).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(err) = theme::error_line(&state.log_feed) {
+        lines.push(err);
+    }
+    if let Some(e) = &v.filter_error {
+        lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
+    }
+    if v.matched_len() == 0 {
+        let text = if state.log_feed.is_loading() { "loading…" } else { "no lines match" };
+        lines.push(Line::styled(text, theme::dim()));
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
+    let rows = usize::from(inner.height).saturating_sub(lines.len());
+    let width = usize::from(inner.width);
+    let mut body: Vec<Line<'static>> = Vec::new();
+    let mut n = v.visible_end();
+    while body.len() < rows && n > 0 {
+        n -= 1;
+        let Some(ev) = v.matched(n) else { break };
+        let hit = v.search_hit.is_some() && v.position(n) == v.search_hit;
+        let line = format_line(ev, v, hit);
+        if v.wrap {
+            for row in theme::wrap_line(line, width).into_iter().rev() {
+                body.push(row);
+            }
+        } else {
+            body.push(line);
+        }
+    }
+    body.truncate(rows);
+    body.reverse();
+    lines.extend(body);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn containers(v: &LogView) -> String {
+    let names = ["nginx", "php-fpm", "warmer"];
+    let on: Vec<&str> = names.iter().zip(v.show).filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+    on.join("+")
+}
+
+fn title(state: &State, full: bool) -> Line<'static> {
+    let v = &state.logs;
+    let mut spans = vec![
+        Span::styled(" Logs ", theme::title()),
+        Span::raw(containers(v)),
+        Span::styled(" · ", theme::dim()),
+        Span::raw(
+            v.task.as_deref().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", t.get(..8).unwrap_or(t))),
+        ),
+        Span::styled(" · ", theme::dim()),
+    ];
+    if v.follow {
+        spans.push(Span::styled("follow", theme::good()));
+    } else {
+        spans.push(Span::styled(format!("PAUSED · {} new", theme::thousands(v.new_below() as u64)), theme::warn()));
+    }
+    if let Some(re) = &v.filter {
+        spans.push(Span::styled(format!(" · /{}/", re.as_str()), theme::info()));
+    }
+    if full {
+        if let Some(re) = &v.search {
+            spans.push(Span::styled(format!(" · search /{}/", re.as_str()), theme::hit()));
+        }
+        if v.wrap {
+            spans.push(Span::raw(" · wrap"));
+        }
+        if v.timestamps {
+            spans.push(Span::styled(" · UTC", theme::dim()));
+        }
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+fn right_title(state: &State, full: bool) -> Line<'static> {
+    let v = &state.logs;
+    let mix = v.stats.mix(state.now_ms);
+    let mut spans = vec![Span::raw(format!(" {:.0} req/s", v.stats.requests_per_sec(state.now_ms)))];
+    for class in [StatusClass::Success, StatusClass::Redirect, StatusClass::ClientError, StatusClass::ServerError] {
+        let pct = mix.percent(class);
+        if pct > 0.0 || class == StatusClass::Success || class == StatusClass::ServerError {
+            let style = match class {
+                StatusClass::ServerError if pct > 0.0 => theme::bad(),
+                StatusClass::ClientError => theme::warn(),
+                _ => Style::new(),
+            };
+            spans.push(Span::styled(format!(" · {} {}", class.label(), theme::percent(pct)), style));
+        }
+    }
+    let dropped = v.ring.dropped();
+    if full && dropped > 0 {
+        spans.push(Span::styled(format!(" · {} older lines dropped", theme::thousands(dropped)), theme::dim()));
+    }
+    spans.push(Span::raw(" · "));
+    spans.push(theme::age_span(&state.log_feed, state.now_ms));
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// One display line: time, task, container, then the text in the operator's terms.
+pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool) -> Line<'static> {
+    let mut spans = Vec::with_capacity(8);
+    if v.timestamps {
+        spans.push(Span::styled(format!("{} ", theme::hms(ev.ts_ms)), theme::dim()));
+    }
+    spans.push(Span::styled(format!("{} ", ev.task_short()), theme::dim()));
+    spans.push(Span::styled(format!("{:<8}", ev.container.name()), theme::info()));
+    let (text, style) = body(ev);
+    match v.search.as_ref() {
+        Some(re) => highlight(&mut spans, text, style, re, current_hit),
+        None => spans.push(Span::styled(text, style)),
+    }
+    Line::from(spans)
+}
+
+fn body(ev: &LogEvent) -> (String, Style) {
+    match ev.class {
+        LineClass::Access { status, health_check } => {
+            let style = match StatusClass::of(status) {
+                _ if health_check => theme::dim(),
+                StatusClass::ServerError => theme::bad(),
+                StatusClass::ClientError => theme::warn(),
+                _ => Style::new(),
+            };
+            let text = match parse_access_line(&ev.text) {
+                Some(a) => {
+                    let took = a.request_time_s.map_or_else(String::new, |s| format!(" {s:.3}s"));
+                    format!("{:<15} \"{} {}\" {}{took}", a.client, a.method, a.path, a.status)
+                }
+                None => ev.text.clone(),
+            };
+            (text, style)
+        }
+        LineClass::PhpTrouble(t) => (format!("⚠ {} │ {}", t.label(), ev.text), theme::bad()),
+        LineClass::WarmReport(r) if r.failure > 0 => (format!("◆ warm report │ {}", ev.text), theme::bad()),
+        LineClass::WarmReport(_) => (format!("◆ warm report │ {}", ev.text), theme::good()),
+        LineClass::Plain => (ev.text.clone(), Style::new()),
+    }
+}
+
+fn highlight(spans: &mut Vec<Span<'static>>, text: String, style: Style, re: &Regex, current: bool) {
+    let mark = if current { theme::selected() } else { theme::hit() };
+    let mut at = 0;
+    for m in re.find_iter(&text).filter(|m| !m.is_empty()) {
+        spans.push(Span::styled(text[at..m.start()].to_owned(), style));
+        spans.push(Span::styled(m.as_str().to_owned(), mark));
+        at = m.end();
+    }
+    spans.push(Span::styled(text[at..].to_owned(), style));
+}
+
+/// The newest `rows` lines of one task (whatever the view's filter), for the task detail.
+pub fn task_lines(state: &State, task_id: &str, rows: usize) -> Vec<Line<'static>> {
+    let v = &state.logs;
+    let mut out: Vec<Line<'static>> = v
+        .ring
+        .iter()
+        .rev()
+        .take(DETAIL_SCAN)
+        .filter(|e| e.task_id == task_id)
+        .take(rows)
+        .map(|e| format_line(e, v, false))
+        .collect();
+    out.reverse();
+    out
+}

@@ -1,0 +1,41 @@
+//! The console's screens: `render(&State, &mut Frame)` lays out the header, the current screen,
+//! the footer and any overlay. One module per screen or panel; each only reads `State` and
+//! never panics at any size (QUALITY.md item 2). Nothing here changes state or does IO.
+
+mod detail;
+mod events;
+mod footer;
+mod header;
+mod help;
+mod logs;
+mod overview;
+mod tasks;
+mod theme;
+mod waf;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::{Screen, State};
+
+/// Draws the whole console for `state` into `frame`.
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let [top, body, bottom] =
+        Layout::vertical([Constraint::Length(header::HEIGHT), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    header::render(state, frame, top);
+    match state.screen {
+        Screen::Overview => overview::render(state, frame, body),
+        Screen::TaskDetail => detail::render(state, frame, body),
+        Screen::Logs => logs::render_screen(state, frame, body),
+        Screen::Waf => waf::render(state, frame, body),
+        Screen::Events => events::render(state, frame, body),
+    }
+    footer::render(state, frame, bottom);
+    if state.help {
+        help::render(state, frame, area);
+    }
+}

@@ -1,0 +1,194 @@
+//! The console's look and the small text helpers every panel shares: colours by meaning, number
+//! and time formats, a panel's age/loading/error line, sparklines and char-wise wrapping. It
+//! must not read state beyond what it is handed, nor draw.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
+
+use crate::app::Panel;
+use crate::model::{FetchError, explain_exit_code, format_age};
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn bad() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+pub fn warn() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+pub fn good() -> Style {
+    Style::new().fg(Color::Green)
+}
+pub fn info() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+pub fn title() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn key() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+pub fn selected() -> Style {
+    Style::new().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD)
+}
+pub fn hit() -> Style {
+    Style::new().bg(Color::Yellow).fg(Color::Black)
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A percentage with one decimal below 10 (`0.4%`, `97%`).
+pub fn percent(p: f64) -> String {
+    if p > 0.0 && p < 10.0 { format!("{p:.1}%") } else { format!("{p:.0}%") }
+}
+
+/// Epoch ms → `14:02:11` (UTC).
+pub fn hms(ts_ms: i64) -> String {
+    let s = ts_ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// A window or duration in seconds → `3h`, `90m`, `45s`.
+pub fn window(secs: u64) -> String {
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Milliseconds → `9.8s` below a minute, else the table age (`2m`).
+pub fn seconds(ms: i64) -> String {
+    if ms < 60_000 { format!("{:.1}s", ms as f64 / 1000.0) } else { format_age(ms) }
+}
+
+/// Bytes → `2.1 TiB`, `512 MiB`.
+pub fn bytes(b: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b.max(0.0);
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v < 10.0 && unit > 0 { format!("{v:.1} {}", UNITS[unit]) } else { format!("{v:.0} {}", UNITS[unit]) }
+}
+
+/// "exit 137" in a reason gets its meaning appended: `… exit 137: killed (SIGKILL, out of memory?)`.
+pub fn explain_reason(reason: &str) -> String {
+    let Some(at) = reason.rfind("exit ") else {
+        return reason.to_owned();
+    };
+    let digits: String = reason[at + 5..].chars().take_while(char::is_ascii_digit).collect();
+    match digits.parse::<i32>() {
+        Ok(code) if code != 0 => format!("{reason} — {}", explain_exit_code(code)),
+        _ => reason.to_owned(),
+    }
+}
+
+/// A per-minute series as `width` block characters (older left), summing minutes per cell.
+pub fn sparkline(series: &[u64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if width == 0 || series.is_empty() {
+        return String::new();
+    }
+    let cells = width.min(series.len());
+    let per = series.len().div_ceil(cells);
+    let sums: Vec<u64> = series.chunks(per).map(|c| c.iter().sum()).collect();
+    let max = sums.iter().copied().max().unwrap_or(0).max(1);
+    sums.iter().map(|&v| if v == 0 { BARS[0] } else { BARS[(1 + (v * 6).div_ceil(max)).min(7) as usize] }).collect()
+}
+
+/// A panel's freshness for a title: `loading…`, `data 3s`, `stale 2m`.
+pub fn age_span<T>(panel: &Panel<T>, now_ms: i64) -> Span<'static> {
+    match (panel.age_ms(now_ms), panel.is_stale(now_ms)) {
+        _ if panel.data.is_none() && panel.error.is_some() => Span::styled("no data", bad()),
+        (None, _) => Span::styled("loading…", dim()),
+        (Some(age), false) => Span::styled(format!("data {}", format_age(age)), dim()),
+        (Some(age), true) => Span::styled(format!("stale {}", format_age(age)), warn()),
+    }
+}
+
+/// A panel's error as one line: what failed, why, what to do, when it retries.
+pub fn error_line<T>(panel: &Panel<T>) -> Option<Line<'static>> {
+    let e: &FetchError = panel.error.as_ref()?;
+    let mut text = format!("⚠ {}: {}", e.operation, e.message);
+    if !e.hint.is_empty() {
+        text.push_str(" — ");
+        text.push_str(&e.hint);
+    }
+    if let Some(ms) = panel.retry_in_ms {
+        text.push_str(&format!(" · retry in {}", seconds(ms as i64)));
+    }
+    Some(Line::styled(text, bad()))
+}
+
+/// Splits a styled line into rows of at most `width` columns (char-wise, keeping styles).
+pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for ch in span.content.chars() {
+            let w = ch.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                rows.push(Line::from(std::mem::take(&mut row)));
+                used = 0;
+            }
+            piece.push(ch);
+            used += w;
+        }
+        if !piece.is_empty() {
+            row.push(Span::styled(piece, span.style));
+        }
+    }
+    rows.push(Line::from(row));
+    rows
+}
+
+/// Pads or cuts `s` to `width` columns (by chars; display text is single-width here).
+pub fn cell(s: &str, width: usize) -> String {
+    let mut out: String = s.chars().take(width).collect();
+    let n = out.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(1_834), "1,834");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(percent(0.4), "0.4%");
+        assert_eq!(percent(97.2), "97%");
+        assert_eq!(hms(1_764_338_531_000), "14:02:11");
+        assert_eq!(window(10_800), "3h");
+        assert_eq!(seconds(9_800), "9.8s");
+        assert_eq!(bytes(2.3e12), "2.1 TiB");
+        assert_eq!(sparkline(&[0, 1, 2, 8], 4).chars().count(), 4);
+        assert_eq!(sparkline(&[1; 100], 10).chars().count(), 10);
+        assert!(explain_reason("x (php-fpm exit 137)").ends_with("out of memory?)"));
+        assert_eq!(cell("abcdef", 3), "abc");
+        assert_eq!(wrap_line(Line::from("abcdefgh"), 3).len(), 3);
+    }
+}

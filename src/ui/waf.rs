@@ -1,0 +1,122 @@
+//! The WAF screen: the web ACL and its window, each managed rule group with its rules' blocked
+//! counts and a per-minute sparkline, the top blocked URIs, client IPs and rules, and the
+//! sampled requests (time, URI, client, country, rule, action). Read-only.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table};
+
+use super::theme;
+use crate::app::State;
+use crate::model::WafSnapshot;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let p = &state.waf;
+    let title = p.data.as_ref().map_or_else(
+        || " WAF ".to_owned(),
+        |w| {
+            format!(
+                " WAF {} · blocked {} in {} ",
+                w.web_acl_name,
+                theme::thousands(w.total_blocked),
+                theme::window(w.window_secs)
+            )
+        },
+    );
+    let block = Block::bordered()
+        .title(Line::styled(title, theme::title()))
+        .title(Line::from(vec![Span::raw(" "), theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let error: Vec<Line<'static>> = theme::error_line(p).into_iter().collect();
+    let Some(w) = p.data.as_ref() else {
+        let mut lines = error;
+        if p.error.is_none() {
+            lines.push(Line::styled("loading…", theme::dim()));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    };
+    let err_h = u16::try_from(error.len()).unwrap_or(0);
+    let [err_area, top, samples] =
+        Layout::vertical([Constraint::Length(err_h), Constraint::Percentage(55), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(error), err_area);
+    let [groups, tops] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
+    render_groups(state, w, frame, groups);
+    render_tops(w, frame, tops);
+    render_samples(w, frame, samples);
+}
+
+fn render_groups(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) {
+    let spark = usize::from(area.width).saturating_sub(28).clamp(4, 60);
+    let mut lines = Vec::new();
+    for g in &w.groups {
+        lines.push(Line::from(vec![
+            Span::styled(theme::cell(&g.label, 12), theme::title()),
+            Span::styled(theme::cell(&theme::sparkline(&g.series, spark), spark), theme::info()),
+            Span::styled(format!(" {:>8}", theme::thousands(g.blocked_total)), theme::title()),
+        ]));
+        lines.push(Line::styled(format!("  {}", g.name), theme::dim()));
+        for (rule, n) in &g.rules {
+            lines.push(Line::raw(format!("    {} {:>8}", theme::cell(rule, spark + 4), theme::thousands(*n))));
+        }
+    }
+    if w.groups.is_empty() {
+        lines.push(Line::styled("no managed rule groups on this web ACL", theme::dim()));
+    }
+    let block = Block::bordered().title(Line::styled(" Rule groups · blocked per minute ", theme::title()));
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((u16::try_from(state.waf_scroll).unwrap_or(0), 0)),
+        area,
+    );
+}
+
+fn render_tops(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    for (title, list) in
+        [("Top blocked URIs", &w.top_uris), ("Top client IPs", &w.top_ips), ("Top rules", &w.top_rules)]
+    {
+        lines.push(Line::styled(title, theme::title()));
+        if list.is_empty() {
+            lines.push(Line::styled("  none sampled", theme::dim()));
+        }
+        for (what, n) in list.iter().take(5) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:>6}  ", theme::thousands(*n)), theme::warn()),
+                Span::raw(what.clone()),
+            ]));
+        }
+    }
+    let block = Block::bordered().title(Line::styled(" From sampled requests ", theme::title()));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn render_samples(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
+    let header = Row::new(["TIME", "ACTION", "CLIENT IP", "CC", "METHOD", "URI", "RULE"]).style(theme::dim());
+    let mut samples: Vec<_> = w.samples.iter().collect();
+    samples.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
+    let rows = samples.into_iter().map(|s| {
+        let style = if s.is_blocked() { theme::bad() } else { theme::dim() };
+        Row::new(vec![
+            Line::raw(theme::hms(s.at_ms)),
+            Line::styled(s.action.clone(), style),
+            Line::raw(s.client_ip.clone()),
+            Line::raw(s.country.clone()),
+            Line::raw(s.method.clone()),
+            Line::raw(s.uri.clone()),
+            Line::raw(s.rule.clone()),
+        ])
+    });
+    let widths = [
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Length(16),
+        Constraint::Length(3),
+        Constraint::Length(7),
+        Constraint::Min(20),
+        Constraint::Length(36),
+    ];
+    let block = Block::bordered().title(Line::styled(" Sampled requests (UTC, newest first) ", theme::title()));
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}

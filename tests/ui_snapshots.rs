@@ -1,0 +1,117 @@
+//! Snapshots of every screen on a fixed 160×48 TestBackend, from constructed states at a fixed
+//! time: the healthy overview, the incident, task detail, logs with a filter, WAF, events, help
+//! and the error panels.
+
+mod ui_fixtures;
+
+use ui_fixtures::{draw, errors, healthy, incident};
+use wpops::app::{Key, KeyCode, Msg, State, update};
+
+fn keys(state: &mut State, keys: &str) {
+    for c in keys.chars() {
+        update(state, Msg::Key(Key::char(c)));
+    }
+}
+
+fn enter(state: &mut State) {
+    update(state, Msg::Key(Key::plain(KeyCode::Enter)));
+}
+
+fn snap(state: &State) -> String {
+    draw(state, 160, 48)
+}
+
+#[test]
+fn overview_healthy() {
+    insta::assert_snapshot!(snap(&healthy()));
+}
+
+#[test]
+fn overview_incident() {
+    let mut s = incident();
+    keys(&mut s, "jj");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn task_detail() {
+    let mut s = incident();
+    keys(&mut s, "jj");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn task_detail_of_a_stopped_task() {
+    let mut s = incident();
+    keys(&mut s, "jjjjj");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn logs_with_a_filter_and_search() {
+    let mut s = incident();
+    keys(&mut s, "l/\" 50[0-9] |max_children");
+    enter(&mut s);
+    keys(&mut s, "sadmin");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn logs_paused_with_new_lines() {
+    let mut s = healthy();
+    keys(&mut s, "l ");
+    let more = ui_fixtures::log_lines(&["3f2a9c1e5b7d4e0f8a9b1c2d3e4f5a6b"], true)
+        .into_iter()
+        .map(|mut e| {
+            e.ts_ms += 60_000;
+            e.event_id.push_str("-later");
+            e
+        })
+        .collect();
+    update(&mut s, Msg::Logs { at_ms: ui_fixtures::NOW, generation: 0, events: more });
+    keys(&mut s, "wT");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn waf() {
+    let mut s = healthy();
+    keys(&mut s, "w");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn events() {
+    let mut s = incident();
+    keys(&mut s, "e");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = healthy();
+    keys(&mut s, "?");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn error_panels() {
+    insta::assert_snapshot!(snap(&errors()));
+}
+
+#[test]
+fn unknown_command() {
+    let mut s = healthy();
+    keys(&mut s, ":deploy");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn loading() {
+    let s = State::new(ui_fixtures::site(), ui_fixtures::NOW);
+    insta::assert_snapshot!(snap(&s));
+}
