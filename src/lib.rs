@@ -9,4 +9,5 @@ pub mod cli;
 pub mod feed;
 pub mod model;
 pub mod sim;
+pub mod tui;
 pub mod ui;

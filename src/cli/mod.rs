@@ -2,6 +2,7 @@
 //! calls on the rest of the library and outcomes into exit codes; it holds no domain logic.
 
 pub mod args;
+mod console;
 pub mod exit;
 mod sim_cmd;
 
@@ -32,10 +33,7 @@ pub fn main() -> ExitCode {
     let code = runtime.block_on(async move {
         match cli.command {
             Some(Command::Sim(opts)) => sim_cmd::run(opts, &cli.global.scenario).await,
-            None => {
-                eprintln!("wpops: the console is being wired; run `wpops sim`");
-                exit::USAGE
-            }
+            None => console::run(&cli.global).await,
         }
     });
     // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.

@@ -1,0 +1,151 @@
+//! The terminal loop: wires crossterm input, the one message channel, `app::update`, the feeds
+//! and drawing. It holds no logic of its own: keys become `Msg::Key`, effects go to the feeds,
+//! and a frame is drawn only when the state changed, at most ~30 times a second.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::app::{self, Effect, Key, KeyCode, Msg, SiteInfo, State};
+use crate::aws::Clients;
+use crate::feed::{Feeds, now_ms};
+
+/// The shortest time between two frames.
+const FRAME: Duration = Duration::from_millis(33);
+
+/// Why the console stopped other than by the operator's `q`.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("the terminal could not be used: {0}")]
+    Terminal(#[from] std::io::Error),
+    #[error("a background task failed: {0}")]
+    Feed(String),
+}
+
+/// Converts a crossterm key to the app's own key type.
+pub fn key_of(k: &crossterm::event::KeyEvent) -> Option<Key> {
+    use crossterm::event::KeyCode as C;
+    let code = match k.code {
+        C::Char(c) => KeyCode::Char(c),
+        C::Enter => KeyCode::Enter,
+        C::Esc => KeyCode::Esc,
+        C::Backspace => KeyCode::Backspace,
+        C::Tab => KeyCode::Tab,
+        C::BackTab => KeyCode::BackTab,
+        C::Up => KeyCode::Up,
+        C::Down => KeyCode::Down,
+        C::Left => KeyCode::Left,
+        C::Right => KeyCode::Right,
+        C::PageUp => KeyCode::PageUp,
+        C::PageDown => KeyCode::PageDown,
+        C::Home => KeyCode::Home,
+        C::End => KeyCode::End,
+        C::Delete => KeyCode::Delete,
+        C::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    Some(Key { code, ctrl: k.modifiers.contains(KeyModifiers::CONTROL), alt: k.modifiers.contains(KeyModifiers::ALT) })
+}
+
+/// Reads terminal events on a thread of its own until `stop` is set.
+fn spawn_input(tx: mpsc::Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => return,
+            }
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => key_of(&k).map(Msg::Key),
+                Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+                Ok(_) => None,
+                Err(_) => return,
+            };
+            if let Some(m) = msg
+                && tx.blocking_send(m).is_err()
+            {
+                return;
+            }
+        }
+    })
+}
+
+/// Runs the console until the operator quits.
+pub async fn run(site: SiteInfo, clients: Clients) -> Result<(), TuiError> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let mut tasks = JoinSet::new();
+    let feeds = Feeds::start(clients, site.clone(), tx.clone(), &mut tasks);
+    let mut state = State::new(site, now_ms());
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut terminal = ratatui::init();
+    if let Ok(size) = terminal.size() {
+        app::update(&mut state, Msg::Resize(size.width, size.height));
+    }
+    let input = spawn_input(tx.clone(), stop.clone());
+    drop(tx);
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_draw = Instant::now() - FRAME;
+    let mut outcome = Ok(());
+    state.dirty = true;
+    loop {
+        if state.dirty && last_draw.elapsed() >= FRAME {
+            if let Err(e) = terminal.draw(|f| crate::ui::render(&state, f)) {
+                outcome = Err(TuiError::Terminal(e));
+                break;
+            }
+            state.dirty = false;
+            last_draw = Instant::now();
+        }
+        let redraw_in = if state.dirty { FRAME.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
+        let msg = tokio::select! {
+            biased;
+            m = rx.recv() => m,
+            _ = tick.tick() => Some(Msg::Tick(now_ms())),
+            _ = tokio::time::sleep(redraw_in) => continue,
+            done = tasks.join_next(), if !tasks.is_empty() => {
+                if let Some(Err(e)) = done && e.is_panic() {
+                    outcome = Err(TuiError::Feed(panic_text(e.into_panic())));
+                    break;
+                }
+                continue;
+            }
+        };
+        let Some(msg) = msg else { break };
+        let mut effects = app::update(&mut state, msg);
+        // Coalesce what is already queued before drawing.
+        for _ in 0..256 {
+            match rx.try_recv() {
+                Ok(m) => effects.extend(app::update(&mut state, m)),
+                Err(_) => break,
+            }
+        }
+        for e in &effects {
+            feeds.apply(e);
+        }
+        if state.should_quit() || effects.contains(&Effect::Quit) {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    feeds.cancel.cancel();
+    tasks.abort_all();
+    ratatui::restore();
+    let _ = input.join();
+    outcome
+}
+
+fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".into()
+    }
+}
