@@ -23,6 +23,9 @@ pub struct SiteInfo {
     pub demo: bool,
     /// A warmer that has not finished this long after its task started stands out.
     pub warm_limit_ms: i64,
+    /// Production-like site (config `confirm = "type-name"`): confirming an action requires
+    /// typing the service name.
+    pub confirm_by_typing: bool,
 }
 
 /// One ECS refresh: the service, its running and recently stopped tasks, the task definitions
@@ -117,4 +120,8 @@ pub enum Effect {
     FollowLogs(LogScope),
     /// Tell the pollers whether something is in flight (poll fast) or all is steady.
     PollFast(bool),
+    /// Compute the preview of a rollback or a warm (answered by `Msg::Op(Previewed)`).
+    Preview(super::ops::OpKind),
+    /// Carry out a confirmed action. Only a `Confirmed` dialog produces this.
+    Run(super::ops::Op),
 }

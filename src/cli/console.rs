@@ -40,6 +40,7 @@ pub async fn run(g: &Global) -> u8 {
             read_only: g.read_only,
             demo: true,
             warm_limit_ms: DEFAULT_WARM_LIMIT_MS,
+            confirm_by_typing: false,
         };
         (target, site)
     } else {
@@ -62,6 +63,7 @@ pub async fn run(g: &Global) -> u8 {
             read_only: g.read_only,
             demo: false,
             warm_limit_ms: DEFAULT_WARM_LIMIT_MS,
+            confirm_by_typing: false,
         };
         (target, site)
     };

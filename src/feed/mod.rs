@@ -114,7 +114,8 @@ impl Feeds {
                 let _ = self.insight.send(Command::Fast(*fast));
                 self.ecs.send(Command::Fast(*fast))
             }
-            Effect::Quit => Ok(()),
+            // Quitting and actions are the terminal loop's (see `ops::run_effect`).
+            Effect::Quit | Effect::Preview(_) | Effect::Run(_) => Ok(()),
         };
     }
 }
