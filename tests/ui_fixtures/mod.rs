@@ -25,6 +25,7 @@ pub fn site() -> SiteInfo {
         read_only: false,
         demo: false,
         warm_limit_ms: 120_000,
+        confirm_by_typing: false,
     }
 }
 
