@@ -12,6 +12,9 @@ use tokio::task::JoinSet;
 
 use crate::app::{self, Effect, Key, KeyCode, Msg, SiteInfo, State};
 use crate::aws::Clients;
+use crate::feed::actions::audit::AuditLog;
+use crate::feed::actions::{Operator, WarmSettings};
+use crate::feed::ops::OpRunner;
 use crate::feed::{Feeds, now_ms};
 
 /// The shortest time between two frames.
@@ -76,9 +79,17 @@ fn spawn_input(tx: mpsc::Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::Joi
 }
 
 /// Runs the console until the operator quits.
-pub async fn run(site: SiteInfo, clients: Clients) -> Result<(), TuiError> {
+pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Result<(), TuiError> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut tasks = JoinSet::new();
+    let operator = Operator {
+        clients: clients.clone(),
+        cluster: site.cluster.clone(),
+        service: site.service.clone(),
+        caller: None,
+        audit: AuditLog::default_location(),
+    };
+    let runner = OpRunner::new(operator, warming, tx.clone());
     let feeds = Feeds::start(clients, site.clone(), tx.clone(), &mut tasks);
     let mut state = State::new(site, now_ms());
     let stop = Arc::new(AtomicBool::new(false));
@@ -127,6 +138,7 @@ pub async fn run(site: SiteInfo, clients: Clients) -> Result<(), TuiError> {
         }
         for e in &effects {
             feeds.apply(e);
+            runner.handle(e, &mut tasks);
         }
         if state.should_quit() || effects.contains(&Effect::Quit) {
             break;

@@ -17,7 +17,7 @@ mod tests;
 pub use key::{Key, KeyCode};
 pub use keymap::{Action, BINDINGS, Binding, COMMANDS, KeyScope};
 pub use logview::LogView;
-pub use ops::{Op, OpEvent, OpKind, Preview, RollbackPreview, WarmLine, WarmPreview};
 pub use msg::{Effect, Feed, FoundReport, LogScope, Msg, ServiceSnapshot, SiteInfo};
+pub use ops::{Op, OpEvent, OpKind, Preview, RollbackPreview, WarmLine, WarmPreview};
 pub use state::{Flash, Input, Panel, Row, STALE_AFTER_MS, Screen, State};
 pub use update::update;

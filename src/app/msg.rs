@@ -97,6 +97,8 @@ pub enum Msg {
         feed: Feed,
         retry_in_ms: u64,
     },
+    /// Previews, progress and outcomes of the operator's actions (`Effect::Preview`/`Effect::Run`).
+    Op(super::ops::OpEvent),
 }
 
 /// Which log streams the tailer follows.

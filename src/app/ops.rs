@@ -95,13 +95,26 @@ pub enum OpEvent {
     /// The preview of a `Effect::Preview` request, or why it could not be made.
     Previewed(Result<Preview, String>),
     /// The action was accepted by AWS: the deployment id, or the one-off/stopped task ids.
-    Started { kind: OpKind, ids: Vec<String> },
+    Started {
+        kind: OpKind,
+        ids: Vec<String>,
+    },
     /// New service events while a rollout is followed (oldest first), and elapsed time.
-    Rollout { elapsed_ms: u64, new_events: Vec<ServiceEvent> },
+    Rollout {
+        elapsed_ms: u64,
+        new_events: Vec<ServiceEvent>,
+    },
     Warmed(WarmLine),
     /// Refused before anything was sent (read-only, another deployment in progress…).
-    Refused { kind: OpKind, reason: String },
+    Refused {
+        kind: OpKind,
+        reason: String,
+    },
     /// The end: `ok` false when the rollout failed or was rolled back, a target failed, or AWS
     /// could not answer; `summary` says it plainly.
-    Finished { kind: OpKind, ok: bool, summary: String },
+    Finished {
+        kind: OpKind,
+        ok: bool,
+        summary: String,
+    },
 }

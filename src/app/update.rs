@@ -83,6 +83,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
+        // Actions are shown by the console-ops screens (merged separately).
+        Msg::Op(_) => Vec::new(),
     }
 }
 

@@ -28,6 +28,7 @@ pub async fn run(g: &Global) -> u8 {
             region: Some(DEMO_REGION.into()),
             endpoint_url: Some(handle.endpoint_url()),
             static_credentials: Some((DEMO_KEY.0.into(), DEMO_KEY.1.into())),
+            read_only: g.read_only,
             ..Target::interactive()
         };
         _sim = Some(handle);
@@ -52,6 +53,7 @@ pub async fn run(g: &Global) -> u8 {
             profile: g.profile.clone(),
             region: g.region.clone(),
             endpoint_url: g.endpoint_url.clone(),
+            read_only: g.read_only,
             ..Target::interactive()
         };
         let site = SiteInfo {
@@ -75,7 +77,7 @@ pub async fn run(g: &Global) -> u8 {
         }
     };
     let site = SiteInfo { region: clients.region.clone(), ..site };
-    match crate::tui::run(site, clients).await {
+    match crate::tui::run(site, clients, crate::feed::actions::WarmSettings::default()).await {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("wpops: {e}");

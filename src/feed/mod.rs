@@ -9,6 +9,7 @@ pub mod budget;
 mod ecs;
 mod insight;
 mod logs;
+pub mod ops;
 mod warm;
 
 use std::sync::Arc;

@@ -1,0 +1,81 @@
+//! Replacing one task: StopTask with a reason that names the caller, then following the
+//! scheduler's replacement until its warmer has finished (or the wait ends).
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::{ActionError, Operator};
+use crate::aws::{actions, ecs};
+use crate::model::{LastStatus, Task, WarmerVerdict};
+
+/// Stops `task_id`; the service's scheduler starts a replacement.
+pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<(), ActionError> {
+    let who = op.identify().await.map(|c| c.arn.clone()).unwrap_or_else(|_| "wpops".into());
+    let reason = format!("wpops: replaced by {who}");
+    let request = json!({"task": task_id, "reason": reason});
+    let result = actions::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
+    let (res, err) = match &result {
+        Ok(()) => ("ok", None),
+        Err(e) if e.is_read_only_refusal() => ("refused", Some(e.to_string())),
+        Err(e) => ("failed", Some(e.to_string())),
+    };
+    op.record(super::audit::AuditEntry {
+        result: res.into(),
+        error: err,
+        task_ids: vec![task_id.to_string()],
+        ..op.entry("replace-task", request)
+    });
+    Ok(result?)
+}
+
+/// How a replacement ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplaceOutcome {
+    /// The replacement runs and its warmer finished healthy.
+    Replaced {
+        task_id: String,
+    },
+    /// The replacement runs but its warmer did not end healthy.
+    WarmerTrouble {
+        task_id: String,
+        verdict: String,
+    },
+    TimedOut,
+}
+
+/// Follows the service until a task started after `since_ms` runs and its warmer has stopped.
+pub async fn follow_replacement(
+    op: &Operator,
+    since_ms: i64,
+    timeout: Duration,
+    every: Duration,
+    mut progress: impl FnMut(&[Task]),
+) -> Result<ReplaceOutcome, ActionError> {
+    let begin = Instant::now();
+    while begin.elapsed() < timeout {
+        let arns = ecs::list_task_arns(&op.clients, &op.cluster, &op.service, false).await?;
+        let tasks =
+            if arns.is_empty() { Vec::new() } else { ecs::describe_tasks(&op.clients, &op.cluster, &arns).await? };
+        let fresh: Vec<Task> =
+            tasks.into_iter().filter(|t| t.started_at_ms.unwrap_or(i64::MAX) >= since_ms || !t.is_running()).collect();
+        progress(&fresh);
+        if let Some(t) =
+            fresh.iter().find(|t| t.is_running() && t.warmer().is_some_and(|w| w.last_status == LastStatus::Stopped))
+        {
+            let exit = t.warmer().and_then(|w| w.exit_code);
+            return Ok(match exit {
+                Some(0) => ReplaceOutcome::Replaced { task_id: t.id.clone() },
+                other => {
+                    let verdict = match t.warmer_verdict(None, crate::feed::now_ms(), i64::MAX) {
+                        WarmerVerdict::Failed { reason, .. } => reason,
+                        _ => other.map(crate::model::describe_exit).unwrap_or_else(|| "no exit code".into()),
+                    };
+                    ReplaceOutcome::WarmerTrouble { task_id: t.id.clone(), verdict }
+                }
+            });
+        }
+        tokio::time::sleep(every).await;
+    }
+    Ok(ReplaceOutcome::TimedOut)
+}

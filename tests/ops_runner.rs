@@ -1,0 +1,111 @@
+//! The console's action runner end to end: effects in, `Msg::Op` events out — a redeploy's
+//! id, its service events as they arrive and the outcome; a rollback preview with the mutable
+//! tag warning; a warm with one line per target.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use wpops::app::{Effect, Msg, Op, OpEvent, OpKind, Preview};
+use wpops::aws::{Clients, Target};
+use wpops::feed::actions::{Operator, WarmSettings, audit::AuditLog};
+use wpops::feed::ops::OpRunner;
+use wpops::sim::{self, SimHandle, SimOptions};
+
+async fn rig(dir: &tempfile::TempDir) -> (SimHandle, OpRunner, mpsc::Receiver<Msg>) {
+    let sim = sim::start(SimOptions { paused: true, ..SimOptions::default() }).await.unwrap();
+    let target = Target {
+        region: Some("ap-northeast-1".into()),
+        endpoint_url: Some(sim.endpoint_url()),
+        static_credentials: Some(("ASIA123456789012TEST".into(), "secret".into())),
+        max_attempts: 1,
+        ..Target::interactive()
+    };
+    let clients = Clients::connect(&target).await.unwrap();
+    let op = Operator {
+        clients,
+        cluster: "wp-prod".into(),
+        service: "wordpress".into(),
+        caller: None,
+        audit: AuditLog { path: dir.path().join("audit.jsonl") },
+    };
+    let (tx, rx) = mpsc::channel(64);
+    (sim, OpRunner::new(op, WarmSettings::default(), tx), rx)
+}
+
+async fn next_op(sim: &SimHandle, rx: &mut mpsc::Receiver<Msg>) -> OpEvent {
+    for _ in 0..2_000 {
+        match tokio::time::timeout(Duration::from_millis(20), rx.recv()).await {
+            Ok(Some(Msg::Op(e))) => return e,
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("channel closed"),
+            Err(_) => sim.advance(Duration::from_secs(2)),
+        }
+    }
+    panic!("no op event")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeploy_reports_its_id_events_and_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, runner, mut rx) = rig(&dir).await;
+    let mut set = JoinSet::new();
+    runner.handle(&Effect::Run(Op::Redeploy { force: false }), &mut set);
+    let OpEvent::Started { kind: OpKind::Redeploy, ids } = next_op(&sim, &mut rx).await else {
+        panic!("started first")
+    };
+    assert!(ids[0].starts_with("ecs-svc/"));
+    let mut events = Vec::new();
+    loop {
+        match next_op(&sim, &mut rx).await {
+            OpEvent::Rollout { new_events, .. } => events.extend(new_events.into_iter().map(|e| e.message)),
+            OpEvent::Finished { kind, ok, summary } => {
+                assert_eq!(kind, OpKind::Redeploy);
+                assert!(ok, "{summary}");
+                assert_eq!(summary, "COMPLETED");
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(events.iter().any(|e| e.contains("deployment completed")), "{events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_preview_then_warm_with_a_line_per_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, runner, mut rx) = rig(&dir).await;
+    let mut set = JoinSet::new();
+    runner.handle(&Effect::Preview(OpKind::Rollback), &mut set);
+    match next_op(&sim, &mut rx).await {
+        OpEvent::Previewed(Ok(Preview::Rollback(p))) => {
+            assert!(p.to_task_definition.ends_with("wordpress:41"));
+            assert!(p.warnings.iter().any(|w| w.contains("changes nothing")));
+        }
+        other => panic!("{other:?}"),
+    }
+    runner.handle(&Effect::Preview(OpKind::Warm), &mut set);
+    match next_op(&sim, &mut rx).await {
+        OpEvent::Previewed(Ok(Preview::Warm(p))) => {
+            assert_eq!(p.targets.len(), 3);
+            assert!(p.missing_warmer_image.is_none());
+            assert!(p.targets[0].2.ends_with("/opcache_warmer.php"));
+        }
+        other => panic!("{other:?}"),
+    }
+    runner.handle(&Effect::Run(Op::Warm { register_warmer: false }), &mut set);
+    let mut lines = Vec::new();
+    loop {
+        match next_op(&sim, &mut rx).await {
+            OpEvent::Started { kind: OpKind::Warm, ids } => assert_eq!(ids.len(), 3),
+            OpEvent::Warmed(line) => lines.push(line),
+            OpEvent::Finished { kind: OpKind::Warm, ok, summary } => {
+                assert!(ok, "{summary}");
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|l| l.ok && l.summary.contains("1834 unchanged")), "{lines:?}");
+}
