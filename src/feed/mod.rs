@@ -6,9 +6,9 @@
 pub mod backoff;
 pub mod budget;
 mod ecs;
-mod insight;
-mod logs;
-mod warm;
+pub mod insight;
+pub mod logs;
+pub mod warm;
 
 use std::sync::Arc;
 
