@@ -10,6 +10,8 @@ pub mod ecs_shapes;
 mod ecs_tasks;
 pub mod elb;
 pub mod logs;
+mod logs_filter;
+mod logs_get;
 pub mod sts;
 pub mod waf;
 mod waf_sampled;
