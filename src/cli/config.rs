@@ -204,7 +204,7 @@ pub fn resolve_with(
     let known = || sites.map(|s| s.keys().cloned().collect()).unwrap_or_default();
     let chosen = match global.site.clone().or_else(|| env("WPOPS_SITE")) {
         Some(name) => Some(name),
-        None if global.cluster.is_some() || global.service.is_some() => None,
+        // The default site applies even with --cluster/--service: flags override its fields.
         None => file.and_then(|f| f.default_site.clone().or_else(|| single(&f.sites))),
     };
     let (name, entry) = match chosen {
