@@ -76,7 +76,8 @@ async fn find(s: &Session) -> Result<AclFound, AwsError> {
 async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) -> Result<WafSnapshot, AwsError> {
     let c = &s.clients;
     let now = now_ms();
-    let start = (now - window_ms).div_euclid(60_000) * 60_000;
+    // `window_ms / 60 s` whole-minute buckets, the newest being the current (partial) minute.
+    let start = now.div_euclid(60_000) * 60_000 + 60_000 - window_ms.div_euclid(60_000) * 60_000;
     let queries = insight::waf_queries(acl, &found.inner_rules, &c.region, "");
     let sample_from = now - window_ms.min(SAMPLE_LIMIT_MS);
     let samples = try_join_all(
@@ -84,7 +85,8 @@ async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) 
     );
     let (mut series, samples) = tokio::try_join!(metrics::get_series(c, &queries, start, now), samples)?;
     let samples = samples.into_iter().flatten().collect();
-    Ok(insight::waf_snapshot(acl, &found.inner_rules, &mut series, "", start, now - start, samples))
+    let window_ms = window_ms.div_euclid(60_000) * 60_000;
+    Ok(insight::waf_snapshot(acl, &found.inner_rules, &mut series, "", start, window_ms, samples))
 }
 
 fn text(site: &str, w: &WafSnapshot, st: Style) -> Vec<String> {
