@@ -1,8 +1,10 @@
-//! Command-line flags and subcommands, as PRODUCT.md names them.
+//! Command-line flags and subcommands, as PRODUCT.md names them. Parsing only: what the flags
+//! mean is decided in `config::resolve` and the subcommands' modules.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// wpops: a terminal operations console for WordPress on AWS ECS Fargate.
 #[derive(Debug, Parser)]
@@ -24,19 +26,26 @@ pub struct Global {
     /// path to a scenario .toml file.
     #[arg(long, global = true, value_name = "NAME", default_value = "default")]
     pub scenario: String,
-    /// ECS cluster name or ARN.
-    #[arg(long, global = true, env = "WPOPS_CLUSTER")]
+    /// The site to work on: a [sites.NAME] table of the config file (else WPOPS_SITE, default_site).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub site: Option<String>,
+    /// The config file (default: $XDG_CONFIG_HOME/wpops/config.toml, ~/.config/wpops/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// ECS cluster name or ARN (else the site's, else WPOPS_CLUSTER).
+    #[arg(long, global = true)]
     pub cluster: Option<String>,
-    /// ECS service name or ARN.
-    #[arg(long, global = true, env = "WPOPS_SERVICE")]
+    /// ECS service name or ARN (else the site's, else WPOPS_SERVICE).
+    #[arg(long, global = true)]
     pub service: Option<String>,
-    /// AWS region (else AWS_REGION, the profile's region).
+    /// AWS region (else the site's, AWS_REGION, the profile's region).
     #[arg(long, global = true)]
     pub region: Option<String>,
-    /// AWS profile (else AWS_PROFILE).
+    /// AWS profile (else the site's, AWS_PROFILE).
     #[arg(long, global = true)]
     pub profile: Option<String>,
-    /// Send every AWS request to this endpoint (e.g. a running `wpops sim`).
+    /// Send every AWS request to this endpoint, e.g. a running `wpops sim` (else the site's,
+    /// AWS_ENDPOINT_URL).
     #[arg(long, global = true)]
     pub endpoint_url: Option<String>,
     /// Never change anything (the header says so).
@@ -44,13 +53,100 @@ pub struct Global {
     pub read_only: bool,
     /// Write a debug log to this file (never to the terminal).
     #[arg(long, global = true, value_name = "PATH")]
-    pub log_file: Option<std::path::PathBuf>,
+    pub log_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the embedded AWS-compatible simulator alone, for any AWS client (--endpoint-url).
     Sim(SimArgs),
+    /// The service, its rollout, tasks, warmers and stopped tasks; exit 0 healthy, 1 unhealthy,
+    /// 2 usage or config, 3 AWS could not answer.
+    Status(StatusArgs),
+    /// Container logs of the service's tasks, interleaved in time order.
+    Logs(LogsArgs),
+    /// The web ACL on the service's load balancer: blocks per rule group and rule, top blocked.
+    Waf(WafArgs),
+    /// The sites of the config file.
+    Sites(OutputArgs),
+    /// Every service of a cluster (--cluster, else the site's).
+    Services(OutputArgs),
+    /// The config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Text for people, JSON for scripts (docs/json.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Every site of the config file in one table (polled concurrently).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogsArgs {
+    /// Only these containers (repeatable); default all three.
+    #[arg(long, short = 'c', value_parser = ["warmer", "nginx", "php-fpm"])]
+    pub container: Vec<String>,
+    /// Only this task (its id or a unique prefix of it).
+    #[arg(long, short = 't', value_name = "ID")]
+    pub task: Option<String>,
+    /// Start: a duration back from now (10m, 2h, 1d) or an RFC 3339 time.
+    #[arg(long, default_value = "10m")]
+    pub since: String,
+    /// End: as --since; default now (not with --follow).
+    #[arg(long, conflicts_with = "follow")]
+    pub until: Option<String>,
+    /// Only lines matching this regular expression.
+    #[arg(long, short = 'f', value_name = "RE")]
+    pub filter: Option<String>,
+    /// Keep printing new lines until interrupted (Ctrl-C).
+    #[arg(long, short = 'F')]
+    pub follow: bool,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WafArgs {
+    /// How far back to count blocked requests (sampled requests cover at most the last 3h).
+    #[arg(long, default_value = "3h")]
+    pub window: String,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented example config file.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print where the config file is read from.
+    Path,
 }
 
 /// Flags of `wpops sim`.

@@ -1,83 +1,76 @@
-//! Opening the console: `wpops --demo` starts the simulator in-process and points real SDK
-//! clients at it; `wpops --cluster C --service S` opens a real site. Either way the terminal
-//! loop (`tui.rs`) takes over until the operator quits.
+//! Opening the console: the site is resolved like every subcommand's (flags, then the config's
+//! site, then the environment, then defaults; `--demo` starts the simulator in-process), connected
+//! with the console's interactive timeouts, and handed to the terminal loop (`tui.rs`) until the
+//! operator quits.
+
+use std::time::Duration;
 
 use crate::app::SiteInfo;
-use crate::aws::{Clients, Target};
-use crate::model::DEFAULT_WARM_LIMIT_MS;
-use crate::sim::{self, SimOptions};
+use crate::aws::Target;
+use crate::feed::actions::WarmSettings;
 
 use super::args::Global;
-use super::exit;
-
-/// Credentials the demo uses against its own simulator (account 123456789012).
-pub const DEMO_KEY: (&str, &str) = ("ASIA123456789012DEMO", "demo");
-pub const DEMO_REGION: &str = "ap-northeast-1";
+use super::config::{self, Confirm};
+use super::{connect, exit};
 
 pub async fn run(g: &Global) -> u8 {
-    let mut _sim = None;
-    let (target, site) = if g.demo {
-        let handle = match sim::start(SimOptions { scenario: g.scenario.clone(), ..SimOptions::default() }).await {
-            Ok(h) => h,
-            Err(e) => {
-                eprintln!("wpops: {e}");
-                return exit::USAGE;
-            }
-        };
-        let target = Target {
-            region: Some(DEMO_REGION.into()),
-            endpoint_url: Some(handle.endpoint_url()),
-            static_credentials: Some((DEMO_KEY.0.into(), DEMO_KEY.1.into())),
-            read_only: g.read_only,
-            ..Target::interactive()
-        };
-        _sim = Some(handle);
-        let site = SiteInfo {
-            name: format!("demo ({})", g.scenario),
-            region: DEMO_REGION.into(),
-            cluster: g.cluster.clone().unwrap_or_else(|| "wp-prod".into()),
-            service: g.service.clone().unwrap_or_else(|| "wordpress".into()),
-            profile: None,
-            read_only: g.read_only,
-            demo: true,
-            warm_limit_ms: DEFAULT_WARM_LIMIT_MS,
-            confirm_by_typing: false,
-        };
-        (target, site)
-    } else {
-        let (Some(cluster), Some(service)) = (g.cluster.clone(), g.service.clone()) else {
-            eprintln!("wpops: which site? pass --cluster and --service (or --demo to try it against the simulator)");
+    let site = match config::resolve(g) {
+        Ok(s) => s,
+        Err(config::ConfigError::Invalid(m)) if !g.demo && g.cluster.is_none() && g.service.is_none() => {
+            eprintln!("wpops: {m}; or --demo to try it against the simulator");
             return exit::USAGE;
-        };
-        let target = Target {
-            profile: g.profile.clone(),
-            region: g.region.clone(),
-            endpoint_url: g.endpoint_url.clone(),
-            read_only: g.read_only,
-            ..Target::interactive()
-        };
-        let site = SiteInfo {
-            name: format!("{cluster}/{service}"),
-            region: g.region.clone().unwrap_or_default(),
-            cluster,
-            service,
-            profile: g.profile.clone(),
-            read_only: g.read_only,
-            demo: false,
-            warm_limit_ms: DEFAULT_WARM_LIMIT_MS,
-            confirm_by_typing: false,
-        };
-        (target, site)
+        }
+        Err(e) => {
+            eprintln!("wpops: {e}");
+            return exit::USAGE;
+        }
     };
-    let clients = match Clients::connect(&target).await {
+    let session = match connect::connect(site, &g.scenario).await {
+        Ok(s) => s,
+        Err((code, msg)) => {
+            eprintln!("wpops: {msg}");
+            return code;
+        }
+    };
+    // The console retries by itself (feeds back off): one attempt each, short timeouts.
+    let target = Target {
+        max_attempts: 2,
+        operation_timeout: Duration::from_secs(12),
+        attempt_timeout: Duration::from_secs(5),
+        ..connect::target_for(&session.site)
+    };
+    let target = Target {
+        static_credentials: session.site.demo.then(|| (config::DEMO_ACCESS_KEY.into(), config::DEMO_SECRET.into())),
+        endpoint_url: session.site.endpoint_url.clone(),
+        region: Some(session.clients.region.clone()),
+        ..target
+    };
+    let clients = match crate::aws::Clients::connect(&target).await {
         Ok(c) => c,
         Err(e) => {
             eprintln!("wpops: {}", e.report(target.profile.as_deref()));
             return exit::USAGE;
         }
     };
-    let site = SiteInfo { region: clients.region.clone(), ..site };
-    match crate::tui::run(site, clients, crate::feed::actions::WarmSettings::default()).await {
+    let s = &session.site;
+    let info = SiteInfo {
+        name: if s.demo { format!("demo ({})", g.scenario) } else { s.name.clone() },
+        region: clients.region.clone(),
+        cluster: s.cluster.clone(),
+        service: s.service.clone(),
+        profile: s.profile.clone(),
+        read_only: s.read_only,
+        demo: s.demo,
+        warm_limit_ms: (s.warming.limit_secs as i64).saturating_mul(1000),
+        confirm_by_typing: s.confirm == Confirm::TypeName,
+    };
+    let warming = WarmSettings {
+        task_definition: s.warming.task_definition.clone(),
+        path: s.warming.path.clone(),
+        port: s.warming.port,
+    };
+    let _sim = session.sim;
+    match crate::tui::run(info, clients, warming).await {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("wpops: {e}");

@@ -1,16 +1,29 @@
-//! The command line: argument parsing (clap), and one module per subcommand. It turns flags into
-//! calls on the rest of the library and outcomes into exit codes; it holds no domain logic.
+//! The command line: argument parsing (clap), config loading, and one module per subcommand. It
+//! turns flags into calls on the rest of the library and outcomes into exit codes; it holds no
+//! domain logic.
 
 pub mod args;
+pub mod config;
+pub mod connect;
 mod console;
 pub mod exit;
+mod fleet;
+mod fleet_view;
+mod logs_cmd;
+pub mod output;
 mod sim_cmd;
+mod sites;
+pub mod status;
+mod status_view;
+mod waf_cmd;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use args::{Cli, Command};
+
+pub use config::{ConfigError, ResolvedSite, resolve};
 
 /// Parses the command line and runs what it asks for.
 pub fn main() -> ExitCode {
@@ -31,9 +44,17 @@ pub fn main() -> ExitCode {
     };
     let _log = init_logging(&cli.global);
     let code = runtime.block_on(async move {
+        let g = &cli.global;
         match cli.command {
-            Some(Command::Sim(opts)) => sim_cmd::run(opts, &cli.global.scenario).await,
-            None => console::run(&cli.global).await,
+            Some(Command::Sim(opts)) => sim_cmd::run(opts, &g.scenario).await,
+            Some(Command::Status(a)) => status::run(a, g).await,
+            Some(Command::Logs(a)) => logs_cmd::run(a, g).await,
+            Some(Command::Waf(a)) => waf_cmd::run(a, g).await,
+            Some(Command::Sites(a)) => sites::sites(a, g),
+            Some(Command::Services(a)) => sites::services(a, g).await,
+            Some(Command::Config(c)) => sites::config_cmd(c, g),
+            Some(Command::Completions { shell }) => sites::completions(shell),
+            None => console::run(g).await,
         }
     });
     // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.

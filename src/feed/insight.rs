@@ -15,7 +15,7 @@ use super::{Command, FeedContext, now_ms, pause};
 use crate::app::{Feed, Msg};
 use crate::aws::metrics::{self, MetricQuery};
 use crate::aws::waf::{self, WebAcl};
-use crate::aws::{AwsError, elb};
+use crate::aws::{AwsError, Clients, elb};
 use crate::model::{
     DEFAULT_TOP_N, PlatformMetrics, RuleGroupStats, SampledRequest, Series, WafSnapshot, rule_group_label,
 };
@@ -82,25 +82,100 @@ async fn discover(ctx: &FeedContext, known: &mut Known, now: i64) -> Result<(), 
     if known.discovered_at != 0 && now - known.discovered_at < REDISCOVER_MS {
         return Ok(());
     }
-    let c = &ctx.clients;
     let tgs = ctx.discovery.borrow().target_groups.clone();
-    known.lb_arn = match tgs.first() {
-        Some(tg) => elb::load_balancer_of(c, tg).await?,
-        None => None,
-    };
-    known.acl = match &known.lb_arn {
-        Some(lb) => waf::web_acl_for_resource(c, lb).await?,
-        None => None,
-    };
-    if let Some(acl) = &known.acl {
-        known.inner_rules = metrics::waf_rules_with_blocks(c, &acl.name).await?;
-    }
+    let found = find_acl(&ctx.clients, &tgs).await?;
+    (known.lb_arn, known.acl, known.inner_rules) = (found.lb_arn, found.acl, found.inner_rules);
     known.discovered_at = now;
     Ok(())
 }
 
+/// The load balancer in front of a service and the web ACL protecting it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AclFound {
+    pub lb_arn: Option<String>,
+    pub acl: Option<WebAcl>,
+    /// (rule group, rule) pairs inside the ACL's groups that have blocked-request metrics.
+    pub inner_rules: Vec<(String, String)>,
+}
+
+/// Target group → load balancer → web ACL → the rules inside its groups that have metrics.
+pub async fn find_acl(c: &Clients, target_groups: &[String]) -> Result<AclFound, AwsError> {
+    let lb_arn = match target_groups.first() {
+        Some(tg) => elb::load_balancer_of(c, tg).await?,
+        None => None,
+    };
+    let acl = match &lb_arn {
+        Some(lb) => waf::web_acl_for_resource(c, lb).await?,
+        None => None,
+    };
+    let inner_rules = match &acl {
+        Some(acl) => metrics::waf_rules_with_blocks(c, &acl.name).await?,
+        None => Vec::new(),
+    };
+    Ok(AclFound { lb_arn, acl, inner_rules })
+}
+
 fn sid(prefix: &str, i: usize) -> String {
     format!("{prefix}{i}")
+}
+
+/// The GetMetricData queries of a WAF picture: each ACL rule's blocked requests per minute
+/// (ids `{id_prefix}g<i>`) and each inner rule's per hour (`{id_prefix}r<j>`).
+pub fn waf_queries(acl: &WebAcl, inner_rules: &[(String, String)], region: &str, id_prefix: &str) -> Vec<MetricQuery> {
+    let mut queries = Vec::new();
+    for (i, r) in acl.rules.iter().enumerate() {
+        let dims = [("WebACL", acl.name.as_str()), ("Region", region), ("Rule", r.metric_name.as_str())];
+        let id = sid(&format!("{id_prefix}g"), i);
+        queries.push(MetricQuery::new(&id, "AWS/WAFV2", "BlockedRequests", &dims, "Sum", 60));
+    }
+    for (i, (group, rule)) in inner_rules.iter().enumerate() {
+        let dims = [("WebACL", acl.name.as_str()), ("Region", region), ("RuleGroup", group), ("Rule", rule)];
+        let id = sid(&format!("{id_prefix}r"), i);
+        queries.push(MetricQuery::new(&id, "AWS/WAFV2", "BlockedRequests", &dims, "Sum", 3600));
+    }
+    queries
+}
+
+/// Builds the snapshot from the series of [`waf_queries`] (taken out of `series`) over
+/// `[start_ms, start_ms + window_ms)`, and the sampled requests.
+pub fn waf_snapshot(
+    acl: &WebAcl,
+    inner_rules: &[(String, String)],
+    series: &mut HashMap<String, Series>,
+    id_prefix: &str,
+    start_ms: i64,
+    window_ms: i64,
+    samples: Vec<SampledRequest>,
+) -> WafSnapshot {
+    let mut take = |id: String| series.remove(&id).unwrap_or_default();
+    let minutes = (window_ms / 60_000).max(1) as usize;
+    let mut groups = Vec::new();
+    for (i, r) in acl.rules.iter().enumerate() {
+        let s = take(sid(&format!("{id_prefix}g"), i));
+        let mut per_minute = vec![0u64; minutes];
+        for (t, v) in &s.points {
+            let idx = ((t - start_ms) / 60_000) as usize;
+            if let Some(slot) = per_minute.get_mut(idx) {
+                *slot += v.max(0.0).round() as u64;
+            }
+        }
+        let mut stats = RuleGroupStats::from_series(&r.group, &r.metric_name, per_minute);
+        let mut rules: HashMap<String, u64> = HashMap::new();
+        for (j, (group, rule)) in inner_rules.iter().enumerate() {
+            if *group == r.group {
+                let total: f64 = take(sid(&format!("{id_prefix}r"), j)).points.iter().map(|(_, v)| v).sum();
+                *rules.entry(rule.clone()).or_default() += total.max(0.0).round() as u64;
+            }
+        }
+        let mut rules: Vec<(String, u64)> = rules.into_iter().filter(|(_, n)| *n > 0).collect();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        stats.rules = rules;
+        if stats.label.is_empty() {
+            stats.label = rule_group_label(&r.group).to_string();
+        }
+        groups.push(stats);
+    }
+    WafSnapshot::new(acl.name.clone(), acl.arn.clone(), (window_ms / 1000) as u64, groups, samples, DEFAULT_TOP_N)
 }
 
 async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapshot>, PlatformMetrics), AwsError> {
@@ -108,18 +183,10 @@ async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapsho
     discover(ctx, known, now).await?;
     let c = &ctx.clients;
     let region = c.region.clone();
-    let mut queries = Vec::new();
-    if let Some(acl) = &known.acl {
-        for (i, r) in acl.rules.iter().enumerate() {
-            let dims = [("WebACL", acl.name.as_str()), ("Region", region.as_str()), ("Rule", r.metric_name.as_str())];
-            queries.push(MetricQuery::new(&sid("g", i), "AWS/WAFV2", "BlockedRequests", &dims, "Sum", 60));
-        }
-        for (i, (group, rule)) in known.inner_rules.iter().enumerate() {
-            let dims =
-                [("WebACL", acl.name.as_str()), ("Region", region.as_str()), ("RuleGroup", group), ("Rule", rule)];
-            queries.push(MetricQuery::new(&sid("r", i), "AWS/WAFV2", "BlockedRequests", &dims, "Sum", 3600));
-        }
-    }
+    let mut queries = match &known.acl {
+        Some(acl) => waf_queries(acl, &known.inner_rules, &region, ""),
+        None => Vec::new(),
+    };
     let lb_dim = known.lb_arn.as_deref().and_then(elb::load_balancer_dimension);
     if let Some(lb) = &lb_dim {
         let d = [("LoadBalancer", lb.as_str())];
@@ -171,40 +238,6 @@ async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapsho
         .samples
         .dedup_by(|a, b| a.at_ms == b.at_ms && a.client_ip == b.client_ip && a.uri == b.uri && a.rule == b.rule);
 
-    let minutes = (WINDOW_MS / 60_000) as usize;
-    let mut groups = Vec::new();
-    for (i, r) in acl.rules.iter().enumerate() {
-        let s = take(&sid("g", i));
-        let mut per_minute = vec![0u64; minutes];
-        for (t, v) in &s.points {
-            let idx = ((t - start) / 60_000) as usize;
-            if let Some(slot) = per_minute.get_mut(idx) {
-                *slot += v.max(0.0).round() as u64;
-            }
-        }
-        let mut stats = RuleGroupStats::from_series(&r.group, &r.metric_name, per_minute);
-        let mut rules: HashMap<String, u64> = HashMap::new();
-        for (j, (group, rule)) in known.inner_rules.iter().enumerate() {
-            if *group == r.group {
-                let total: f64 = take(&sid("r", j)).points.iter().map(|(_, v)| v).sum();
-                *rules.entry(rule.clone()).or_default() += total.max(0.0).round() as u64;
-            }
-        }
-        let mut rules: Vec<(String, u64)> = rules.into_iter().filter(|(_, n)| *n > 0).collect();
-        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        stats.rules = rules;
-        if stats.label.is_empty() {
-            stats.label = rule_group_label(&r.group).to_string();
-        }
-        groups.push(stats);
-    }
-    let snapshot = WafSnapshot::new(
-        acl.name.clone(),
-        acl.arn.clone(),
-        (WINDOW_MS / 1000) as u64,
-        groups,
-        known.samples.clone(),
-        DEFAULT_TOP_N,
-    );
+    let snapshot = waf_snapshot(&acl, &known.inner_rules, &mut series, "", start, WINDOW_MS, known.samples.clone());
     Ok((Some(snapshot), platform))
 }

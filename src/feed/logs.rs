@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::backoff::Backoff;
-use super::{Command, FeedContext, now_ms, pause};
+use super::{Command, Discovery, FeedContext, now_ms, pause};
 use crate::app::{Feed, LogScope, Msg};
 use crate::aws::logs::{self, Query, RawEvent};
 use crate::model::{LogEvent, LogSource, RawLogEvent, ingest_with_source};
@@ -69,6 +69,11 @@ impl Cursor {
         Cursor { scope, newest_ms: now - BACKFILL_MS + OVERLAP_MS, seen: Seen::default() }
     }
 
+    /// A cursor whose first query starts at `start_ms` (`wpops logs --since`).
+    pub fn starting_at(scope: LogScope, start_ms: i64) -> Self {
+        Cursor { scope, newest_ms: start_ms + OVERLAP_MS, seen: Seen::default() }
+    }
+
     pub fn start_ms(&self) -> i64 {
         self.newest_ms - OVERLAP_MS
     }
@@ -101,6 +106,11 @@ impl Cursor {
 /// prefix per container, else the whole group.
 pub fn queries(ctx: &FeedContext, scope: &LogScope, start_ms: i64) -> Vec<Query> {
     let disc = ctx.discovery.borrow().clone();
+    queries_for(&disc, scope, start_ms)
+}
+
+/// As [`queries`], from what discovery found (also used by `wpops logs`).
+pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Query> {
     let wanted = |name: &str| scope.containers.is_empty() || scope.containers.iter().any(|c| c == name);
     let mut by_group: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)> = Default::default();
     for td in &disc.task_definitions {

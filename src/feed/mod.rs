@@ -7,10 +7,10 @@ pub mod actions;
 pub mod backoff;
 pub mod budget;
 mod ecs;
-mod insight;
-mod logs;
+pub mod insight;
+pub mod logs;
 pub mod ops;
-mod warm;
+pub mod warm;
 
 use std::sync::Arc;
 

@@ -1,17 +1,21 @@
 //! Finding each task's warm report: the warmer's `success: N failure: N …` line in its own
 //! stream, or the same line that php-fpm wrapped as `child N said into stderr`. Looked up once
 //! per task after its warmer stopped (retried every 30 s while missing), in batches of up to 50
-//! tasks per FilterLogEvents call, drawing from the shared log budget.
+//! tasks per FilterLogEvents call, drawing from the shared log budget. `find_reports` is the
+//! lookup itself, also used by `wpops status`.
 
 use std::collections::{HashMap, HashSet};
 
+use super::budget::Budget;
 use super::{FeedContext, now_ms};
 use crate::app::FoundReport;
 use crate::aws::logs::{self, Query};
-use crate::model::{ContainerRole, LastStatus, LogSource, parse_warm_report};
+use crate::aws::{AwsError, Clients};
+use crate::model::{ContainerRole, LastStatus, LogSource, Task, TaskDefinition, parse_warm_report};
 
 const RETRY_MS: i64 = 30_000;
-const TASKS_PER_CALL: usize = 50;
+/// Tasks per FilterLogEvents call (two streams each: warmer and php-fpm, ≤ 100 names).
+pub const TASKS_PER_CALL: usize = 50;
 const MAX_PAGES: usize = 4;
 
 /// Which tasks have a report already, and when each missing one was last looked for.
@@ -44,12 +48,40 @@ impl Lookup {
         if candidates.is_empty() {
             return None;
         }
-        let mut by_group: HashMap<String, Vec<String>> = HashMap::new();
-        let mut start = now;
         for t in &candidates {
             self.tried.insert(t.id.clone(), now);
+        }
+        // An error leaves the reports missing; they are looked for again after RETRY_MS.
+        let found = find_reports(&ctx.clients, &ctx.log_budget, &candidates, &disc.task_definitions, now)
+            .await
+            .unwrap_or_default();
+        for f in &found {
+            self.found.insert(f.task_id.clone());
+            self.tried.remove(&f.task_id);
+        }
+        let live: HashSet<&String> = disc.tasks.iter().map(|t| &t.id).collect();
+        self.tried.retain(|id, _| live.contains(id));
+        Some(found)
+    }
+}
+
+/// Looks up the warm reports of `tasks` (at most [`TASKS_PER_CALL`] per request, each request
+/// drawing from `budget`): for each task the first report line after it started, from the
+/// warmer's stream or php-fpm's.
+pub async fn find_reports(
+    clients: &Clients,
+    budget: &Budget,
+    tasks: &[Task],
+    defs: &[TaskDefinition],
+    now: i64,
+) -> Result<Vec<FoundReport>, AwsError> {
+    let mut best: HashMap<String, FoundReport> = HashMap::new();
+    for batch in tasks.chunks(TASKS_PER_CALL) {
+        let mut by_group: HashMap<String, Vec<String>> = HashMap::new();
+        let mut start = now;
+        for t in batch {
             start = start.min(t.started_at_ms.unwrap_or(now) - 60_000);
-            let Some(td) = disc.task_definitions.iter().find(|d| d.arn == t.task_definition) else { continue };
+            let Some(td) = defs.iter().find(|d| d.arn == t.task_definition) else { continue };
             for role in [ContainerRole::Warmer, ContainerRole::PhpFpm] {
                 if let Some(c) = td.container(&role)
                     && let (Some(group), Some(stream)) = (c.log_group.clone(), c.log_stream(&t.id))
@@ -58,7 +90,6 @@ impl Lookup {
                 }
             }
         }
-        let mut best: HashMap<String, FoundReport> = HashMap::new();
         for (group, streams) in by_group {
             let q = Query {
                 group,
@@ -69,8 +100,8 @@ impl Lookup {
             };
             let mut token = None;
             for _ in 0..MAX_PAGES {
-                ctx.log_budget.acquire().await;
-                let Ok(page) = logs::filter_page(&ctx.clients, &q, token.take()).await else { break };
+                budget.acquire().await;
+                let page = logs::filter_page(clients, &q, token.take()).await?;
                 for e in &page.events {
                     let Some(report) = parse_warm_report(&e.message) else { continue };
                     let task_id = LogSource::from_stream_name(&e.stream).task_id;
@@ -87,12 +118,6 @@ impl Lookup {
                 }
             }
         }
-        for id in best.keys() {
-            self.found.insert(id.clone());
-            self.tried.remove(id);
-        }
-        let live: HashSet<&String> = disc.tasks.iter().map(|t| &t.id).collect();
-        self.tried.retain(|id, _| live.contains(id));
-        Some(best.into_values().collect())
     }
+    Ok(best.into_values().collect())
 }

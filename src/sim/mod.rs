@@ -28,6 +28,7 @@ use tokio::sync::oneshot;
 
 pub use clock::SimClock;
 pub use control::Faults;
+pub use http::account_of;
 use scenario::Scenario;
 use world::RegionWorld;
 

@@ -1,0 +1,256 @@
+//! `wpops logs`: the warmer, nginx and php-fpm lines of the service's tasks, interleaved in time
+//! order, printed sanitised (the console's `Cursor`: overlap window + eventId dedupe, so
+//! `--follow` neither loses nor repeats a line), as text or one JSON object per line. Follow
+//! polls about once a second within a log request budget and stops cleanly on Ctrl-C (exit 0).
+//! It must never print raw log text: only `LogEvent::text`, which `model::ingest` sanitised.
+
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::app::LogScope;
+use crate::aws::logs::{self, Query};
+use crate::aws::{AwsError, Clients, ecs};
+use crate::feed::backoff::Backoff;
+use crate::feed::budget::Budget;
+use crate::feed::logs::{Cursor, queries_for};
+use crate::feed::{Discovery, now_ms};
+use crate::model::{LineClass, LogEvent, Task};
+
+use super::args::{Global, LogsArgs, Output};
+use super::connect::{self, Session};
+use super::output::{self, Color, Style};
+use super::{exit, status};
+
+/// How often `--follow` polls, and how often it looks for new tasks.
+const POLL: Duration = Duration::from_millis(1_000);
+const REDISCOVER: Duration = Duration::from_secs(30);
+/// Pages per query and poll while following (a burst beyond waits for the next poll).
+const FOLLOW_PAGES: usize = 8;
+const ONE_SHOT_PAGES: usize = 10_000;
+
+/// `10m`, `2h`, `1d` back from `now`, or an RFC 3339 time.
+pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
+    if let Ok(d) = humantime::parse_duration(s) {
+        return Ok(now - d.as_millis() as i64);
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| format!("{s:?} is neither a duration (10m, 2h, 1d) nor an RFC 3339 time (2026-11-28T05:00:00Z)"))
+}
+
+pub async fn run(args: LogsArgs, global: &Global) -> u8 {
+    let now = now_ms();
+    let (since, until) = match (parse_time(&args.since, now), args.until.as_deref().map(|u| parse_time(u, now))) {
+        (Ok(s), None) => (s, None),
+        (Ok(s), Some(Ok(u))) => (s, Some(u)),
+        (Err(e), _) | (_, Some(Err(e))) => return output::usage_failure("logs", &e),
+    };
+    let filter = match args.filter.as_deref().map(Regex::new).transpose() {
+        Ok(f) => f,
+        Err(e) => return output::usage_failure("logs", &format!("--filter: {e}")),
+    };
+    let session = match connect::open("logs", global).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut disc = match discover(&session).await {
+        Ok(d) => d,
+        Err(e) => return output::aws_failure("logs", &e, session.profile()),
+    };
+    let task = match args.task.as_deref().map(|p| find_task(&disc.tasks, p)).transpose() {
+        Ok(t) => t,
+        Err(e) => return output::usage_failure("logs", &e),
+    };
+    let scope = LogScope { containers: args.container.clone(), task, generation: 0 };
+    let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
+    let mut cursor = Cursor::starting_at(scope, since);
+    if !args.follow {
+        let budget = Budget::new(5.0, 5.0);
+        return match poll(&session, &disc, &mut cursor, until, &budget, ONE_SHOT_PAGES).await {
+            Ok(events) => {
+                printer.print(&events);
+                exit::OK
+            }
+            Err(e) => output::aws_failure("logs", &e, session.profile()),
+        };
+    }
+    // About one log request a second on average (QUALITY.md P5), a small burst allowed.
+    let budget = Budget::new(3.0, 1.0);
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut discovered_at = tokio::time::Instant::now();
+    let mut first = true;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        if discovered_at.elapsed() >= REDISCOVER {
+            discovered_at = tokio::time::Instant::now();
+            if let Ok(d) = discover(&session).await {
+                disc = d;
+            }
+        }
+        let wait = tokio::select! {
+            _ = &mut ctrl_c => return exit::OK,
+            r = poll(&session, &disc, &mut cursor, None, &budget, FOLLOW_PAGES) => match r {
+                Ok(events) => {
+                    backoff.reset();
+                    first = false;
+                    if !printer.print(&events) {
+                        return exit::OK;
+                    }
+                    POLL
+                }
+                Err(e) if first => return output::aws_failure("logs", &e, session.profile()),
+                Err(e) => {
+                    let wait = backoff.next(e.kind);
+                    eprintln!("wpops logs: {} — retrying in {}s", e.report(session.profile()), wait.as_secs().max(1));
+                    wait
+                }
+            },
+        };
+        tokio::select! {
+            _ = &mut ctrl_c => return exit::OK,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// The service's running and recently stopped tasks and their task definitions.
+async fn discover(s: &Session) -> Result<Discovery, AwsError> {
+    let (c, cluster, service) = (&s.clients, &s.site.cluster, &s.site.service);
+    let (svc, running, stopped) = tokio::try_join!(
+        ecs::describe_service(c, cluster, service),
+        ecs::list_task_arns(c, cluster, service, false),
+        ecs::list_task_arns(c, cluster, service, true),
+    )?;
+    let mut arns = running;
+    arns.extend(stopped);
+    arns.sort();
+    arns.dedup();
+    let tasks = if arns.is_empty() { Vec::new() } else { ecs::describe_tasks(c, cluster, &arns).await? };
+    let task_definitions = status::task_definitions(c, &svc, &tasks).await?;
+    Ok(Discovery { task_definitions, tasks, target_groups: svc.target_groups })
+}
+
+/// The task whose id is `prefix` or starts with it (one only).
+fn find_task(tasks: &[Task], prefix: &str) -> Result<String, String> {
+    let hits: Vec<&Task> = tasks.iter().filter(|t| t.id.starts_with(prefix)).collect();
+    match hits.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => {
+            let ids: Vec<&str> = tasks.iter().map(|t| t.id.get(..8).unwrap_or(&t.id)).collect();
+            Err(format!("no task {prefix:?} in the service; its tasks: {}", ids.join(", ")))
+        }
+        _ => Err(format!("task prefix {prefix:?} matches {} tasks; give more of the id", hits.len())),
+    }
+}
+
+/// One pass over every query of the scope, each paged to its end (bounded), deduplicated.
+async fn poll(
+    s: &Session,
+    disc: &Discovery,
+    cursor: &mut Cursor,
+    until: Option<i64>,
+    budget: &Budget,
+    max_pages: usize,
+) -> Result<Vec<LogEvent>, AwsError> {
+    let mut raw = Vec::new();
+    for mut q in queries_for(disc, &cursor.scope, cursor.start_ms()) {
+        if let Some(group) = &s.site.log_group {
+            q.group = group.clone();
+        }
+        q.end_ms = until;
+        raw.extend(pages(&s.clients, &q, budget, max_pages).await?);
+    }
+    Ok(cursor.accept(raw))
+}
+
+async fn pages(c: &Clients, q: &Query, budget: &Budget, max: usize) -> Result<Vec<logs::RawEvent>, AwsError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    for _ in 0..max {
+        budget.acquire().await;
+        let page = logs::filter_page(c, q, token.take()).await?;
+        out.extend(page.events);
+        match page.next_token {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// One line of `wpops logs --output json` (docs/json.md, `wpops.log/1`).
+#[derive(Serialize)]
+struct LineJson<'a> {
+    time: String,
+    ts_ms: i64,
+    task_id: &'a str,
+    container: &'a str,
+    event_id: &'a str,
+    text: &'a str,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+}
+
+struct Printer {
+    json: bool,
+    style: Style,
+    filter: Option<Regex>,
+}
+
+impl Printer {
+    /// Prints the events that pass the filter; false when stdout has gone.
+    fn print(&self, events: &[LogEvent]) -> bool {
+        let keep = |e: &&LogEvent| self.filter.as_ref().is_none_or(|re| re.is_match(&e.text));
+        let lines: Vec<String> = events.iter().filter(keep).map(|e| self.line(e)).collect();
+        lines.is_empty() || output::print_lines(&lines)
+    }
+
+    fn line(&self, e: &LogEvent) -> String {
+        let (kind, status) = match e.class {
+            LineClass::Access { status, .. } => ("access", Some(status)),
+            LineClass::PhpTrouble(_) => ("php_trouble", None),
+            LineClass::WarmReport(_) => ("warm_report", None),
+            LineClass::Plain => ("plain", None),
+        };
+        if self.json {
+            let line = LineJson {
+                time: output::iso(e.ts_ms),
+                ts_ms: e.ts_ms,
+                task_id: &e.task_id,
+                container: e.container.name(),
+                event_id: &e.event_id,
+                text: &e.text,
+                kind,
+                status,
+            };
+            return serde_json::to_string(&line).unwrap_or_default();
+        }
+        let st = self.style;
+        let color = match e.class {
+            LineClass::Access { status: 500.., .. } | LineClass::PhpTrouble(_) => Some(Color::Red),
+            LineClass::Access { status: 400..=499, .. } => Some(Color::Yellow),
+            LineClass::WarmReport(r) if r.failure > 0 => Some(Color::Red),
+            LineClass::WarmReport(_) => Some(Color::Green),
+            _ => None,
+        };
+        let text = color.map_or_else(|| e.text.clone(), |c| st.paint(c, &e.text));
+        let container = format!("{:<7}", e.container.name());
+        format!("{} {:<8} {} {text}", output::clock(e.ts_ms), e.task_short(), st.paint(Color::Dim, &container))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_as_durations_or_rfc3339() {
+        assert_eq!(parse_time("10m", 1_000_000), Ok(400_000));
+        assert_eq!(parse_time("1970-01-01T00:00:01Z", 0), Ok(1_000));
+        assert!(parse_time("yesterday", 0).unwrap_err().contains("RFC 3339"));
+    }
+}

@@ -1,0 +1,166 @@
+//! `wpops waf`: the web ACL on the service's load balancer (or the site's `web_acl`), each rule
+//! group and the rules inside it with their blocked requests over `--window`, totals, and the top
+//! blocked URIs, client IPs and rules from sampled requests — as text or the `wpops.waf/1` JSON.
+//! The metrics come in one GetMetricData call (the console's `feed::insight` queries); sampled
+//! requests are asked for concurrently, one call per rule group. Read-only.
+
+use futures_util::future::try_join_all;
+use serde::Serialize;
+
+use crate::aws::metrics;
+use crate::aws::waf;
+use crate::aws::{AwsError, ecs};
+use crate::feed::insight::{self, AclFound};
+use crate::feed::now_ms;
+use crate::model::{WafSnapshot, format_age};
+
+use super::args::{Global, Output, WafArgs};
+use super::connect::{self, Session};
+use super::exit;
+use super::output::{self, Color, Style, thousands};
+
+/// WAF keeps sampled requests for three hours.
+const SAMPLE_LIMIT_MS: i64 = 3 * 3_600_000;
+/// GetMetricData keeps one-minute data for 15 days.
+const MAX_WINDOW_MS: i64 = 15 * 86_400_000;
+
+pub async fn run(args: WafArgs, global: &Global) -> u8 {
+    let window_ms = match humantime::parse_duration(&args.window) {
+        Ok(d) if (60_000..=MAX_WINDOW_MS as u128).contains(&d.as_millis()) => d.as_millis() as i64,
+        _ => return output::usage_failure("waf", &format!("--window {:?}: give 1m to 15d, e.g. 3h", args.window)),
+    };
+    let session = match connect::open("waf", global).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let found = match find(&session).await {
+        Ok(f) => f,
+        Err(e) => return output::aws_failure("waf", &e, session.profile()),
+    };
+    let Some(acl) = &found.acl else {
+        if args.output == Output::Json {
+            output::print_json(
+                &serde_json::json!({"schema": "wpops.waf/1", "site": session.site.name, "web_acl": null}),
+            );
+        } else {
+            output::print_lines(&[format!("{}: no web ACL protects the service's load balancer", session.site.name)]);
+        }
+        return exit::OK;
+    };
+    let snapshot = match read(&session, &found, acl, window_ms).await {
+        Ok(s) => s,
+        Err(e) => return output::aws_failure("waf", &e, session.profile()),
+    };
+    match args.output {
+        Output::Json => output::print_json(&json(&session.site.name, &snapshot)),
+        Output::Text => output::print_lines(&text(&session.site.name, &snapshot, Style::detect())),
+    };
+    exit::OK
+}
+
+/// The web ACL: the site's `web_acl` by name, else the one on the service's load balancer.
+async fn find(s: &Session) -> Result<AclFound, AwsError> {
+    let c = &s.clients;
+    if let Some(name) = &s.site.web_acl {
+        let acl = waf::web_acl_by_name(c, name).await?;
+        let inner_rules = match &acl {
+            Some(a) => metrics::waf_rules_with_blocks(c, &a.name).await?,
+            None => Vec::new(),
+        };
+        return Ok(AclFound { lb_arn: None, acl, inner_rules });
+    }
+    let svc = ecs::describe_service(c, &s.site.cluster, &s.site.service).await?;
+    insight::find_acl(c, &svc.target_groups).await
+}
+
+async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) -> Result<WafSnapshot, AwsError> {
+    let c = &s.clients;
+    let now = now_ms();
+    // `window_ms / 60 s` whole-minute buckets, the newest being the current (partial) minute.
+    let start = now.div_euclid(60_000) * 60_000 + 60_000 - window_ms.div_euclid(60_000) * 60_000;
+    let queries = insight::waf_queries(acl, &found.inner_rules, &c.region, "");
+    let sample_from = now - window_ms.min(SAMPLE_LIMIT_MS);
+    let samples = try_join_all(
+        acl.rules.iter().map(|r| waf::sampled_requests(c, &acl.arn, &r.metric_name, sample_from, now, 500)),
+    );
+    let (mut series, samples) = tokio::try_join!(metrics::get_series(c, &queries, start, now), samples)?;
+    let samples = samples.into_iter().flatten().collect();
+    let window_ms = window_ms.div_euclid(60_000) * 60_000;
+    Ok(insight::waf_snapshot(acl, &found.inner_rules, &mut series, "", start, window_ms, samples))
+}
+
+fn text(site: &str, w: &WafSnapshot, st: Style) -> Vec<String> {
+    let window = format_age(w.window_secs as i64 * 1000);
+    let mut out = vec![format!(
+        "{}  web ACL {} · {} blocked in the last {window}",
+        st.paint(Color::Bold, site),
+        w.web_acl_name,
+        st.paint(if w.total_blocked > 0 { Color::Yellow } else { Color::Green }, &thousands(w.total_blocked))
+    )];
+    let mut rows = vec![vec!["GROUP".to_string(), "BLOCKED".to_string(), "RULE GROUP / RULE".to_string()]];
+    for g in &w.groups {
+        rows.push(vec![g.label.clone(), thousands(g.blocked_total), g.name.clone()]);
+        for (rule, n) in &g.rules {
+            rows.push(vec![String::new(), thousands(*n), format!("  {rule}")]);
+        }
+    }
+    rows.push(vec!["total".into(), thousands(w.total_blocked), String::new()]);
+    out.extend(output::table(&right_align(rows, 1)).into_iter().map(|l| format!("  {l}")));
+    let sampled: u64 = w.samples.iter().filter(|s| s.is_blocked()).map(|s| s.weight).sum();
+    for (title, list) in [("URIs", &w.top_uris), ("client IPs", &w.top_ips), ("rules", &w.top_rules)] {
+        out.push(format!("Top blocked {title} (of {} sampled)", thousands(sampled)));
+        if list.is_empty() {
+            out.push("  none".into());
+        }
+        let rows: Vec<Vec<String>> = list.iter().map(|(k, n)| vec![thousands(*n), k.clone()]).collect();
+        out.extend(output::table(&right_align(rows, 0)).into_iter().map(|l| format!("  {l}")));
+    }
+    out
+}
+
+/// Pads column `col` on the left so numbers line up on the right.
+fn right_align(mut rows: Vec<Vec<String>>, col: usize) -> Vec<Vec<String>> {
+    let w = rows.iter().filter_map(|r| r.get(col)).map(|c| c.chars().count()).max().unwrap_or(0);
+    for r in &mut rows {
+        if let Some(c) = r.get_mut(col) {
+            *c = format!("{c:>w$}");
+        }
+    }
+    rows
+}
+
+#[derive(Serialize)]
+struct Count<'a> {
+    key: &'a str,
+    count: u64,
+}
+
+fn counts(list: &[(String, u64)]) -> Vec<Count<'_>> {
+    list.iter().map(|(k, n)| Count { key: k, count: *n }).collect()
+}
+
+/// The `wpops.waf/1` document.
+fn json(site: &str, w: &WafSnapshot) -> serde_json::Value {
+    let groups: Vec<serde_json::Value> = w
+        .groups
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "name": g.name, "label": g.label, "metric_name": g.metric_name, "blocked": g.blocked_total,
+                "rules": counts(&g.rules), "blocked_per_minute": g.series,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "schema": "wpops.waf/1",
+        "site": site,
+        "web_acl": {"name": w.web_acl_name, "arn": w.web_acl_arn},
+        "window_s": w.window_secs,
+        "total_blocked": w.total_blocked,
+        "groups": groups,
+        "sampled_requests": w.samples.len(),
+        "top_uris": counts(&w.top_uris),
+        "top_ips": counts(&w.top_ips),
+        "top_rules": counts(&w.top_rules),
+    })
+}
