@@ -91,6 +91,14 @@ pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Res
     };
     let runner = OpRunner::new(operator, warming, tx.clone());
     let feeds = Feeds::start(clients, site.clone(), tx.clone(), &mut tasks);
+    let drill = panic_drill();
+    if drill == Some(Drill::Feed) {
+        tasks.spawn(async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            panic!("panic drill: a background task panicked (WPOPS_PANIC_DRILL=feed)");
+        });
+    }
+    let mut frames = 0u32;
     let mut state = State::new(site, now_ms());
     let stop = Arc::new(AtomicBool::new(false));
     let mut terminal = ratatui::init();
@@ -106,6 +114,10 @@ pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Res
     state.dirty = true;
     loop {
         if state.dirty && last_draw.elapsed() >= FRAME {
+            frames += 1;
+            if drill == Some(Drill::Draw) && frames == 3 {
+                panic!("panic drill: the draw loop panicked (WPOPS_PANIC_DRILL=draw)");
+            }
             if let Err(e) = terminal.draw(|f| crate::ui::render(&state, f)) {
                 outcome = Err(TuiError::Terminal(e));
                 break;
@@ -150,6 +162,23 @@ pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Res
     ratatui::restore();
     let _ = input.join();
     outcome
+}
+
+/// A deliberate panic for checking that the terminal is restored (QUALITY.md item 3):
+/// `WPOPS_PANIC_DRILL=draw` panics in the draw loop on the third frame, `=feed` in a background
+/// task after half a second. Used by the pty tests; unset, it does nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drill {
+    Draw,
+    Feed,
+}
+
+fn panic_drill() -> Option<Drill> {
+    match std::env::var("WPOPS_PANIC_DRILL").ok()?.as_str() {
+        "draw" => Some(Drill::Draw),
+        "feed" => Some(Drill::Feed),
+        _ => None,
+    }
 }
 
 fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
