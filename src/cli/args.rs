@@ -74,11 +74,57 @@ pub enum Command {
     /// The config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Force a new deployment (UpdateService --force-new-deployment); --wait follows it to the end.
+    Redeploy(ActArgs),
+    /// Roll back to the task definition of the last deployment that completed before the current one.
+    Rollback(ActArgs),
+    /// Re-run OPcache warming on every running task (a one-off warmer task per task).
+    Warm(WarmArgs),
+    /// Stop one task so the scheduler replaces it; --wait follows the replacement's warmer.
+    Replace(ReplaceArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// Flags of the mutating subcommands.
+#[derive(Debug, Clone, Args)]
+pub struct ActArgs {
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Follow the action to its outcome (progress on stderr, summary on stdout).
+    #[arg(long, short = 'w')]
+    pub wait: bool,
+    /// How long --wait follows before giving up (e.g. 15m).
+    #[arg(long, default_value = "30m")]
+    pub timeout: String,
+    /// Start even while another deployment is rolling out.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// Flags of `wpops warm`.
+#[derive(Debug, Clone, Args)]
+pub struct WarmArgs {
+    #[command(flatten)]
+    pub act: ActArgs,
+    /// When the warmer task definition is missing, register one derived from the service's warmer.
+    #[arg(long)]
+    pub register_warmer: bool,
+}
+
+/// Flags of `wpops replace`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplaceArgs {
+    /// The task to replace (its id or a unique prefix of it).
+    pub task: String,
+    #[command(flatten)]
+    pub act: ActArgs,
 }
 
 /// Text for people, JSON for scripts (docs/json.md).

@@ -2,6 +2,8 @@
 //! turns flags into calls on the rest of the library and outcomes into exit codes; it holds no
 //! domain logic.
 
+mod act;
+mod act_warm;
 pub mod args;
 pub mod config;
 pub mod connect;
@@ -53,6 +55,10 @@ pub fn main() -> ExitCode {
             Some(Command::Sites(a)) => sites::sites(a, g),
             Some(Command::Services(a)) => sites::services(a, g).await,
             Some(Command::Config(c)) => sites::config_cmd(c, g),
+            Some(Command::Redeploy(a)) => act::redeploy(&a, g).await,
+            Some(Command::Rollback(a)) => act::rollback(&a, g).await,
+            Some(Command::Warm(a)) => act_warm::warm(&a, g).await,
+            Some(Command::Replace(a)) => act::replace(&a, g).await,
             Some(Command::Completions { shell }) => sites::completions(shell),
             None => console::run(g).await,
         }

@@ -176,6 +176,21 @@ pub struct RolloutProgress {
     pub new_events: Vec<ServiceEvent>,
 }
 
+/// The outcome of a deployment created at `created_at` according to the deployment history,
+/// when it was rolled back (ROLLBACK_* status).
+async fn from_history(op: &Operator, created_at: i64, to: &str) -> Result<Option<RolloutOutcome>, ActionError> {
+    let history = actions::deployment_history(&op.clients, &op.cluster, &op.service).await?;
+    let ours = history.iter().find(|d| (d.created_at_ms - created_at).abs() <= 5_000);
+    Ok(ours.filter(|d| d.status.starts_with("ROLLBACK_") || d.rolled_back).map(|d| {
+        let reason = d.status_reason.clone().unwrap_or_else(|| "tasks failed to start".into());
+        if d.status == "ROLLBACK_FAILED" {
+            RolloutOutcome::Failed { reason: format!("{reason}; the rollback failed too") }
+        } else {
+            RolloutOutcome::RolledBack { reason, to_task_definition: to.to_string() }
+        }
+    }))
+}
+
 /// Follows deployment `id` until it completes, fails, is rolled back, or `timeout` passes.
 pub async fn follow_rollout(
     op: &Operator,
@@ -189,6 +204,7 @@ pub async fn follow_rollout(
     let mut first = true;
     let mut failed_reason: Option<String> = None;
     let mut failed_polls = 0;
+    let mut created_at = 0;
     loop {
         let service = ecs::describe_service(&op.clients, &op.cluster, &op.service).await?;
         // On the first look, the events since the deployment was created are news too.
@@ -203,6 +219,9 @@ pub async fn follow_rollout(
         first = false;
         progress(&RolloutProgress { elapsed: started.elapsed(), service: service.clone(), new_events });
         let ours = service.deployments.iter().find(|d| d.id == id);
+        if let Some(d) = ours {
+            created_at = d.created_at_ms;
+        }
         let primary = service.primary();
         match ours {
             Some(d) if d.rollout == RolloutState::Completed && service.deployments.len() == 1 => {
@@ -232,6 +251,11 @@ pub async fn follow_rollout(
                     }
                     Some(_) => {}
                     None => {
+                        // Gone between two looks: the deployment history says whether the
+                        // circuit breaker rolled it back or another deployment replaced it.
+                        if let Some(outcome) = from_history(op, created_at, &to).await? {
+                            return Ok(outcome);
+                        }
                         let by = primary.map(|p| p.id.clone()).unwrap_or_default();
                         return Ok(RolloutOutcome::Failed {
                             reason: format!("deployment {id} is gone; the service now runs {by}"),

@@ -8,7 +8,9 @@ mod deploy;
 mod replace;
 mod warm;
 
-pub use deploy::{RollbackPlan, RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback};
+pub use deploy::{
+    RollbackPlan, RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback, short_td,
+};
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
 pub use warm::{
     WarmOutcome, WarmPlan, WarmResult, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm,

@@ -1,0 +1,287 @@
+//! `wpops redeploy | rollback | replace`: the mutating subcommands. Each checks first (read-only,
+//! a deployment in progress), asks on a terminal naming account, region, cluster and service
+//! (or refuses without one unless --yes), acts, and with --wait follows to the outcome: progress
+//! on stderr, the summary on stdout. Exit 0 success, 1 the outcome failed, 2 usage, 3 AWS could
+//! not answer, 4 refused. `wpops warm` is in `act_warm.rs`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::args::{ActArgs, Global, Output, ReplaceArgs};
+use super::config::Confirm;
+use super::connect::{self, Session};
+use super::exit;
+use crate::feed::actions::{self, ActionError, Operator, audit::AuditLog};
+use crate::feed::now_ms;
+
+/// Everything a mutating subcommand needs.
+pub(super) struct Actor {
+    pub command: &'static str,
+    pub session: Session,
+    pub op: Operator,
+    pub args: ActArgs,
+    pub timeout: Duration,
+}
+
+impl Actor {
+    /// Opens the site, refuses early in read-only mode, and names the caller.
+    pub async fn open(command: &'static str, args: &ActArgs, g: &Global) -> Result<Actor, u8> {
+        let timeout = humantime::parse_duration(&args.timeout)
+            .map_err(|e| super::output::usage_failure(command, &format!("--timeout {:?}: {e}", args.timeout)))?;
+        let session = connect::open(command, g).await?;
+        if session.site.read_only {
+            eprintln!(
+                "wpops {command}: refused: {} is read-only (flag or config); nothing was sent",
+                session.site.name
+            );
+            return Err(exit::REFUSED);
+        }
+        let mut op = Operator {
+            clients: session.clients.clone(),
+            cluster: session.site.cluster.clone(),
+            service: session.site.service.clone(),
+            caller: None,
+            audit: AuditLog::default_location(),
+        };
+        if let Err(e) = op.identify().await {
+            return Err(fail(command, &e));
+        }
+        Ok(Actor { command, session, op, args: args.clone(), timeout })
+    }
+
+    /// Asks on the terminal; true when confirmed. Without a terminal, only --yes confirms.
+    pub fn confirm(&self, what: &[String]) -> Result<(), u8> {
+        let caller = self.op.caller.clone().unwrap_or_default();
+        let site = &self.session.site;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "wpops {}: {}", self.command, what.first().map(String::as_str).unwrap_or(""));
+        let _ = writeln!(err, "  account {} ({})", caller.account, caller.arn);
+        let _ =
+            writeln!(err, "  region {} · cluster {} · service {}", self.op.clients.region, site.cluster, site.service);
+        for line in what.iter().skip(1) {
+            let _ = writeln!(err, "  {line}");
+        }
+        if self.args.yes {
+            return Ok(());
+        }
+        if !std::io::stdin().is_terminal() {
+            let _ = writeln!(err, "wpops {}: refused: not confirmed (no terminal to ask on; pass --yes)", self.command);
+            return Err(exit::REFUSED);
+        }
+        let expected = match site.confirm {
+            Confirm::TypeName => site.service.clone(),
+            Confirm::Yes => "y".to_string(),
+        };
+        let _ = write!(err, "Type {expected:?} to go ahead: ");
+        let _ = err.flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if answer.trim() == expected || (site.confirm == Confirm::Yes && answer.trim().eq_ignore_ascii_case("yes")) {
+            Ok(())
+        } else {
+            let _ = writeln!(err, "wpops {}: refused: not confirmed", self.command);
+            Err(exit::REFUSED)
+        }
+    }
+
+    /// Prints the outcome: JSON on stdout, or the summary line.
+    pub fn finish(&self, ok: bool, summary: &str, mut body: serde_json::Value) -> u8 {
+        if self.args.output == Output::Json {
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("schema".into(), json!("wpops.action/1"));
+                obj.insert("action".into(), json!(self.command));
+                obj.insert("cluster".into(), json!(self.session.site.cluster));
+                obj.insert("service".into(), json!(self.session.site.service));
+                obj.insert("ok".into(), json!(ok));
+                obj.insert("summary".into(), json!(summary));
+            }
+            super::output::print_json(&body);
+        } else {
+            println!("{summary}");
+        }
+        if ok { exit::OK } else { exit::UNHEALTHY }
+    }
+}
+
+/// The exit code and one line for a failed action.
+pub(super) fn fail(command: &str, e: &ActionError) -> u8 {
+    eprintln!("wpops {command}: {e}");
+    match e {
+        ActionError::Refused(_) => exit::REFUSED,
+        ActionError::Usage(_) => exit::USAGE,
+        ActionError::Aws(a) => super::output::aws_exit_code(a),
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:>4}s", d.as_secs())
+}
+
+/// Follows a rollout with its events on stderr; the outcome on stdout.
+async fn follow(a: &Actor, id: &str) -> u8 {
+    let outcome = actions::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
+        for e in &p.new_events {
+            eprintln!("{} {}", secs(p.elapsed), e.message);
+        }
+    })
+    .await;
+    match outcome {
+        Ok(o) => a.finish(
+            o.succeeded(),
+            &format!("deployment {id}: {}", o.describe()),
+            json!({"deployment_id": id, "outcome": o}),
+        ),
+        Err(e) => fail(a.command, &e),
+    }
+}
+
+pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
+    let mut a = match Actor::open("redeploy", args, g).await {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let service = match crate::aws::ecs::describe_service(&a.op.clients, &a.op.cluster, &a.op.service).await {
+        Ok(s) => s,
+        Err(e) => return super::output::aws_failure("redeploy", &e, a.session.profile()),
+    };
+    if let Err(e) = actions::guard_in_progress(&a.op, &service, args.force) {
+        return fail("redeploy", &e);
+    }
+    let td = actions::short_td(&service.task_definition).to_string();
+    let what = vec![
+        format!("force a new deployment of {}/{}", a.op.cluster, a.op.service),
+        format!(
+            "UpdateService --force-new-deployment: ECS starts {} new tasks of {td}, then drains the old ones",
+            service.desired
+        ),
+    ];
+    if let Err(code) = a.confirm(&what) {
+        return code;
+    }
+    let id = match actions::redeploy(&mut a.op, args.force).await {
+        Ok(id) => id,
+        Err(e) => return fail("redeploy", &e),
+    };
+    eprintln!("wpops redeploy: started deployment {id}");
+    if !args.wait {
+        return a.finish(true, &id, json!({"deployment_id": id}));
+    }
+    follow(&a, &id).await
+}
+
+pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
+    let mut a = match Actor::open("rollback", args, g).await {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let plan = match actions::plan_rollback(&a.op).await {
+        Ok(p) => p,
+        Err(e) => return fail("rollback", &e),
+    };
+    let service = match crate::aws::ecs::describe_service(&a.op.clients, &a.op.cluster, &a.op.service).await {
+        Ok(s) => s,
+        Err(e) => return super::output::aws_failure("rollback", &e, a.session.profile()),
+    };
+    if let Err(e) = actions::guard_in_progress(&a.op, &service, args.force) {
+        return fail("rollback", &e);
+    }
+    let mut what = vec![
+        format!(
+            "roll back {}/{} from {} to {}",
+            a.op.cluster,
+            a.op.service,
+            actions::short_td(&plan.from.task_definition),
+            actions::short_td(&plan.to.task_definition)
+        ),
+        format!("the last deployment that completed before the current one: {}", plan.target.arn),
+    ];
+    for c in &plan.changes {
+        let short = |d: &Option<String>| {
+            d.as_deref()
+                .map(|d| d.trim_start_matches("sha256:").chars().take(12).collect::<String>())
+                .unwrap_or_else(|| "-".into())
+        };
+        what.push(format!(
+            "{:<8} {} ({}) → {} ({})",
+            c.container,
+            c.from_image,
+            short(&c.from_digest),
+            c.to_image,
+            short(&c.to_digest)
+        ));
+    }
+    what.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
+    if let Err(code) = a.confirm(&what) {
+        return code;
+    }
+    let id = match actions::rollback(&mut a.op, &plan, args.force).await {
+        Ok(id) => id,
+        Err(e) => return fail("rollback", &e),
+    };
+    eprintln!("wpops rollback: started deployment {id} of {}", actions::short_td(&plan.to.task_definition));
+    if !args.wait {
+        return a.finish(true, &id, json!({"deployment_id": id, "to_task_definition": plan.to.task_definition}));
+    }
+    follow(&a, &id).await
+}
+
+pub async fn replace(args: &ReplaceArgs, g: &Global) -> u8 {
+    let mut a = match Actor::open("replace", &args.act, g).await {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let arns = match crate::aws::ecs::list_task_arns(&a.op.clients, &a.op.cluster, &a.op.service, false).await {
+        Ok(x) => x,
+        Err(e) => return super::output::aws_failure("replace", &e, a.session.profile()),
+    };
+    let matches: Vec<&String> =
+        arns.iter().filter(|arn| crate::model::short_task_id(arn).starts_with(&args.task)).collect();
+    let task = match matches.as_slice() {
+        [one] => crate::model::short_task_id(one).to_string(),
+        [] => {
+            return super::output::usage_failure(
+                "replace",
+                &format!("no running task of the service matches {:?}", args.task),
+            );
+        }
+        _ => {
+            return super::output::usage_failure(
+                "replace",
+                &format!("{:?} matches {} tasks; give more of the id", args.task, matches.len()),
+            );
+        }
+    };
+    let what = vec![
+        format!("replace task {task} of {}/{}", a.op.cluster, a.op.service),
+        "StopTask with a reason naming you; the service's scheduler starts a replacement".into(),
+    ];
+    if let Err(code) = a.confirm(&what) {
+        return code;
+    }
+    let since = now_ms();
+    if let Err(e) = actions::replace_task(&mut a.op, &task).await {
+        return fail("replace", &e);
+    }
+    eprintln!("wpops replace: stopped task {task}");
+    if !args.act.wait {
+        return a.finish(true, &format!("stopped {task}"), json!({"task_id": task}));
+    }
+    match actions::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
+        Ok(actions::ReplaceOutcome::Replaced { task_id }) => a.finish(
+            true,
+            &format!("replaced {task} by {task_id}; its warmer finished healthy"),
+            json!({"task_id": task, "replacement": task_id}),
+        ),
+        Ok(actions::ReplaceOutcome::WarmerTrouble { task_id, verdict }) => a.finish(
+            false,
+            &format!("replaced {task} by {task_id}, but its warmer: {verdict}"),
+            json!({"task_id": task, "replacement": task_id, "warmer": verdict}),
+        ),
+        Ok(actions::ReplaceOutcome::TimedOut) => {
+            a.finish(false, "no replacement finished warming before the timeout", json!({"task_id": task}))
+        }
+        Err(e) => fail("replace", &e),
+    }
+}

@@ -1,0 +1,123 @@
+//! `wpops warm`: re-run OPcache warming on every running task — one one-off warmer task per
+//! task aimed at its private IP — and report each task's `success/failure/total`, naming the
+//! ones that failed (exit codes explained). When the warmer task definition is missing it says
+//! how to create it, and `--register-warmer` registers one derived from the service's warmer.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::act::{Actor, fail};
+use super::args::{Global, Output, WarmArgs};
+use super::output::table;
+use crate::feed::actions::{self, WarmOutcome, WarmSettings};
+use crate::feed::now_ms;
+
+pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
+    let mut a = match Actor::open("warm", &args.act, g).await {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let w = &a.session.site.warming;
+    let settings = WarmSettings { task_definition: w.task_definition.clone(), path: w.path.clone(), port: w.port };
+    let mut plan = match actions::plan_warm(&a.op, &settings).await {
+        Ok(p) => p,
+        Err(e) => return fail("warm", &e),
+    };
+    let mut what = vec![format!(
+        "re-run warming on {} running tasks of {}/{} with {}",
+        plan.targets.len(),
+        a.op.cluster,
+        a.op.service,
+        plan.task_definition
+    )];
+    if let Some(def) = &plan.missing {
+        if !args.register_warmer {
+            eprintln!(
+                "wpops warm: the warmer task definition {} does not exist. Create it with `wpops warm --register-warmer` \
+                 (registers {} derived from the service's warmer: image {}, one essential container running `curl -fsS` \
+                 against each task's IP, awsvpc/FARGATE, cpu {}, memory {}), or name an existing one in the site's \
+                 [sites.NAME.warming] task_definition",
+                plan.task_definition, def.family, def.image, def.cpu, def.memory
+            );
+            return super::exit::USAGE;
+        }
+        what.push(format!(
+            "first RegisterTaskDefinition {} (image {}, curl -fsS, awsvpc/FARGATE)",
+            def.family, def.image
+        ));
+    }
+    for t in &plan.targets {
+        what.push(format!("RunTask → {} {}", &t.task_id[..t.task_id.len().min(8)], t.url));
+    }
+    if let Err(code) = a.confirm(&what) {
+        return code;
+    }
+    if let Some(def) = plan.missing.clone() {
+        if let Err(e) = actions::register_warmer(&mut a.op, &def).await {
+            return fail("warm", &e);
+        }
+        plan = match actions::plan_warm(&a.op, &settings).await {
+            Ok(p) => p,
+            Err(e) => return fail("warm", &e),
+        };
+    }
+    let started = match actions::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
+        Ok(s) => s,
+        Err(e) => return fail("warm", &e),
+    };
+    eprintln!("wpops warm: started {} warmer tasks", started.len());
+    if !args.act.wait {
+        let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
+        return a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started}));
+    }
+    let results = match actions::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
+        eprintln!(
+            "{:>5.1}s {} {}",
+            r.elapsed_ms as f64 / 1000.0,
+            &r.target.task_id[..r.target.task_id.len().min(8)],
+            line(&r.outcome)
+        );
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return fail("warm", &e),
+    };
+    let failed: Vec<&str> = results.iter().filter(|r| !r.outcome.ok()).map(|r| r.target.task_id.as_str()).collect();
+    let summary = if failed.is_empty() {
+        format!("{} tasks warmed", results.len())
+    } else {
+        format!(
+            "{} of {} tasks failed to warm: {}",
+            failed.len(),
+            results.len(),
+            failed.iter().map(|t| &t[..t.len().min(8)]).collect::<Vec<_>>().join(", ")
+        )
+    };
+    if args.act.output == Output::Text {
+        let mut rows = vec![vec!["TASK".to_string(), "IP".into(), "RESULT".into()]];
+        for r in &results {
+            rows.push(vec![r.target.task_id.chars().take(8).collect(), r.target.ip.clone(), line(&r.outcome)]);
+        }
+        super::output::print_lines(&table(&rows));
+    }
+    a.finish(failed.is_empty(), &summary, json!({"results": results}))
+}
+
+fn line(o: &WarmOutcome) -> String {
+    match o {
+        WarmOutcome::Warmed { report } => {
+            format!(
+                "ok · success {} · failure 0 · no_change {} · total {}",
+                report.success, report.no_change, report.total
+            )
+        }
+        WarmOutcome::ReportedFailures { report } => {
+            format!("FAILED · {} of {} files failed to compile", report.failure, report.total)
+        }
+        WarmOutcome::NoReport => "FAILED · exited 0 but wrote no report".into(),
+        WarmOutcome::Failed { reason, .. } => format!("FAILED · {reason}"),
+        WarmOutcome::TimedOut => "FAILED · still running when the wait ended".into(),
+    }
+}
