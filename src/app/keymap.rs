@@ -182,7 +182,8 @@ pub fn bindings_for(scope: KeyScope) -> Vec<&'static Binding> {
 pub fn footer_for(scope: KeyScope, read_only: bool) -> Vec<(&'static str, &'static str)> {
     bindings_for(scope)
         .into_iter()
-        .filter(|b| !b.footer.is_empty() && !(read_only && b.action.is_mutating()))
+        .filter(|b| !b.footer.is_empty())
+        .filter(|b| !read_only || !b.action.is_mutating())
         .map(|b| (b.label, b.footer))
         .collect()
 }

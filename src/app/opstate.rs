@@ -188,7 +188,7 @@ impl State {
     /// Who is acting, for the StopTask reason.
     pub fn caller_name(&self) -> String {
         match &self.caller {
-            Some(Ok(c)) if !c.arn.is_empty() => c.arn.rsplit(['/', ':']).next().unwrap_or(&c.arn).to_owned(),
+            Some(Ok(c)) if !c.arn.is_empty() => c.arn.clone(),
             Some(Ok(c)) if !c.account.is_empty() => c.account.clone(),
             _ => "<caller>".to_owned(),
         }

@@ -73,7 +73,8 @@ pub(super) fn on_dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
         } else if matches!(key.code, KeyCode::Char('n')) {
             state.ops.dialog = None;
         } else if matches!(key.code, KeyCode::Enter | KeyCode::Char(_)) {
-            dialog.note = Some("another deployment is rolling out: press F to start anyway, or Esc".into());
+            dialog.note =
+                Some("y alone does not start it while another deployment rolls out: press F first, then y".into());
         }
         return Vec::new();
     }

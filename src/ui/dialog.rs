@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme::{self, cell};
 use crate::app::opstate::short_td;
@@ -17,15 +17,16 @@ pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame, area: Rect) {
     if width < 10 || area.height < 5 {
         return;
     }
-    let inner_width = usize::from(width.saturating_sub(2));
+    let inner_width = usize::from(width.saturating_sub(4));
     let lines: Vec<Line<'static>> =
-        body(state, dialog).into_iter().flat_map(|l| theme::wrap_line(l, inner_width)).collect();
+        body(state, dialog).into_iter().flat_map(|l| theme::wrap_words(l, inner_width)).collect();
     let wanted = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
     let height = wanted.min(area.height.saturating_sub(2));
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(theme::key())
+        .padding(Padding::horizontal(1))
         .title(Line::styled(format!(" {} ", state.dialog_title(dialog)), theme::title()))
         .title_bottom(hint(state, dialog).right_aligned());
     frame.render_widget(Paragraph::new(lines).block(block), popup);

@@ -44,6 +44,16 @@ fn what(op: &Op) -> &'static str {
     }
 }
 
+/// Elapsed time to the second: `38s`, `1m35s`, `1h02m`.
+pub fn elapsed(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
 /// The outcome line shared by the rollout and warming views.
 pub fn outcome_line(watch: &Watch, waiting: &str) -> Line<'static> {
     match &watch.outcome {
@@ -68,7 +78,7 @@ fn render_head(state: &State, frame: &mut Frame, area: Rect) {
         Span::raw(w.subject.clone()),
         Span::styled(" · ", theme::dim()),
         Span::raw(ids),
-        Span::styled(format!(" · elapsed {}", theme::seconds(w.elapsed_ms(state.now_ms))), theme::dim()),
+        Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()),
     ]);
     let waiting = match state.service.data.as_ref().and_then(|s| s.service.primary()) {
         Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
@@ -92,8 +102,8 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             cell("TASK", 10),
             cell("ROLE", 10),
             cell("REV", 5),
-            cell("STATUS", 22),
-            cell("DEPLOYMENT", 20),
+            cell("STATUS", 24),
+            cell("DEPLOYMENT", 28),
             "WARMER / REASON"
         ),
         theme::dim(),
@@ -125,8 +135,8 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             Span::raw(cell(short_id(&t.id), 10)),
             Span::styled(cell(role, 10), role_style),
             Span::raw(cell(&t.revision.to_string(), 5)),
-            Span::raw(cell(&status, 22)),
-            Span::styled(cell(t.started_by.as_deref().unwrap_or("–"), 20), theme::dim()),
+            Span::raw(cell(&status, 24)),
+            Span::styled(cell(t.started_by.as_deref().unwrap_or("–"), 28), theme::dim()),
             Span::styled(detail, detail_style),
         ]));
     }

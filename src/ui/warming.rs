@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::rollout::outcome_line;
+use super::rollout::{elapsed, outcome_line};
 use super::theme::{self, cell};
 use crate::app::opstate::short_id;
 use crate::app::{State, Watch};
@@ -33,7 +33,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let ids: Vec<&str> = w.ids.iter().map(|i| short_id(i)).collect();
         first.push(Span::styled(format!(" · one-off tasks {}", ids.join(" ")), theme::dim()));
     }
-    first.push(Span::styled(format!(" · elapsed {}", theme::seconds(w.elapsed_ms(state.now_ms))), theme::dim()));
+    first.push(Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()));
     let head_lines = vec![Line::from(first), outcome_line(w, "warming… results arrive per task as each warmer stops")];
     frame.render_widget(Paragraph::new(head_lines).block(block), head);
     let block = Block::bordered().title(Line::styled(" Targets ", theme::title()));
