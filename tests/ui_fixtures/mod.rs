@@ -5,6 +5,7 @@
 mod ecs;
 mod insight;
 mod logs;
+pub mod ops;
 mod states;
 
 #[allow(unused_imports)] // used by some of the test crates that include this module
