@@ -154,7 +154,7 @@ pub const COMMANDS: &[(&[&str], &str)] = &[
     (&["events", "e"], "service events and deployments"),
     (&["help", "h"], "this help"),
     (&["quit", "q"], "quit"),
-    (&["rollout"], "the last redeploy, rollback or replace, followed"),
+    (&["rollout"], "the last rollout wpops started"),
     (&["warming"], "the last warming run, per task"),
 ];
 
