@@ -1,27 +1,67 @@
 //! QUALITY.md item 2: every screen renders at any size from 0×0 to 300×100 without panicking,
-//! with overlays and typed input open, healthy or in an incident, with or without data.
+//! with overlays and typed input open, healthy or in an incident, with or without data, with
+//! every action dialog open (preparing, previewed, failed, foreign deployment, typed name) and
+//! in the rollout and warming views.
 
 mod ui_fixtures;
 
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wpops::app::{Key, KeyCode, Msg, State, update};
+use ui_fixtures::ops;
+use wpops::app::{Key, KeyCode, Msg, OpEvent, State, update};
+
+fn press(s: &mut State, keys: &str) {
+    for c in keys.chars() {
+        let key = if c == '\n' { Key::plain(KeyCode::Enter) } else { Key::char(c) };
+        update(s, Msg::Key(key));
+    }
+}
+
+/// The action dialogs and views, each built the way the runtime would feed them.
+fn action_states() -> Vec<State> {
+    let mut out = vec![ops::rolling_out(), ops::rolled_back(), ops::warm_results()];
+    let with = |base: State, keys: &str, msg: Option<Msg>, after: &str| {
+        let mut s = base;
+        press(&mut s, keys);
+        if let Some(m) = msg {
+            update(&mut s, m);
+        }
+        press(&mut s, after);
+        s
+    };
+    out.push(with(ui_fixtures::healthy(), "B", Some(ops::rollback_preview()), ""));
+    out.push(with(ui_fixtures::healthy(), "W", Some(ops::warm_preview(true)), ""));
+    out.push(with(ui_fixtures::healthy(), "W", Some(ops::warm_preview(false)), "y"));
+    out.push(with(ui_fixtures::healthy(), "B", Some(Msg::Op(OpEvent::Previewed(Err("AccessDenied".into())))), ""));
+    out.push(with(ui_fixtures::incident(), "R", None, "y"));
+    out.push(with(ui_fixtures::incident(), "R", None, "Fy"));
+    let mut typing = ui_fixtures::healthy();
+    typing.site.confirm_by_typing = true;
+    out.push(with(typing, "X", None, "wordp"));
+    let mut read_only = ui_fixtures::incident();
+    read_only.site.read_only = true;
+    out.push(with(read_only, "R", None, ""));
+    out.push(with(ui_fixtures::errors(), "R", None, ""));
+    out.push(with(State::new(ui_fixtures::site(), 0), "Ry", None, ""));
+    out.push(with(State::new(ui_fixtures::site(), 0), ":warming\n", None, ""));
+    out
+}
 
 fn states() -> Vec<State> {
     let mut out = Vec::new();
     for base in
         [ui_fixtures::healthy(), ui_fixtures::incident(), ui_fixtures::errors(), State::new(ui_fixtures::site(), 0)]
     {
-        for keys in ["", "jjj\n", "jjjjjjjjj\n", "l", "l/50\ns50\n", "lw T", "w", "e", "?", ":wa", "l1t"] {
+        for keys in
+            ["", "jjj\n", "jjjjjjjjj\n", "l", "l/50\ns50\n", "lw T", "w", "e", "?", ":wa", "l1t", "R", "B", "jX"]
+        {
             let mut s = base.clone();
-            for c in keys.chars() {
-                let key = if c == '\n' { Key::plain(KeyCode::Enter) } else { Key::char(c) };
-                update(&mut s, Msg::Key(key));
-            }
+            press(&mut s, keys);
             out.push(s);
         }
     }
+    out.extend(action_states());
     out
 }
 

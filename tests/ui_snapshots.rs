@@ -1,10 +1,10 @@
 //! Snapshots of every screen on a fixed 160×48 TestBackend, from constructed states at a fixed
-//! time: the healthy overview, the incident, task detail, logs with a filter, WAF, events, help
-//! and the error panels.
+//! time: the healthy overview, the incident, task detail, logs with a filter, WAF, events, help,
+//! the error panels, the actions' confirm dialogs and the rollout and warming views.
 
 mod ui_fixtures;
 
-use ui_fixtures::{draw, errors, healthy, incident};
+use ui_fixtures::{draw, errors, healthy, incident, ops};
 use wpops::app::{Key, KeyCode, Msg, State, update};
 
 fn keys(state: &mut State, keys: &str) {
@@ -113,5 +113,58 @@ fn unknown_command() {
 #[test]
 fn loading() {
     let s = State::new(ui_fixtures::site(), ui_fixtures::NOW);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn redeploy_confirm() {
+    let mut s = healthy();
+    keys(&mut s, "R");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn rollback_with_the_mutable_tag_warning() {
+    let mut s = healthy();
+    keys(&mut s, "B");
+    update(&mut s, ops::rollback_preview());
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn warm_with_a_missing_warmer() {
+    let mut s = healthy();
+    keys(&mut s, "W");
+    update(&mut s, ops::warm_preview(true));
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn foreign_deployment_needs_a_second_confirmation() {
+    let mut s = incident();
+    keys(&mut s, "Ry");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn rollout_in_progress() {
+    insta::assert_snapshot!(snap(&ops::rolling_out()));
+}
+
+#[test]
+fn rollout_finished_rolled_back() {
+    insta::assert_snapshot!(snap(&ops::rolled_back()));
+}
+
+#[test]
+fn warm_results() {
+    insta::assert_snapshot!(snap(&ops::warm_results()));
+}
+
+#[test]
+fn read_only_footer_and_flash() {
+    let mut s = healthy();
+    s.site.read_only = true;
+    keys(&mut s, "R");
     insta::assert_snapshot!(snap(&s));
 }

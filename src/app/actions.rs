@@ -8,6 +8,8 @@ use super::key::{Key, KeyCode};
 use super::keymap::{Action, action_for, command_action};
 use super::logview::compile_pattern;
 use super::msg::{Effect, Feed, LogScope};
+use super::ops::OpKind;
+use super::opupdate;
 use super::state::{Flash, Input, Screen, State};
 
 /// Longest line the operator may type.
@@ -16,6 +18,9 @@ const MAX_INPUT: usize = 500;
 pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     if key == Key::ctrl('c') {
         return act(state, Action::Quit);
+    }
+    if state.ops.dialog.is_some() {
+        return opupdate::on_dialog_key(state, key);
     }
     if state.input != Input::None {
         return on_input_key(state, key);
@@ -130,7 +135,7 @@ fn set_search(state: &mut State, pattern: &str) {
     }
 }
 
-fn go(state: &mut State, screen: Screen) {
+pub(super) fn go(state: &mut State, screen: Screen) {
     if screen == Screen::Overview {
         state.back.clear();
     } else if state.screen != screen {
@@ -196,7 +201,13 @@ fn move_by(state: &mut State, delta: i64) {
         Screen::Logs => state.logs.scroll(delta),
         Screen::Events => state.events_scroll = step(state.events_scroll, 10_000),
         Screen::Waf => state.waf_scroll = step(state.waf_scroll, 10_000),
-        Screen::TaskDetail => {}
+        // The rollout view's events scroll from the newest: up goes back in time.
+        Screen::Rollout => {
+            let events = state.ops.rollout.as_ref().map_or(0, |w| w.events.len());
+            let back = (state.rollout_scroll as i64 - delta).clamp(0, events as i64);
+            state.rollout_scroll = usize::try_from(back).unwrap_or(0);
+        }
+        Screen::TaskDetail | Screen::Warming => {}
     }
 }
 
@@ -205,7 +216,7 @@ fn refresh(state: &State) -> Vec<Effect> {
         Screen::Overview => {
             vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
         }
-        Screen::TaskDetail | Screen::Events => vec![Effect::Refresh(Feed::Service)],
+        Screen::TaskDetail | Screen::Events | Screen::Rollout | Screen::Warming => vec![Effect::Refresh(Feed::Service)],
         Screen::Logs => vec![Effect::Refresh(Feed::Logs)],
         Screen::Waf => vec![Effect::Refresh(Feed::Waf)],
     }
@@ -268,6 +279,18 @@ pub(super) fn act(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::ToggleWrap => state.logs.wrap = !state.logs.wrap,
         Action::ToggleTimestamps => state.logs.timestamps = !state.logs.timestamps,
+        Action::Redeploy => return opupdate::ask(state, OpKind::Redeploy),
+        Action::Rollback => return opupdate::ask(state, OpKind::Rollback),
+        Action::Warm => return opupdate::ask(state, OpKind::Warm),
+        Action::ReplaceTask => return opupdate::ask(state, OpKind::ReplaceTask),
+        Action::ShowRollout => go(state, Screen::Rollout),
+        Action::ShowWarming => go(state, Screen::Warming),
+        Action::ShowProgress => {
+            let at = |w: &Option<super::opstate::Watch>| w.as_ref().map(|w| w.started_at_ms);
+            let screen =
+                if at(&state.ops.warming) > at(&state.ops.rollout) { Screen::Warming } else { Screen::Rollout };
+            go(state, screen);
+        }
     }
     Vec::new()
 }

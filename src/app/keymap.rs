@@ -34,6 +34,20 @@ pub enum Action {
     SearchPrev,
     ToggleWrap,
     ToggleTimestamps,
+    Redeploy,
+    Rollback,
+    Warm,
+    ReplaceTask,
+    ShowProgress,
+    ShowRollout,
+    ShowWarming,
+}
+
+impl Action {
+    /// Changes the site (after a confirm dialog): refused and left out of the footer when read-only.
+    pub fn is_mutating(self) -> bool {
+        matches!(self, Action::Redeploy | Action::Rollback | Action::Warm | Action::ReplaceTask)
+    }
 }
 
 /// Where a binding applies. Screen bindings win over `Everywhere` ones.
@@ -45,6 +59,8 @@ pub enum KeyScope {
     Logs,
     Waf,
     Events,
+    /// The rollout and warming views.
+    Progress,
 }
 
 impl KeyScope {
@@ -56,6 +72,7 @@ impl KeyScope {
             KeyScope::Logs => "Logs",
             KeyScope::Waf => "WAF",
             KeyScope::Events => "Events",
+            KeyScope::Progress => "Rollout and warming",
         }
     }
 }
@@ -109,8 +126,14 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('w')], "w", A::ShowWaf, "WAF: rule groups, top blocked, samples", "WAF"),
     bind!(S::Everywhere, [c('e')], "e", A::ShowEvents, "service events and deployments", "events"),
     bind!(S::Everywhere, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
+    bind!(S::Everywhere, [c('R')], "R", A::Redeploy, "force a new deployment (asks first)", "redeploy"),
+    bind!(S::Everywhere, [c('B'), c('b')], "B", A::Rollback, "roll back to the last completed revision", "rollback"),
+    bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
+    bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
+    bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
+    bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
     bind!(S::Logs, [c(' '), c('f')], "space/f", A::ToggleFollow, "follow or pause (new lines keep arriving)", "follow"),
     bind!(S::Logs, [c('t')], "t", A::ToggleTaskScope, "the selected task only / all tasks", "task"),
     bind!(S::Logs, [c('1')], "1", A::ToggleNginx, "show or hide nginx", ""),
@@ -131,6 +154,8 @@ pub const COMMANDS: &[(&[&str], &str)] = &[
     (&["events", "e"], "service events and deployments"),
     (&["help", "h"], "this help"),
     (&["quit", "q"], "quit"),
+    (&["rollout"], "the last rollout wpops started"),
+    (&["warming"], "the last warming run, per task"),
 ];
 
 /// The action bound to `key` on a screen of `scope` (screen bindings first).
@@ -152,16 +177,24 @@ pub fn bindings_for(scope: KeyScope) -> Vec<&'static Binding> {
     own.iter().copied().chain(global).collect()
 }
 
-/// The footer of a screen: `(keys, word)` for the bindings marked for it, screen ones first.
-pub fn footer_for(scope: KeyScope) -> Vec<(&'static str, &'static str)> {
-    bindings_for(scope).into_iter().filter(|b| !b.footer.is_empty()).map(|b| (b.label, b.footer)).collect()
+/// The footer of a screen: `(keys, word)` for the bindings marked for it, screen ones first;
+/// a read-only site is not offered the actions that change it.
+pub fn footer_for(scope: KeyScope, read_only: bool) -> Vec<(&'static str, &'static str)> {
+    bindings_for(scope)
+        .into_iter()
+        .filter(|b| !b.footer.is_empty())
+        .filter(|b| !read_only || !b.action.is_mutating())
+        .map(|b| (b.label, b.footer))
+        .collect()
 }
 
 /// The action a `:` command names, if any (`None` for an unknown command).
 pub fn command_action(command: &str) -> Option<Action> {
     let word = command.trim().trim_start_matches(':').trim();
     let index = COMMANDS.iter().position(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(word)))?;
-    [A::ShowOverview, A::ShowLogs, A::ShowWaf, A::ShowEvents, A::Help, A::Quit].get(index).copied()
+    [A::ShowOverview, A::ShowLogs, A::ShowWaf, A::ShowEvents, A::Help, A::Quit, A::ShowRollout, A::ShowWarming]
+        .get(index)
+        .copied()
 }
 
 #[cfg(test)]
@@ -183,9 +216,25 @@ mod tests {
         assert_eq!(command_action("tasks"), Some(A::ShowOverview));
         assert_eq!(command_action("WAF"), Some(A::ShowWaf));
         assert_eq!(command_action("nope"), None);
-        assert_eq!(COMMANDS.len(), 6);
-        let footer = footer_for(KeyScope::Overview);
+        assert_eq!(command_action("rollout"), Some(A::ShowRollout));
+        assert_eq!(command_action(":warming"), Some(A::ShowWarming));
+        assert_eq!(COMMANDS.len(), 8);
+        let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));
+        assert!(footer.contains(&("R", "redeploy")) && footer.contains(&("X", "replace")));
+        let read_only = footer_for(KeyScope::Overview, true);
+        assert!(read_only.contains(&("q", "quit")));
+        assert!(!read_only.iter().any(|(k, _)| ["R", "B", "W", "X"].contains(k)));
+    }
+
+    #[test]
+    fn action_keys() {
+        assert_eq!(action_for(KeyScope::Overview, c('R')), Some(A::Redeploy));
+        assert_eq!(action_for(KeyScope::Logs, c('B')), Some(A::Rollback));
+        assert_eq!(action_for(KeyScope::Logs, c('b')), Some(A::Rollback));
+        assert_eq!(action_for(KeyScope::Waf, c('W')), Some(A::Warm));
+        assert_eq!(action_for(KeyScope::TaskDetail, c('X')), Some(A::ReplaceTask));
+        assert_eq!(action_for(KeyScope::Logs, c('X')), None);
     }
 }

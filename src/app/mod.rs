@@ -8,9 +8,13 @@ pub mod keymap;
 pub mod logview;
 pub mod msg;
 pub mod ops;
+pub mod opstate;
+mod opupdate;
 pub mod state;
 mod update;
 
+#[cfg(test)]
+mod optests;
 #[cfg(test)]
 mod tests;
 
@@ -19,5 +23,7 @@ pub use keymap::{Action, BINDINGS, Binding, COMMANDS, KeyScope};
 pub use logview::LogView;
 pub use msg::{Effect, Feed, FoundReport, LogScope, Msg, ServiceSnapshot, SiteInfo};
 pub use ops::{Op, OpEvent, OpKind, Preview, RollbackPreview, WarmLine, WarmPreview};
+pub use opstate::{Dialog, OpsState, Outcome, PreviewState, Rolling, Watch};
+pub use opupdate::READ_ONLY_FLASH;
 pub use state::{Flash, Input, Panel, Row, STALE_AFTER_MS, Screen, State};
 pub use update::update;

@@ -12,6 +12,7 @@ use crate::model::{
 use super::keymap::KeyScope;
 use super::logview::LogView;
 use super::msg::{FoundReport, LogScope, ServiceSnapshot, SiteInfo};
+use super::opstate::OpsState;
 
 /// Data older than this reads as stale even without an error.
 pub const STALE_AFTER_MS: i64 = 30_000;
@@ -24,6 +25,10 @@ pub enum Screen {
     Logs,
     Waf,
     Events,
+    /// A redeploy, rollback or task replacement followed to its end.
+    Rollout,
+    /// A warming run's results per target.
+    Warming,
 }
 
 impl Screen {
@@ -35,6 +40,7 @@ impl Screen {
             Screen::Logs => KeyScope::Logs,
             Screen::Waf => KeyScope::Waf,
             Screen::Events => KeyScope::Events,
+            Screen::Rollout | Screen::Warming => KeyScope::Progress,
         }
     }
 }
@@ -143,6 +149,10 @@ pub struct State {
     /// Scroll offsets of the events and WAF screens (lines from the top).
     pub events_scroll: usize,
     pub waf_scroll: usize,
+    /// Scroll offset of the rollout view's events (lines from the newest).
+    pub rollout_scroll: usize,
+    /// The operator's actions: the confirm dialog, what is in flight, what the views follow.
+    pub ops: OpsState,
     /// The terminal's size, as last reported (for page sizes).
     pub size: (u16, u16),
     pub(super) polling_fast: bool,
@@ -173,6 +183,8 @@ impl State {
             detail_task: None,
             events_scroll: 0,
             waf_scroll: 0,
+            rollout_scroll: 0,
+            ops: OpsState::default(),
             size: (80, 24),
             polling_fast: false,
         }

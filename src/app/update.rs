@@ -7,6 +7,7 @@ use crate::model::FetchError;
 
 use super::actions;
 use super::msg::{Effect, Feed, FoundReport, Msg};
+use super::opupdate;
 use super::state::State;
 
 /// Applies one message; returns what the runtime must do.
@@ -83,8 +84,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
-        // Actions are shown by the console-ops screens (merged separately).
-        Msg::Op(_) => Vec::new(),
+        Msg::Op(event) => opupdate::on_event(state, event),
     }
 }
 
@@ -120,14 +120,15 @@ fn on_service(state: &mut State, at_ms: i64, result: Result<super::msg::ServiceS
             return Vec::new();
         }
     };
-    let rolling = snapshot.service.rollout_in_progress();
+    // An action in flight keeps the pollers fast even before its deployment shows up.
+    let fast = snapshot.service.rollout_in_progress() || !state.ops.in_flight.is_empty();
     state.service.set(at_ms, snapshot);
     state.regroup_stopped();
     let rows = state.rows().len();
     state.selected = state.selected.min(rows.saturating_sub(1));
-    if rolling != state.polling_fast {
-        state.polling_fast = rolling;
-        return vec![Effect::PollFast(rolling)];
+    if fast != state.polling_fast {
+        state.polling_fast = fast;
+        return vec![Effect::PollFast(fast)];
     }
     Vec::new()
 }

@@ -19,7 +19,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     render_events(state, frame, bottom);
 }
 
-fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
+pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Deployments ", theme::title())).title(
         Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned(),
     );

@@ -34,7 +34,7 @@ fn prompt(label: &str, text: &str) -> Line<'static> {
 
 fn keys(state: &State) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (keys, word) in footer_for(state.screen.key_scope()) {
+    for (keys, word) in footer_for(state.screen.key_scope(), state.site.read_only) {
         spans.push(Span::styled(keys, theme::key()));
         spans.push(Span::styled(format!(" {word}  "), theme::dim()));
     }

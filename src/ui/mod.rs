@@ -1,17 +1,20 @@
 //! The console's screens: `render(&State, &mut Frame)` lays out the header, the current screen,
-//! the footer and any overlay. One module per screen or panel; each only reads `State` and
+//! the footer and any overlay (the confirm dialog, help). One module per screen or panel; each only reads `State` and
 //! never panics at any size (QUALITY.md item 2). Nothing here changes state or does IO.
 
 mod detail;
+mod dialog;
 mod events;
 mod footer;
 mod header;
 mod help;
 mod logs;
 mod overview;
+mod rollout;
 mod tasks;
 mod theme;
 mod waf;
+mod warming;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -33,8 +36,13 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Logs => logs::render_screen(state, frame, body),
         Screen::Waf => waf::render(state, frame, body),
         Screen::Events => events::render(state, frame, body),
+        Screen::Rollout => rollout::render(state, frame, body),
+        Screen::Warming => warming::render(state, frame, body),
     }
     footer::render(state, frame, bottom);
+    if let Some(dialog) = &state.ops.dialog {
+        dialog::render(state, dialog, frame, area);
+    }
     if state.help {
         help::render(state, frame, area);
     }

@@ -162,6 +162,57 @@ pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
+/// Splits a styled line into rows of at most `width` columns at spaces (a word longer than a
+/// row is cut char-wise), keeping styles; the space a row breaks at is dropped.
+pub fn wrap_words(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let cells: Vec<(char, ratatui::style::Style)> =
+        line.spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect();
+    let mut rows: Vec<Vec<(char, ratatui::style::Style)>> = vec![Vec::new()];
+    let mut used = 0;
+    let mut i = 0;
+    while i < cells.len() {
+        let end = cells[i..].iter().position(|(c, _)| *c == ' ').map_or(cells.len(), |p| i + p.max(1));
+        let word = &cells[i..end];
+        let w: usize = word.iter().map(|(c, _)| c.width().unwrap_or(0)).sum();
+        if used > 0 && used + w > width {
+            rows.push(Vec::new());
+            used = 0;
+            if word.first().is_some_and(|(c, _)| *c == ' ') {
+                i = end;
+                continue;
+            }
+        }
+        for &(c, style) in word {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && used > 0 {
+                rows.push(Vec::new());
+                used = 0;
+            }
+            if let Some(row) = rows.last_mut() {
+                row.push((c, style));
+            }
+            used += cw;
+        }
+        i = end;
+    }
+    rows.into_iter()
+        .map(|mut row| {
+            while row.len() > 1 && row.last().is_some_and(|(c, _)| *c == ' ') {
+                row.pop();
+            }
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (c, style) in row {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
 /// Pads or cuts `s` to `width` columns (by chars; display text is single-width here).
 pub fn cell(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width).collect();
@@ -190,5 +241,11 @@ mod tests {
         assert!(explain_reason("x (php-fpm exit 137)").ends_with("out of memory?)"));
         assert_eq!(cell("abcdef", 3), "abc");
         assert_eq!(wrap_line(Line::from("abcdefgh"), 3).len(), 3);
+        let rows: Vec<String> =
+            wrap_words(Line::from("drains the old ones"), 10).iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows, ["drains the", "old ones"]);
+        let rows: Vec<String> = wrap_words(Line::from("abcdefghij klm"), 4).iter().map(|l| l.to_string()).collect();
+        assert_eq!(rows, ["abcd", "efgh", "ij", "klm"]);
+        assert_eq!(wrap_words(Line::from(""), 0).len(), 1);
     }
 }

@@ -1,0 +1,181 @@
+//! The rollout view: a redeploy, rollback or task replacement followed to its end — what was
+//! started and how long ago, the outcome said plainly (COMPLETED in green, a failure or a
+//! circuit-breaker rollback in red), the deployments with their counts, the tasks starting and
+//! draining with each new task's warmer verdict, and the service events since it started.
+//! Read-only.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::theme::{self, cell};
+use super::{events, tasks};
+use crate::app::opstate::short_id;
+use crate::app::{Op, State, Watch};
+use crate::model::{LastStatus, Task, format_age};
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let deployments = state.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
+    let deployments = u16::try_from(deployments).unwrap_or(6).min(6) + 4;
+    let rows = task_rows(state);
+    let task_height = u16::try_from(rows.len()).unwrap_or(20).min(14) + 3;
+    let [head, deps, tasks_area, events_area] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Length(deployments),
+        Constraint::Length(task_height),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    render_head(state, frame, head);
+    events::render_deployments(state, frame, deps);
+    render_tasks(state, rows, frame, tasks_area);
+    render_events(state, frame, events_area);
+}
+
+fn what(op: &Op) -> &'static str {
+    match op {
+        Op::Redeploy { force: false } => "Force new deployment",
+        Op::Redeploy { force: true } => "Force new deployment (started over another rollout)",
+        Op::Rollback { force: false, .. } => "Rollback",
+        Op::Rollback { force: true, .. } => "Rollback (started over another rollout)",
+        Op::Warm { .. } => "Warming",
+        Op::ReplaceTask { .. } => "Replace task",
+    }
+}
+
+/// Elapsed time to the second: `38s`, `1m35s`, `1h02m`.
+pub fn elapsed(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        s => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// The outcome line shared by the rollout and warming views.
+pub fn outcome_line(watch: &Watch, waiting: &str) -> Line<'static> {
+    match &watch.outcome {
+        None => Line::styled(waiting.to_owned(), theme::info()),
+        Some(o) if o.refused => Line::styled(format!("✘ REFUSED — {}", o.summary), theme::bad()),
+        Some(o) if o.ok => Line::styled(format!("✔ {}", o.summary), theme::good()),
+        Some(o) => Line::styled(format!("✘ {}", o.summary), theme::bad()),
+    }
+}
+
+fn render_head(state: &State, frame: &mut Frame, area: Rect) {
+    let block = Block::bordered().title(Line::styled(" Rollout ", theme::title()));
+    let Some(w) = state.ops.rollout.as_ref() else {
+        let text = "nothing started from this console yet — R redeploys, B rolls back, X replaces a task";
+        frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(block), area);
+        return;
+    };
+    let ids = if w.ids.is_empty() { "waiting for ECS to accept it".to_owned() } else { w.ids.join(", ") };
+    let first = Line::from(vec![
+        Span::styled(what(&w.op), theme::title()),
+        Span::styled(" · ", theme::dim()),
+        Span::raw(w.subject.clone()),
+        Span::styled(" · ", theme::dim()),
+        Span::raw(ids),
+        Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()),
+    ]);
+    let waiting = match state.service.data.as_ref().and_then(|s| s.service.primary()) {
+        Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
+        None => "rolling out…".to_owned(),
+    };
+    let lines = vec![first, outcome_line(w, &waiting)];
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The tasks worth showing during a rollout: every task not stopped, and those stopped since.
+fn task_rows(state: &State) -> Vec<&Task> {
+    let since = state.ops.rollout.as_ref().map_or(i64::MAX, |w| w.started_at_ms);
+    state.tasks().iter().filter(|t| !t.is_stopped() || t.stopped_ms().is_some_and(|s| s >= since)).collect()
+}
+
+fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) {
+    let block = Block::bordered().title(Line::styled(" Tasks starting and draining ", theme::title()));
+    let mut lines = vec![Line::styled(
+        format!(
+            "{}{}{}{}{}{}",
+            cell("TASK", 10),
+            cell("ROLE", 10),
+            cell("REV", 5),
+            cell("STATUS", 24),
+            cell("DEPLOYMENT", 28),
+            "WARMER / REASON"
+        ),
+        theme::dim(),
+    )];
+    let watch = state.ops.rollout.as_ref();
+    for t in rows {
+        let replaced = watch.is_some_and(|w| matches!(&w.op, Op::ReplaceTask { task_id } if *task_id == t.id));
+        let is_new = watch.is_some_and(|w| w.is_new(t));
+        let (role, role_style) = if replaced {
+            ("replaced", theme::warn())
+        } else if t.is_stopped() {
+            ("stopped", theme::dim())
+        } else if t.desired_status == LastStatus::Stopped {
+            ("draining", theme::warn())
+        } else if is_new {
+            ("new", theme::info())
+        } else {
+            ("old", theme::dim())
+        };
+        let status = format!("{} → {}", t.last_status, t.desired_status);
+        let (detail, detail_style) = if let Some(reason) = t.stopped_reason.as_ref().filter(|_| t.is_stopped()) {
+            (theme::explain_reason(reason), theme::bad())
+        } else if is_new {
+            tasks::warmer_text(state, t)
+        } else {
+            ("–".to_owned(), theme::dim())
+        };
+        lines.push(Line::from(vec![
+            Span::raw(cell(short_id(&t.id), 10)),
+            Span::styled(cell(role, 10), role_style),
+            Span::raw(cell(&t.revision.to_string(), 5)),
+            Span::raw(cell(&status, 24)),
+            Span::styled(cell(t.started_by.as_deref().unwrap_or("–"), 28), theme::dim()),
+            Span::styled(detail, detail_style),
+        ]));
+    }
+    if lines.len() == 1 {
+        lines.push(Line::styled("no tasks listed yet", theme::dim()));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn render_events(state: &State, frame: &mut Frame, area: Rect) {
+    let block = Block::bordered().title(Line::styled(" Service events since it started ", theme::title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let events = state.ops.rollout.as_ref().map_or(&[][..], |w| w.events.as_slice());
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if events.is_empty() {
+        lines.push(Line::styled("no service events since it started", theme::dim()));
+    }
+    let height = usize::from(inner.height);
+    let end = events.len().saturating_sub(state.rollout_scroll).max(height.min(events.len()));
+    let start = end.saturating_sub(height);
+    for e in events.get(start..end).unwrap_or(&[]) {
+        let style = if e.message.contains("steady state") || e.message.contains("completed") {
+            theme::good()
+        } else if ["unable", "failed", "unhealthy", "error", "rolling back", "rolled back", "circuit breaker"]
+            .iter()
+            .any(|w| e.message.contains(w))
+        {
+            theme::bad()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{}  {:>6} ago  ", theme::hms(e.at_ms), format_age(state.now_ms - e.at_ms)),
+                theme::dim(),
+            ),
+            Span::styled(e.message.clone(), style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
