@@ -102,7 +102,7 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             cell("TASK", 10),
             cell("ROLE", 10),
             cell("REV", 5),
-            cell("STATUS", 24),
+            cell("STATUS", 26),
             cell("DEPLOYMENT", 28),
             "WARMER / REASON"
         ),
@@ -135,7 +135,7 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             Span::raw(cell(short_id(&t.id), 10)),
             Span::styled(cell(role, 10), role_style),
             Span::raw(cell(&t.revision.to_string(), 5)),
-            Span::raw(cell(&status, 24)),
+            Span::raw(cell(&status, 26)),
             Span::styled(cell(t.started_by.as_deref().unwrap_or("–"), 28), theme::dim()),
             Span::styled(detail, detail_style),
         ]));
