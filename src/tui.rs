@@ -16,9 +16,24 @@ use crate::feed::actions::audit::AuditLog;
 use crate::feed::actions::{Operator, WarmSettings};
 use crate::feed::ops::OpRunner;
 use crate::feed::{Feeds, now_ms};
+use crate::model::FleetRow;
 
 /// The shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(33);
+
+/// Reads every configured site for the fleet view (supplied by the command line, which knows the
+/// config file); `None` when the console has no fleet.
+pub type FleetSource = std::sync::Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<FleetRow>> + Send>> + Send + Sync,
+>;
+
+/// How the console ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TuiExit {
+    Quit,
+    /// The operator opened another site from the fleet view.
+    Open(String),
+}
 
 /// Why the console stopped other than by the operator's `q`.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +94,12 @@ fn spawn_input(tx: mpsc::Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::Joi
 }
 
 /// Runs the console until the operator quits.
-pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Result<(), TuiError> {
+pub async fn run(
+    site: SiteInfo,
+    clients: Clients,
+    warming: WarmSettings,
+    fleet: Option<FleetSource>,
+) -> Result<TuiExit, TuiError> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut tasks = JoinSet::new();
     let operator = Operator {
@@ -106,11 +126,12 @@ pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Res
         app::update(&mut state, Msg::Resize(size.width, size.height));
     }
     let input = spawn_input(tx.clone(), stop.clone());
-    drop(tx);
+    let feed_tx = tx;
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw = Instant::now() - FRAME;
-    let mut outcome = Ok(());
+    let mut outcome = Ok(TuiExit::Quit);
+    let mut fleet_watch: Option<tokio::task::AbortHandle> = None;
     state.dirty = true;
     loop {
         if state.dirty && last_draw.elapsed() >= FRAME {
@@ -151,6 +172,16 @@ pub async fn run(site: SiteInfo, clients: Clients, warming: WarmSettings) -> Res
         for e in &effects {
             feeds.apply(e);
             runner.handle(e, &mut tasks);
+            match e {
+                Effect::WatchFleet => {
+                    if let Some(h) = fleet_watch.take() {
+                        h.abort();
+                    }
+                    fleet_watch = fleet.clone().map(|source| tasks.spawn(watch_fleet(source, feed_tx.clone())));
+                }
+                Effect::OpenSite(name) => outcome = Ok(TuiExit::Open(name.clone())),
+                _ => {}
+            }
         }
         if state.should_quit() || effects.contains(&Effect::Quit) {
             break;
@@ -178,6 +209,17 @@ fn panic_drill() -> Option<Drill> {
         "draw" => Some(Drill::Draw),
         "feed" => Some(Drill::Feed),
         _ => None,
+    }
+}
+
+/// Polls the fleet about once a minute while the fleet view has been asked for.
+async fn watch_fleet(source: FleetSource, tx: mpsc::Sender<Msg>) {
+    loop {
+        let rows = source().await;
+        if tx.send(Msg::Fleet { at_ms: now_ms(), rows }).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
 

@@ -207,6 +207,10 @@ fn move_by(state: &mut State, delta: i64) {
             let back = (state.rollout_scroll as i64 - delta).clamp(0, events as i64);
             state.rollout_scroll = usize::try_from(back).unwrap_or(0);
         }
+        Screen::Sites => {
+            let rows = state.fleet.as_ref().map_or(0, |(_, r)| r.len());
+            state.fleet_selected = step(state.fleet_selected, rows.saturating_sub(1));
+        }
         Screen::TaskDetail | Screen::Warming => {}
     }
 }
@@ -219,6 +223,7 @@ fn refresh(state: &State) -> Vec<Effect> {
         Screen::TaskDetail | Screen::Events | Screen::Rollout | Screen::Warming => vec![Effect::Refresh(Feed::Service)],
         Screen::Logs => vec![Effect::Refresh(Feed::Logs)],
         Screen::Waf => vec![Effect::Refresh(Feed::Waf)],
+        Screen::Sites => vec![Effect::WatchFleet],
     }
 }
 
@@ -285,6 +290,18 @@ pub(super) fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ReplaceTask => return opupdate::ask(state, OpKind::ReplaceTask),
         Action::ShowRollout => go(state, Screen::Rollout),
         Action::ShowWarming => go(state, Screen::Warming),
+        Action::ShowSites => {
+            go(state, Screen::Sites);
+            return vec![Effect::WatchFleet];
+        }
+        Action::OpenSite => {
+            let name =
+                state.fleet.as_ref().and_then(|(_, rows)| rows.get(state.fleet_selected)).map(|r| r.site.clone());
+            if let Some(name) = name.filter(|n| *n != state.site.name) {
+                state.quit = true;
+                return vec![Effect::OpenSite(name)];
+            }
+        }
         Action::ShowProgress => {
             let at = |w: &Option<super::opstate::Watch>| w.as_ref().map(|w| w.started_at_ms);
             let screen =

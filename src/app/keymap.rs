@@ -41,6 +41,8 @@ pub enum Action {
     ShowProgress,
     ShowRollout,
     ShowWarming,
+    ShowSites,
+    OpenSite,
 }
 
 impl Action {
@@ -61,6 +63,8 @@ pub enum KeyScope {
     Events,
     /// The rollout and warming views.
     Progress,
+    /// The fleet view.
+    Sites,
 }
 
 impl KeyScope {
@@ -73,6 +77,7 @@ impl KeyScope {
             KeyScope::Waf => "WAF",
             KeyScope::Events => "Events",
             KeyScope::Progress => "Rollout and warming",
+            KeyScope::Sites => "Sites",
         }
     }
 }
@@ -130,7 +135,9 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('B'), c('b')], "B", A::Rollback, "roll back to the last completed revision", "rollback"),
     bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
     bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
+    bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
+    bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
@@ -156,6 +163,7 @@ pub const COMMANDS: &[(&[&str], &str)] = &[
     (&["quit", "q"], "quit"),
     (&["rollout"], "the last rollout wpops started"),
     (&["warming"], "the last warming run, per task"),
+    (&["sites", "fleet"], "every configured site (Enter opens one)"),
 ];
 
 /// The action bound to `key` on a screen of `scope` (screen bindings first).
@@ -192,9 +200,19 @@ pub fn footer_for(scope: KeyScope, read_only: bool) -> Vec<(&'static str, &'stat
 pub fn command_action(command: &str) -> Option<Action> {
     let word = command.trim().trim_start_matches(':').trim();
     let index = COMMANDS.iter().position(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(word)))?;
-    [A::ShowOverview, A::ShowLogs, A::ShowWaf, A::ShowEvents, A::Help, A::Quit, A::ShowRollout, A::ShowWarming]
-        .get(index)
-        .copied()
+    [
+        A::ShowOverview,
+        A::ShowLogs,
+        A::ShowWaf,
+        A::ShowEvents,
+        A::Help,
+        A::Quit,
+        A::ShowRollout,
+        A::ShowWarming,
+        A::ShowSites,
+    ]
+    .get(index)
+    .copied()
 }
 
 #[cfg(test)]

@@ -99,6 +99,11 @@ pub enum Msg {
     },
     /// Previews, progress and outcomes of the operator's actions (`Effect::Preview`/`Effect::Run`).
     Op(super::ops::OpEvent),
+    /// Every configured site, one row each (the fleet view).
+    Fleet {
+        at_ms: i64,
+        rows: Vec<crate::model::FleetRow>,
+    },
 }
 
 /// Which log streams the tailer follows.
@@ -126,4 +131,8 @@ pub enum Effect {
     Preview(super::ops::OpKind),
     /// Carry out a confirmed action. Only a `Confirmed` dialog produces this.
     Run(super::ops::Op),
+    /// Poll every configured site (about once a minute) for the fleet view.
+    WatchFleet,
+    /// Close this site's console and open the named site's.
+    OpenSite(String),
 }

@@ -29,6 +29,8 @@ pub enum Screen {
     Rollout,
     /// A warming run's results per target.
     Warming,
+    /// Every configured site in one table.
+    Sites,
 }
 
 impl Screen {
@@ -41,6 +43,7 @@ impl Screen {
             Screen::Waf => KeyScope::Waf,
             Screen::Events => KeyScope::Events,
             Screen::Rollout | Screen::Warming => KeyScope::Progress,
+            Screen::Sites => KeyScope::Sites,
         }
     }
 }
@@ -153,6 +156,9 @@ pub struct State {
     pub rollout_scroll: usize,
     /// The operator's actions: the confirm dialog, what is in flight, what the views follow.
     pub ops: OpsState,
+    /// The fleet view: when it was read, and one row per configured site.
+    pub fleet: Option<(i64, Vec<crate::model::FleetRow>)>,
+    pub fleet_selected: usize,
     /// The terminal's size, as last reported (for page sizes).
     pub size: (u16, u16),
     pub(super) polling_fast: bool,
@@ -185,6 +191,8 @@ impl State {
             waf_scroll: 0,
             rollout_scroll: 0,
             ops: OpsState::default(),
+            fleet: None,
+            fleet_selected: 0,
             size: (80, 24),
             polling_fast: false,
         }

@@ -84,6 +84,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::Fleet { at_ms, rows } => {
+            state.fleet_selected = state.fleet_selected.min(rows.len().saturating_sub(1));
+            state.fleet = Some((at_ms, rows));
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::Op(event) => opupdate::on_event(state, event),
     }
 }

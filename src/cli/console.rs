@@ -13,23 +13,37 @@ use super::args::Global;
 use super::config::{self, Confirm};
 use super::{connect, exit};
 
+/// Runs the console; when the operator opens another site from the fleet view, opens that one.
 pub async fn run(g: &Global) -> u8 {
+    let mut global = g.clone();
+    loop {
+        match run_site(&global).await {
+            Ok(Some(next)) => {
+                global = Global { site: Some(next), cluster: None, service: None, demo: false, ..global };
+            }
+            Ok(None) => return exit::OK,
+            Err(code) => return code,
+        }
+    }
+}
+
+async fn run_site(g: &Global) -> Result<Option<String>, u8> {
     let site = match config::resolve(g) {
         Ok(s) => s,
         Err(config::ConfigError::Invalid(m)) if !g.demo && g.cluster.is_none() && g.service.is_none() => {
             eprintln!("wpops: {m}; or --demo to try it against the simulator");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
         Err(e) => {
             eprintln!("wpops: {e}");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
     let session = match connect::connect(site, &g.scenario).await {
         Ok(s) => s,
         Err((code, msg)) => {
             eprintln!("wpops: {msg}");
-            return code;
+            return Err(code);
         }
     };
     // The console retries by itself (feeds back off): one attempt each, short timeouts.
@@ -49,7 +63,7 @@ pub async fn run(g: &Global) -> u8 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("wpops: {}", e.report(target.profile.as_deref()));
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
     let s = &session.site;
@@ -70,11 +84,13 @@ pub async fn run(g: &Global) -> u8 {
         port: s.warming.port,
     };
     let _sim = session.sim;
-    match crate::tui::run(info, clients, warming).await {
-        Ok(()) => exit::OK,
+    let fleet = if s.demo { None } else { super::fleet::console_source(g) };
+    match crate::tui::run(info, clients, warming, fleet).await {
+        Ok(crate::tui::TuiExit::Quit) => Ok(None),
+        Ok(crate::tui::TuiExit::Open(name)) => Ok(Some(name)),
         Err(e) => {
             eprintln!("wpops: {e}");
-            exit::UNHEALTHY
+            Err(exit::UNHEALTHY)
         }
     }
 }

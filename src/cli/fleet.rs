@@ -295,3 +295,31 @@ async fn metrics_per_pool(
     .await;
     results.into_iter().collect()
 }
+
+/// Every site of the config file, resolved with only the environment and `--config` applied
+/// (the flags name one site; the fleet is all of them). Empty when there is no config file.
+pub fn configured_sites(global: &Global) -> Vec<ResolvedSite> {
+    let base = Global { config: global.config.clone(), ..Global::default() };
+    let Some(path) = config::config_path(&base, &config::process_env) else { return Vec::new() };
+    let Ok(Some(file)) = config::load(&path, false) else { return Vec::new() };
+    file.sites
+        .iter()
+        .filter_map(|(name, entry)| config::resolve_entry(Some(name), entry, &base, &config::process_env).ok())
+        .collect()
+}
+
+/// The console's fleet view source: every configured site, polled as `status --all` polls them.
+pub fn console_source(global: &Global) -> Option<crate::tui::FleetSource> {
+    let sites = configured_sites(global);
+    if sites.is_empty() {
+        return None;
+    }
+    Some(std::sync::Arc::new(move || {
+        let sites = sites.clone();
+        Box::pin(async move {
+            let rows = poll(sites).await;
+            let now = now_ms();
+            rows.iter().map(|r| fleet_view::fleet_row(r, now)).collect()
+        })
+    }))
+}

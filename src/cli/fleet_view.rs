@@ -189,3 +189,32 @@ pub struct FleetJson<'a> {
 pub fn json(rows: &[SiteRow], now: i64, exit_code: u8) -> FleetJson<'_> {
     FleetJson { schema: "wpops.fleet/1", at: iso(now), exit_code, sites: rows }
 }
+
+/// The console's fleet row for a polled site.
+pub fn fleet_row(r: &SiteRow, now: i64) -> crate::model::FleetRow {
+    let problem = match &r.health {
+        Some(ServiceHealth::Unhealthy { reasons }) => reasons.first().cloned(),
+        _ => None,
+    };
+    let alb_5xx_5m = match (r.elb_5xx_5m, r.target_5xx_5m) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    };
+    crate::model::FleetRow {
+        site: r.name.clone(),
+        account: r.account.clone(),
+        region: r.region.clone(),
+        cluster: r.cluster.clone(),
+        service: r.service.clone(),
+        running: r.running,
+        desired: r.desired,
+        rollout: r.rollout.clone(),
+        warmer_failures: r.warmer_failures.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        alb_5xx_5m,
+        waf_blocked_1h: r.waf_blocked_1h,
+        verdict: r.health.as_ref().map(|h| h.label().to_string()),
+        problem,
+        error: r.error.as_ref().map(|e| e.message.clone()),
+        fetched_at_ms: r.data_age_ms.map(|age| now - age),
+    }
+}

@@ -116,7 +116,7 @@ impl Feeds {
                 self.ecs.send(Command::Fast(*fast))
             }
             // Quitting and actions are the terminal loop's (see `ops::run_effect`).
-            Effect::Quit | Effect::Preview(_) | Effect::Run(_) => Ok(()),
+            Effect::Quit | Effect::Preview(_) | Effect::Run(_) | Effect::WatchFleet | Effect::OpenSite(_) => Ok(()),
         };
     }
 }

@@ -7,6 +7,7 @@ mod text_enum;
 pub mod access;
 pub mod clean;
 pub mod ecs;
+pub mod fleet;
 pub mod health;
 pub mod history;
 pub mod logline;
@@ -26,6 +27,7 @@ pub use ecs::{
     Service, ServiceEvent, Task, TaskDefinition, Volume, format_age, shared_mutable_images, short_task_id,
     task_definition_revision,
 };
+pub use fleet::FleetRow;
 pub use health::{HealthRules, ServiceHealth, service_health};
 pub use history::{
     ImageChange, RevisionImage, RevisionInfo, ServiceDeploymentInfo, image_changes, is_pinned, rollback_target,

@@ -11,6 +11,7 @@ mod help;
 mod logs;
 mod overview;
 mod rollout;
+mod sites;
 mod tasks;
 mod theme;
 mod waf;
@@ -38,6 +39,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Events => events::render(state, frame, body),
         Screen::Rollout => rollout::render(state, frame, body),
         Screen::Warming => warming::render(state, frame, body),
+        Screen::Sites => sites::render(state, frame, body),
     }
     footer::render(state, frame, bottom);
     if let Some(dialog) = &state.ops.dialog {
