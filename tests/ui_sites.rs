@@ -2,6 +2,7 @@
 //! fleet, rows arrive with `Msg::Fleet`, `j`/`k` select, Enter opens another site (and closes
 //! this console); the screen's snapshot on a 160×48 terminal.
 
+#[allow(unused_imports, dead_code)]
 mod ui_fixtures;
 
 use ui_fixtures::*;
