@@ -2,7 +2,7 @@
 //! fleet, rows arrive with `Msg::Fleet`, `j`/`k` select, Enter opens another site (and closes
 //! this console); the screen's snapshot on a 160×48 terminal.
 
-#[allow(unused_imports, dead_code)]
+#[allow(unused_imports)]
 mod ui_fixtures;
 
 use ui_fixtures::*;
