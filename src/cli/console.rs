@@ -27,7 +27,65 @@ pub async fn run(g: &Global) -> u8 {
     }
 }
 
+/// With only `--cluster`: lists the cluster's services and asks which one to open.
+async fn pick_service(g: &Global) -> Result<String, u8> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let cluster = g.cluster.clone().unwrap_or_default();
+    let probe = config::ResolvedSite {
+        name: cluster.clone(),
+        profile: g.profile.clone(),
+        region: g.region.clone(),
+        endpoint_url: g.endpoint_url.clone(),
+        cluster: cluster.clone(),
+        ..config::ResolvedSite::default()
+    };
+    let session = connect::connect(probe, &g.scenario).await.map_err(|(code, msg)| {
+        eprintln!("wpops: {msg}");
+        code
+    })?;
+    let arns = crate::aws::ecs::list_services(&session.clients, &cluster).await.map_err(|e| {
+        eprintln!("wpops: {}", e.report(g.profile.as_deref()));
+        super::output::aws_exit_code(&e)
+    })?;
+    let names: Vec<String> =
+        arns.iter().map(|a| crate::model::sanitize_line(a.rsplit('/').next().unwrap_or(a))).collect();
+    if names.is_empty() {
+        eprintln!("wpops: cluster {cluster} has no services");
+        return Err(exit::USAGE);
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "wpops: cluster {cluster} has {} services; pass --service NAME (`wpops services --cluster {cluster}` lists them)",
+            names.len()
+        );
+        return Err(exit::USAGE);
+    }
+    let mut err = std::io::stderr().lock();
+    for (i, n) in names.iter().enumerate() {
+        let _ = writeln!(err, "{:>5}  {n}", i + 1);
+    }
+    let _ = write!(err, "Open which service of {cluster} (number or name)? ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    let answer = answer.trim();
+    let chosen = answer
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| names.get(i.wrapping_sub(1)))
+        .or_else(|| names.iter().find(|n| *n == answer));
+    chosen.cloned().ok_or_else(|| {
+        eprintln!("wpops: no service {answer:?} in cluster {cluster}");
+        exit::USAGE
+    })
+}
+
 async fn run_site(g: &Global) -> Result<Option<String>, u8> {
+    if g.cluster.is_some() && g.service.is_none() && g.site.is_none() && !g.demo && config::resolve(g).is_err() {
+        let service = pick_service(g).await?;
+        let g = Global { service: Some(service), ..g.clone() };
+        return Box::pin(run_site(&g)).await;
+    }
     let site = match config::resolve(g) {
         Ok(s) => s,
         Err(config::ConfigError::Invalid(m)) if !g.demo && g.cluster.is_none() && g.service.is_none() => {
