@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(command_action("nope"), None);
         assert_eq!(command_action("rollout"), Some(A::ShowRollout));
         assert_eq!(command_action(":warming"), Some(A::ShowWarming));
-        assert_eq!(COMMANDS.len(), 8);
+        assert_eq!(COMMANDS.len(), 9);
         let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));
