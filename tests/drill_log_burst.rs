@@ -4,6 +4,7 @@
 //! counted), the dropped count is on the logs screen, and the burst is processed in linear time
 //! (a quadratic step in the ring or the view's index would not finish within the generous bound).
 
+#[allow(unused_imports)]
 mod ui_fixtures;
 
 use std::time::{Duration, Instant};

@@ -58,8 +58,34 @@ fn states() -> Vec<State> {
         // each screen, an open filter/search/command line, a bad filter, an unknown command, a
         // search hit, a paused view with new lines below; the action keys; the fleet view.
         for keys in [
-            "", "jjj\n", "jjjjjjjjj\n", "l", "l/50\ns50\n", "lw T", "w", "e", "?", ":wa", "l1t", "R", "B", "jX", "\n?",
-            "l?", "w?", "e?", "/5", "l/5", "ls5", "l/(\n", ":nope\n", "lsGET\nn", "lkkk", "e:q", "S", "S?",
+            "",
+            "jjj\n",
+            "jjjjjjjjj\n",
+            "l",
+            "l/50\ns50\n",
+            "lw T",
+            "w",
+            "e",
+            "?",
+            ":wa",
+            "l1t",
+            "R",
+            "B",
+            "jX",
+            "\n?",
+            "l?",
+            "w?",
+            "e?",
+            "/5",
+            "l/5",
+            "ls5",
+            "l/(\n",
+            ":nope\n",
+            "lsGET\nn",
+            "lkkk",
+            "e:q",
+            "S",
+            "S?",
         ] {
             let mut s = base.clone();
             press(&mut s, keys);
