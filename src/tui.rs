@@ -2,8 +2,8 @@
 //! and drawing. It holds no logic of its own: keys become `Msg::Key`, effects go to the feeds,
 //! and a frame is drawn only when the state changed, at most ~30 times a second.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
@@ -121,7 +121,14 @@ pub async fn run(
     let mut frames = 0u32;
     let mut state = State::new(site, now_ms());
     let stop = Arc::new(AtomicBool::new(false));
-    let mut terminal = ratatui::init();
+    let mut terminal = match init_terminal() {
+        Ok(t) => t,
+        Err(e) => {
+            restore_terminal();
+            drop(std::panic::take_hook());
+            return Err(TuiError::Terminal(e));
+        }
+    };
     if let Ok(size) = terminal.size() {
         app::update(&mut state, Msg::Resize(size.width, size.height));
     }
@@ -134,6 +141,11 @@ pub async fn run(
     let mut fleet_watch: Option<tokio::task::AbortHandle> = None;
     state.dirty = true;
     loop {
+        // Checked before every frame: no frame may follow a panic elsewhere (see `init_terminal`).
+        if let Some(text) = background_panic() {
+            outcome = Err(TuiError::Feed(text));
+            break;
+        }
         if state.dirty && last_draw.elapsed() >= FRAME {
             frames += 1;
             if drill == Some(Drill::Draw) && frames == 3 {
@@ -190,9 +202,50 @@ pub async fn run(
     stop.store(true, Ordering::Relaxed);
     feeds.cancel.cancel();
     tasks.abort_all();
-    ratatui::restore();
+    restore_terminal();
+    // Back to the default panic hook: the terminal is the shell's again.
+    drop(std::panic::take_hook());
     let _ = input.join();
     outcome
+}
+
+/// The first panic on a thread other than the terminal loop's (a feed, the input reader, the
+/// demo's simulator), with where it happened, for the loop to report.
+static BACKGROUND_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+fn background_panic() -> Option<String> {
+    BACKGROUND_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Takes the terminal (raw mode, alternate screen) with a panic hook that keeps it usable
+/// (QUALITY.md item 3). Only the loop's thread writes to the terminal: a panic on it restores
+/// the terminal, then prints the message; a panic on any other thread is only noted, and the
+/// loop stops and restores at its next turn (within a tick). Restoring from the panicking
+/// thread, as `ratatui::init`'s hook does, let the loop draw another frame onto the restored
+/// screen before it noticed.
+fn init_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    let ui = std::thread::current().id();
+    *BACKGROUND_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui {
+            restore_terminal();
+            default(info);
+        } else {
+            let at = info.location().map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
+            let text = format!("{}{at}", panic_message(info.payload()));
+            BACKGROUND_PANIC.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(text);
+        }
+    }));
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))
+}
+
+/// Raw mode off, alternate screen left, cursor shown.
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
 /// A deliberate panic for checking that the terminal is restored (QUALITY.md item 3):
@@ -224,6 +277,10 @@ async fn watch_fleet(source: FleetSource, tx: mpsc::Sender<Msg>) {
 }
 
 fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    panic_message(p.as_ref())
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         s.to_string()
     } else if let Some(s) = p.downcast_ref::<String>() {

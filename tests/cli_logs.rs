@@ -1,6 +1,7 @@
 //! `wpops logs` through the real binary against the simulator: container and task filters in
 //! text and JSON, `--follow` printing a line written with PutLogEvents exactly once and stopping
-//! with exit 0 on Ctrl-C, and hostile log text (ESC sequences, OSC 52, bidi) never printed raw.
+//! with exit 0 on Ctrl-C, and hostile log text (CSI, OSC 8/52, DCS, APC, C1 controls, bidi
+//! overrides and isolates, zero-width characters) never printed raw.
 
 mod cli_util;
 
@@ -10,6 +11,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cli_util::*;
+
+/// Format characters that reorder or hide text: bidi embeddings, overrides and isolates,
+/// zero-width characters and the BOM.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
 
 fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
     stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
@@ -109,7 +116,9 @@ async fn hostile_log_text_is_never_printed_raw() {
     let sim = sim("quiet").await;
     let home = home();
     let task = task_ids(&sim, home.path()).await.remove(0);
-    let evil = "evil \x1b[31mRED\x1b[0m \x1b]52;c;ZXZpbA==\x07 \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \u{202e}txt.exe \u{200b}zw\rCR [brackets]";
+    let evil = "evil \x1b[31mRED\x1b[0m \x1b]52;c;ZXZpbA==\x07 \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \u{202e}txt.exe \u{200b}zw \
+                \x1bP1$r0m\x1b\\dcs \u{9b}31mc1 \u{9d}0;t\u{9c} \u{2066}iso\u{2069} a\u{200d}b\u{2060}c\u{feff}d \x1b_apc\x1b\\ \x07\x08\x7f\
+                \rCR [brackets]";
     put_line(&sim, &format!("wp/warmer/{task}"), evil).await;
     let r = wpops(&sim, home.path(), &["logs", "--container", "warmer", "--since", "5m"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -117,7 +126,7 @@ async fn hostile_log_text_is_never_printed_raw() {
     assert!(line.contains("␛[31mRED") && line.contains("␛]52;c;"), "visible tokens: {line}");
     assert!(r.stdout.lines().any(|l| l.ends_with("warmer  CR [brackets]")), "a CR splits the event:\n{}", r.stdout);
     for ch in r.stdout.chars() {
-        assert!(ch == '\n' || !(ch.is_control() || matches!(ch, '\u{200b}' | '\u{202e}')), "raw {ch:?} in {line:?}");
+        assert!(ch == '\n' || !(ch.is_control() || invisible(ch)), "raw {ch:?} in {line:?}");
     }
     let r = wpops(&sim, home.path(), &["logs", "--container", "warmer", "--since", "5m", "-o", "json"]).await;
     let texts: Vec<String> = json_lines(&r.stdout)
@@ -127,6 +136,6 @@ async fn hostile_log_text_is_never_printed_raw() {
         .collect();
     assert!(!texts.is_empty());
     for t in texts {
-        assert!(!t.chars().any(|c| c.is_control() || c == '\u{202e}' || c == '\u{200b}'), "{t:?}");
+        assert!(!t.chars().any(|c| c.is_control() || invisible(c)), "{t:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! QUALITY.md item 2: every screen renders at any size from 0×0 to 300×100 without panicking,
-//! with overlays and typed input open, healthy or in an incident, with or without data, with
-//! every action dialog open (preparing, previewed, failed, foreign deployment, typed name) and
-//! in the rollout and warming views.
+//! with overlays (help over every screen) and typed input open (command, filter, search), with
+//! flashes and filter errors, healthy or in an incident, with or without data, with every action
+//! dialog open (preparing, previewed, failed, foreign deployment, typed name), in the rollout and
+//! warming views and the fleet view.
 
 mod ui_fixtures;
 
@@ -53,9 +54,39 @@ fn states() -> Vec<State> {
     for base in
         [ui_fixtures::healthy(), ui_fixtures::incident(), ui_fixtures::errors(), State::new(ui_fixtures::site(), 0)]
     {
-        for keys in
-            ["", "jjj\n", "jjjjjjjjj\n", "l", "l/50\ns50\n", "lw T", "w", "e", "?", ":wa", "l1t", "R", "B", "jX"]
-        {
+        // Every screen, each overlay and typed input over them, flashes and errors: help over
+        // each screen, an open filter/search/command line, a bad filter, an unknown command, a
+        // search hit, a paused view with new lines below; the action keys; the fleet view.
+        for keys in [
+            "",
+            "jjj\n",
+            "jjjjjjjjj\n",
+            "l",
+            "l/50\ns50\n",
+            "lw T",
+            "w",
+            "e",
+            "?",
+            ":wa",
+            "l1t",
+            "R",
+            "B",
+            "jX",
+            "\n?",
+            "l?",
+            "w?",
+            "e?",
+            "/5",
+            "l/5",
+            "ls5",
+            "l/(\n",
+            ":nope\n",
+            "lsGET\nn",
+            "lkkk",
+            "e:q",
+            "S",
+            "S?",
+        ] {
             let mut s = base.clone();
             press(&mut s, keys);
             out.push(s);
@@ -66,7 +97,7 @@ fn states() -> Vec<State> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(ProptestConfig::with_cases(25))]
     #[test]
     fn never_panics(width in 0u16..=300, height in 0u16..=100) {
         for state in states() {

@@ -112,13 +112,15 @@ impl LogView {
     }
 
     /// Adds new lines (oldest first): the ring, the index and the request rate follow. Returns
-    /// the warm reports found among them (task id, report, when).
+    /// the warm reports found among them (task id, report, when). A late line shifts the index
+    /// entries after it by one (from the back: late lines land near the end) instead of
+    /// re-reading the ring, so a burst with late arrivals and a filter on stays linear.
     pub fn push(&mut self, events: Vec<LogEvent>) -> Vec<(String, WarmReport, i64)> {
         let mut reports = Vec::new();
-        let mut reordered = false;
         for ev in events {
-            let in_order = self.ring.newest_ts_ms().is_none_or(|t| t <= ev.ts_ms);
-            let position = self.ring.dropped() + self.ring.len() as u64;
+            // Where the line lands; evicting the oldest afterwards moves no absolute position.
+            let position = self.ring.dropped() + self.ring.insertion_index(ev.ts_ms) as u64;
+            let shown = matches!(self.index, MatchIndex::Positions(_)) && self.shows(&ev);
             let (class, ts, task) = (ev.class, ev.ts_ms, ev.task_id.clone());
             if !self.ring.push_unique(ev) {
                 continue;
@@ -128,20 +130,18 @@ impl LogView {
                 LineClass::WarmReport(report) => reports.push((task, report, ts)),
                 _ => {}
             }
-            if !in_order {
-                reordered = true;
-            } else if !reordered {
-                let shown = self.ring.iter().next_back().is_some_and(|ev| self.shows(ev));
-                if let MatchIndex::Positions(p) = &mut self.index
-                    && shown
-                {
-                    p.push_back(position);
+            if let MatchIndex::Positions(p) = &mut self.index {
+                let mut i = p.len();
+                while i > 0 && p[i - 1] >= position {
+                    p[i - 1] += 1;
+                    i -= 1;
+                }
+                if shown {
+                    p.insert(i, position);
                 }
             }
         }
-        if reordered {
-            self.rebuild_index();
-        } else if let MatchIndex::Positions(p) = &mut self.index {
+        if let MatchIndex::Positions(p) = &mut self.index {
             let first = self.ring.dropped();
             while p.front().is_some_and(|&pos| pos < first) {
                 p.pop_front();
@@ -290,6 +290,32 @@ mod tests {
         v.show = [false, true, true];
         v.rebuild_index();
         assert_eq!(v.matched_len(), 0);
+    }
+
+    #[test]
+    fn late_lines_keep_the_index_what_a_rebuild_would_make_it() {
+        let one = ev(0, 0, ContainerRole::Nginx, "GET / 200 xx").approx_bytes();
+        let mut v = LogView::new(LogRing::new(one * 40));
+        v.filter = compile_pattern("5\\d\\d").ok();
+        v.rebuild_index();
+        for batch in 0..20u64 {
+            let events = (0..10u64)
+                .map(|i| {
+                    let id = batch * 10 + i;
+                    let late = if id % 4 == 1 { 35 } else { 0 };
+                    let text = if id % 3 == 0 { "GET 502 xx" } else { "GET 200 xx" };
+                    ev(id, id as i64 * 10 - late, ContainerRole::Nginx, text)
+                })
+                .collect();
+            v.push(events);
+            let incremental: Vec<_> = (0..v.matched_len()).map(|n| v.position(n)).collect();
+            let mut rebuilt = v.clone();
+            rebuilt.rebuild_index();
+            let fresh: Vec<_> = (0..rebuilt.matched_len()).map(|n| rebuilt.position(n)).collect();
+            assert_eq!(incremental, fresh, "after batch {batch}");
+            assert!(texts(&v).iter().all(|t| t.contains("502")));
+        }
+        assert!(v.ring.dropped() > 0);
     }
 
     #[test]

@@ -71,7 +71,8 @@ pub enum Msg {
         at_ms: i64,
         result: Result<Box<ServiceSnapshot>, FetchError>,
     },
-    /// New log lines (already sanitised and split), oldest first, without duplicates.
+    /// A good poll of the log tailer: its new lines (already sanitised and split), oldest
+    /// first, without duplicates; none when nothing new was written.
     Logs {
         at_ms: i64,
         generation: u64,

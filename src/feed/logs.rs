@@ -167,11 +167,12 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
         let wait = match poll(&ctx, &mut cursor).await {
             Ok(events) => {
                 backoff.reset();
-                if !events.is_empty() {
-                    let generation = cursor.scope.generation;
-                    if !ctx.send(Msg::Logs { at_ms: now_ms(), generation, events }).await {
-                        return;
-                    }
+                // Every good poll is reported, new lines or none: it clears the panel's error
+                // after a failure and dates its data, so a quiet site neither stays in error
+                // nor reads as stale.
+                let generation = cursor.scope.generation;
+                if !ctx.send(Msg::Logs { at_ms: now_ms(), generation, events }).await {
+                    return;
                 }
                 if let Some(found) = reports.look_up(&ctx).await
                     && !found.is_empty()

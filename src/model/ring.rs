@@ -123,6 +123,16 @@ impl LogRing {
         }
     }
 
+    /// The index an event with timestamp `ts_ms` would be pushed at (after any with the same
+    /// timestamp): the end, or before the first newer line for a late arrival.
+    pub fn insertion_index(&self, ts_ms: i64) -> usize {
+        if self.events.back().is_none_or(|last| last.ts_ms <= ts_ms) {
+            self.events.len()
+        } else {
+            self.events.partition_point(|e| e.ts_ms <= ts_ms)
+        }
+    }
+
     /// As [`push`](Self::push), unless an event with this id was pushed recently: then `false`.
     pub fn push_unique(&mut self, ev: LogEvent) -> bool {
         if !self.seen.insert(&ev.event_id) {
