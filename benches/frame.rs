@@ -6,6 +6,7 @@
 //! Each is timed by the wall clock and by the thread's CPU time (`*_cpu`).
 //! Run: `cargo bench --bench frame`.
 
+mod support;
 #[path = "../tests/ui_fixtures/mod.rs"]
 mod ui_fixtures;
 
@@ -13,7 +14,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 use ui_fixtures::{NOW, platform, running, site, waf};
 use wpops::app::{FoundReport, Key, KeyCode, LogView, Msg, ServiceSnapshot, State, update};
 use wpops::model::{
@@ -161,12 +161,6 @@ fn busy_state() -> State {
     state
 }
 
-/// CPU time this thread has run, from `/proc/thread-self/schedstat` (Linux).
-fn thread_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
-}
-
 /// Times `name` by the wall clock, and `name_cpu` by the thread's CPU time (what one frame
 /// costs when other processes share the cores).
 fn draw(c: &mut Criterion, name: &str, state: &State) {
@@ -176,18 +170,7 @@ fn draw(c: &mut Criterion, name: &str, state: &State) {
         black_box(frame.area);
     };
     c.bench_function(name, |b| b.iter(&mut frame));
-    c.bench_function(&format!("{name}_cpu"), |b| {
-        b.iter_custom(|n| {
-            let (cpu, wall) = (thread_cpu(), Instant::now());
-            for _ in 0..n {
-                frame();
-            }
-            match (cpu, thread_cpu()) {
-                (Some(a), Some(b)) => b.saturating_sub(a),
-                _ => wall.elapsed(),
-            }
-        })
-    });
+    c.bench_function(&format!("{name}_cpu"), |b| b.iter_custom(|n| support::cpu_time(n, &mut frame)));
 }
 
 fn frames(c: &mut Criterion) {

@@ -11,15 +11,18 @@
 //!   and the filter's match index) with a regex filter on.
 //!
 //! Each is timed twice: by the wall clock (criterion's default) and by the CPU time of the
-//! benchmark thread (`/proc/thread-self/schedstat`, Linux), which is what "on one core" means
+//! benchmark thread (`CLOCK_THREAD_CPUTIME_ID`), which is what "on one core" means
 //! and stays meaningful when other processes share the cores (`*_cpu`).
 //!
 //! Run: `cargo bench --bench log_pipeline`.
 
+mod support;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use regex::Regex;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::{Stopwatch, cpu_time};
 use wpops::app::{LogScope, LogView};
 use wpops::aws::logs::RawEvent;
 use wpops::feed::logs::Cursor;
@@ -54,25 +57,6 @@ fn corpus() -> Vec<(String, String)> {
         lines.push((stream.to_string(), msg));
     }
     lines
-}
-
-/// CPU time this thread has run, from `/proc/thread-self/schedstat` (nanoseconds); `None`
-/// where that file does not exist.
-fn thread_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
-}
-
-/// Times `iters` runs of `f` by the thread's CPU time (else by the wall clock).
-fn cpu_time(iters: u64, mut f: impl FnMut()) -> Duration {
-    let (cpu, wall) = (thread_cpu(), Instant::now());
-    for _ in 0..iters {
-        f();
-    }
-    match (cpu, thread_cpu()) {
-        (Some(a), Some(b)) => b.saturating_sub(a),
-        _ => wall.elapsed(),
-    }
 }
 
 /// The model's pieces: sanitise, classify (which parses the access line), ring, filter.
@@ -165,14 +149,11 @@ impl TailerPath {
         let mut total = Duration::ZERO;
         for _ in 0..n {
             let page = self.page();
-            let (cpu0, wall) = (if cpu { thread_cpu() } else { None }, Instant::now());
+            let watch = Stopwatch::start(cpu);
             let events = self.cursor.accept(page);
             black_box(self.view.push(events));
             black_box(self.view.matched_len());
-            total += match (cpu0, thread_cpu().filter(|_| cpu)) {
-                (Some(a), Some(b)) => b.saturating_sub(a),
-                _ => wall.elapsed(),
-            };
+            total += watch.elapsed();
         }
         total
     }
