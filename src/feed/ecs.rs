@@ -20,6 +20,9 @@ use crate::model::{FetchError, Task, TaskDefinition};
 const FAST: Duration = Duration::from_secs(2);
 const STEADY: Duration = Duration::from_secs(10);
 const IDLE: Duration = Duration::from_secs(30);
+/// ECS calls one steady refresh makes at most (QUALITY.md P6), and tasks per DescribeTasks.
+const CALLS_PER_REFRESH: usize = 4;
+const DESCRIBE_BATCH: usize = 100;
 
 /// What the poller keeps between refreshes.
 #[derive(Default)]
@@ -92,9 +95,11 @@ async fn refresh(ctx: &FeedContext, cache: &mut Cache, fast: bool) -> Result<Ser
     let (cluster, name) = (&ctx.site.cluster, &ctx.site.service);
     let service = ecs::describe_service(c, cluster, name).await?;
     let running_arns = ecs::list_task_arns(c, cluster, name, false).await?;
+    let mut calls = 2;
     let steady = !fast && !service.rollout_in_progress();
     if !steady || cache.refreshes.is_multiple_of(3) {
         cache.stopped_arns = ecs::list_task_arns(c, cluster, name, true).await?;
+        calls += 1;
     }
     cache.refreshes += 1;
     let keep: HashSet<&String> = cache.stopped_arns.iter().collect();
@@ -103,6 +108,10 @@ async fn refresh(ctx: &FeedContext, cache: &mut Cache, fast: bool) -> Result<Ser
         cache.stopped_arns.iter().filter(|a| !cache.stopped.contains_key(*a)).cloned().collect();
     let mut wanted = running_arns.clone();
     wanted.extend(new_stopped);
+    // Stay within four ECS calls a refresh: running tasks first; newly stopped ones beyond the
+    // DescribeTasks batches left wait for the next refresh (they stay "new" until described).
+    let batches = (CALLS_PER_REFRESH - calls).max(1);
+    wanted.truncate(running_arns.len().max(batches * DESCRIBE_BATCH));
     let described = if wanted.is_empty() { Vec::new() } else { ecs::describe_tasks(c, cluster, &wanted).await? };
     let mut running = Vec::new();
     for t in described {

@@ -8,8 +8,13 @@ mod logs;
 pub mod ops;
 mod states;
 
-#[allow(unused_imports)] // used by some of the test crates that include this module
+#[allow(unused_imports)] // used by some of the crates that include this module (tests, benches)
+pub use ecs::running;
+#[allow(unused_imports)]
+pub use insight::{platform, waf};
+#[allow(unused_imports)]
 pub use logs::log_lines;
+#[allow(unused_imports)]
 pub use states::{errors, healthy, incident};
 
 use ratatui::Terminal;
