@@ -90,6 +90,9 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
                 disc = d;
             }
         }
+        // Polls start on a fixed one-second schedule (not one second after the last poll ended),
+        // so a line waits half a poll on average; the shared budget keeps the average ≤ 1/s.
+        let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
             _ = &mut ctrl_c => return exit::OK,
             r = poll(&session, &disc, &mut cursor, None, &budget, FOLLOW_PAGES) => match r {
@@ -99,7 +102,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
                     if !printer.print(&events) {
                         return exit::OK;
                     }
-                    POLL
+                    POLL.saturating_sub(poll_started.elapsed())
                 }
                 Err(e) if first => return output::aws_failure("logs", &e, session.profile()),
                 Err(e) => {

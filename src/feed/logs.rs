@@ -164,6 +164,8 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
         }
     }
     loop {
+        // A fixed one-second schedule: the next poll starts a second after this one started.
+        let poll_started = std::time::Instant::now();
         let wait = match poll(&ctx, &mut cursor).await {
             Ok(events) => {
                 backoff.reset();
@@ -180,7 +182,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                 {
                     return;
                 }
-                POLL
+                POLL.saturating_sub(poll_started.elapsed())
             }
             Err(e) => {
                 let wait = backoff.next(e.kind);
