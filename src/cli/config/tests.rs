@@ -1,3 +1,5 @@
+//! Unit tests of the config file: parsing with positions, precedence, unknown sites and keys.
+
 use super::*;
 
 fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
