@@ -101,26 +101,8 @@ pub fn register_warmer(w: &mut RegionWorld, spec: &ServiceSpec, at_ms: i64) -> S
         behaviour: ContainerBehaviour::Warmer,
         ..server("warmer", ecr(w, "wordpress-warmer:latest"), &group, &[])
     };
-    register(
-        w,
-        TaskDef {
-            family: spec.warmer_family.clone(),
-            revision: 0,
-            arn: String::new(),
-            containers: vec![warmer],
-            cpu: "256".into(),
-            memory: "512".into(),
-            execution_role: format!("arn:aws:iam::{}:role/ecsTaskExecutionRole", w.account),
-            task_role: String::new(),
-            volumes: Vec::new(),
-            registered_at_ms: at_ms,
-            status: "ACTIVE".into(),
-            digests: BTreeMap::new(),
-            fails_health_checks: false,
-            warmer_exit: 0,
-            warmer_failures: 0,
-        },
-    )
+    let td = small_task_def(w, &spec.warmer_family, warmer, at_ms);
+    register(w, td)
 }
 
 /// Registers the filler services' static site task definition.
@@ -132,26 +114,30 @@ pub fn register_static_site(w: &mut RegionWorld, at_ms: i64) -> String {
         log_prefix: "static".into(),
         ..server("nginx", "public.ecr.aws/nginx/nginx:stable-alpine".into(), "/ecs/static-site", &[])
     };
-    register(
-        w,
-        TaskDef {
-            family: "static-site".into(),
-            revision: 0,
-            arn: String::new(),
-            containers: vec![web],
-            cpu: "256".into(),
-            memory: "512".into(),
-            execution_role: format!("arn:aws:iam::{}:role/ecsTaskExecutionRole", w.account),
-            task_role: String::new(),
-            volumes: Vec::new(),
-            registered_at_ms: at_ms,
-            status: "ACTIVE".into(),
-            digests: BTreeMap::new(),
-            fails_health_checks: false,
-            warmer_exit: 0,
-            warmer_failures: 0,
-        },
-    )
+    let td = small_task_def(w, "static-site", web, at_ms);
+    register(w, td)
+}
+
+/// A one-container Fargate task definition of 256 CPU units and 512 MiB (the one-off warmer,
+/// the filler services' static site), to be registered as the family's next revision.
+fn small_task_def(w: &RegionWorld, family: &str, container: ContainerDef, at_ms: i64) -> TaskDef {
+    TaskDef {
+        family: family.to_string(),
+        revision: 0,
+        arn: String::new(),
+        containers: vec![container],
+        cpu: "256".into(),
+        memory: "512".into(),
+        execution_role: format!("arn:aws:iam::{}:role/ecsTaskExecutionRole", w.account),
+        task_role: String::new(),
+        volumes: Vec::new(),
+        registered_at_ms: at_ms,
+        status: "ACTIVE".into(),
+        digests: BTreeMap::new(),
+        fails_health_checks: false,
+        warmer_exit: 0,
+        warmer_failures: 0,
+    }
 }
 
 /// Registers a task definition. A zero revision means "the next one of the family". Image
