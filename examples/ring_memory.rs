@@ -2,7 +2,7 @@
 //! default (byte-bounded) ring. Prints RSS before and after, lines kept and lines dropped.
 //! Run: `cargo run --release --example ring_memory`.
 
-use wpops::model::{DEFAULT_RING_BYTES, LogRing, LogSource, RawLogEvent, ingest_with_source};
+use wpops::model::{DEFAULT_RING_BYTES, LogRing, LogSource, OwnedRawEvent, ingest_owned};
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -25,15 +25,14 @@ fn main() {
             i % 250,
             i % 1000
         );
-        let id = format!("{i:056}");
-        let raw = RawLogEvent {
-            log_stream: "wp/nginx/3f2a9c1e8b41d07a77c0e2d4aa11bb22",
-            event_id: &id,
+        // As the tailer hands them over: the page's strings move into the ring.
+        let raw = OwnedRawEvent {
+            event_id: format!("{i:056}"),
             timestamp_ms: 1_795_881_600_000 + i as i64,
             ingestion_ms: 1_795_881_600_000 + i as i64,
-            message: &msg,
+            message: msg,
         };
-        ingest_with_source(&source, &raw, &mut out);
+        ingest_owned(&source, raw, &mut out);
         for ev in out.drain(..) {
             ring.push(ev);
         }

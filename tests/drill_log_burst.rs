@@ -40,7 +40,7 @@ fn line(i: u64) -> LogEvent {
         ts_ms,
         ingestion_ms: ts_ms + 200,
         event_id: format!("{ts_ms:020}{i:016}"),
-        task_id: format!("3f2a9c1e5b7d4e0f8a9b1c2d{:08x}", i % 3),
+        task_id: format!("3f2a9c1e5b7d4e0f8a9b1c2d{:08x}", i % 3).into(),
         container,
         text,
         class,

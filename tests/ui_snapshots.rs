@@ -168,3 +168,16 @@ fn read_only_footer_and_flash() {
     keys(&mut s, "R");
     insta::assert_snapshot!(snap(&s));
 }
+
+/// The task table scrolls to keep the selected row in view on a short terminal: the frames as
+/// the selection walks down every task and stopped group (only the rows in view are drawn).
+#[test]
+fn overview_scrolls_with_the_selection() {
+    let mut state = incident();
+    let mut frames = Vec::new();
+    for _ in 0..8 {
+        frames.push(draw(&state, 120, 22));
+        keys(&mut state, "j");
+    }
+    insta::assert_snapshot!(frames.join("\n"));
+}

@@ -33,7 +33,9 @@ impl Stopwatch {
     }
 }
 
-/// Times `iters` runs of `f` by the thread's CPU time.
+/// Times `iters` runs of `f` by the thread's CPU time (the frame bench; each bench compiles this
+/// module, and the log pipeline times pages with `Stopwatch` instead).
+#[allow(dead_code)]
 pub fn cpu_time(iters: u64, mut f: impl FnMut()) -> Duration {
     let watch = Stopwatch::start(true);
     for _ in 0..iters {

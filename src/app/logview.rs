@@ -92,7 +92,7 @@ impl LogView {
     /// True when `ev` is shown with the current containers, task and filter.
     pub fn shows(&self, ev: &LogEvent) -> bool {
         role_index(&ev.container).is_none_or(|i| self.show[i])
-            && self.task.as_deref().is_none_or(|t| ev.task_id == t)
+            && self.task.as_deref().is_none_or(|t| *ev.task_id == *t)
             && self.filter.as_ref().is_none_or(|re| re.is_match(&ev.text))
     }
 
@@ -121,13 +121,13 @@ impl LogView {
             // Where the line lands; evicting the oldest afterwards moves no absolute position.
             let position = self.ring.dropped() + self.ring.insertion_index(ev.ts_ms) as u64;
             let shown = matches!(self.index, MatchIndex::Positions(_)) && self.shows(&ev);
-            let (class, ts, task) = (ev.class, ev.ts_ms, ev.task_id.clone());
+            let (class, ts, task) = (ev.class, ev.ts_ms, std::sync::Arc::clone(&ev.task_id));
             if !self.ring.push_unique(ev) {
                 continue;
             }
             match class {
                 LineClass::Access { status, health_check } => self.stats.record_status(status, health_check, ts),
-                LineClass::WarmReport(report) => reports.push((task, report, ts)),
+                LineClass::WarmReport(report) => reports.push((task.to_string(), report, ts)),
                 _ => {}
             }
             if let MatchIndex::Positions(p) = &mut self.index {

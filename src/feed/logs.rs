@@ -5,7 +5,7 @@
 //! from the shared log budget (about one a second). Between polls it looks up missing warm
 //! reports (`warm.rs`).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -14,7 +14,8 @@ use super::backoff::Backoff;
 use super::{Command, Discovery, FeedContext, now_ms, pause};
 use crate::app::{Feed, LogScope, Msg};
 use crate::aws::logs::{self, Query, RawEvent};
-use crate::model::{LogEvent, LogSource, RawLogEvent, ingest_with_source};
+use crate::model::idset::{IdKeys, IdSet};
+use crate::model::{LogEvent, LogSource, OwnedRawEvent, ingest_owned};
 
 /// How far back the tailer starts, and how much it re-reads behind the newest line.
 pub const BACKFILL_MS: i64 = 5 * 60_000;
@@ -22,30 +23,33 @@ pub const OVERLAP_MS: i64 = 30_000;
 const POLL: Duration = Duration::from_millis(1_000);
 /// Pages fetched per poll at most (a burst beyond that waits for the next poll).
 const MAX_PAGES: usize = 8;
+/// Parsed stream names kept at most (a few per task ever seen).
+const MAX_SOURCES: usize = 4_096;
 
-/// Event ids seen recently, bounded, oldest forgotten first.
+/// Event ids seen recently (as 64-bit hashes), bounded, oldest forgotten first.
 #[derive(Default)]
 pub struct Seen {
-    set: HashSet<String>,
-    order: VecDeque<(i64, String)>,
+    set: IdSet,
+    order: VecDeque<(i64, u64)>,
+    keys: IdKeys,
 }
 
 impl Seen {
     /// Remembers an id; false if it was already there.
     pub fn insert(&mut self, ts_ms: i64, id: &str) -> bool {
-        if self.set.contains(id) {
+        let key = self.keys.key(id);
+        if !self.set.insert(key) {
             return false;
         }
-        self.set.insert(id.to_string());
-        self.order.push_back((ts_ms, id.to_string()));
+        self.order.push_back((ts_ms, key));
         true
     }
 
     /// Forgets ids of events older than `before_ms` (they are outside every future query).
     pub fn forget_before(&mut self, before_ms: i64) {
         while self.order.front().is_some_and(|(ts, _)| *ts < before_ms) && self.order.len() > 1 {
-            if let Some((_, id)) = self.order.pop_front() {
-                self.set.remove(&id);
+            if let Some((_, key)) = self.order.pop_front() {
+                self.set.remove(&key);
             }
         }
     }
@@ -62,39 +66,43 @@ pub struct Cursor {
     /// Newest event timestamp seen (the next query starts an overlap window before it).
     pub newest_ms: i64,
     pub seen: Seen,
+    /// Stream name → where its lines come from (parsed and sanitised once per stream).
+    sources: HashMap<String, LogSource, foldhash::fast::RandomState>,
 }
 
 impl Cursor {
     pub fn new(scope: LogScope, now: i64) -> Self {
-        Cursor { scope, newest_ms: now - BACKFILL_MS + OVERLAP_MS, seen: Seen::default() }
+        Cursor::starting_at(scope, now - BACKFILL_MS)
     }
 
     /// A cursor whose first query starts at `start_ms` (`wpops logs --since`).
     pub fn starting_at(scope: LogScope, start_ms: i64) -> Self {
-        Cursor { scope, newest_ms: start_ms + OVERLAP_MS, seen: Seen::default() }
+        Cursor { scope, newest_ms: start_ms + OVERLAP_MS, seen: Seen::default(), sources: HashMap::default() }
     }
 
     pub fn start_ms(&self) -> i64 {
         self.newest_ms - OVERLAP_MS
     }
 
-    /// Keeps the events not seen before, converted to display lines.
+    /// Keeps the events not seen before, converted to display lines (their text moved, not
+    /// copied), oldest first.
     pub fn accept(&mut self, raw: Vec<RawEvent>) -> Vec<LogEvent> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(raw.len());
         for e in raw {
             if !self.seen.insert(e.timestamp_ms, &e.event_id) {
                 continue;
             }
             self.newest_ms = self.newest_ms.max(e.timestamp_ms);
-            let source = LogSource::from_stream_name(&e.stream);
-            let raw = RawLogEvent {
-                log_stream: &e.stream,
-                event_id: &e.event_id,
-                timestamp_ms: e.timestamp_ms,
-                ingestion_ms: e.ingestion_ms,
-                message: &e.message,
-            };
-            ingest_with_source(&source, &raw, &mut out);
+            if !self.sources.contains_key(&e.stream) {
+                // Streams of replaced tasks pile up over days; start over now and then.
+                if self.sources.len() >= MAX_SOURCES {
+                    self.sources.clear();
+                }
+                self.sources.insert(e.stream.clone(), LogSource::from_stream_name(&e.stream));
+            }
+            let source = &self.sources[&e.stream];
+            let RawEvent { event_id, timestamp_ms, ingestion_ms, message, .. } = e;
+            ingest_owned(source, OwnedRawEvent { event_id, timestamp_ms, ingestion_ms, message }, &mut out);
         }
         self.seen.forget_before(self.start_ms() - OVERLAP_MS);
         out.sort_by_key(|e| e.ts_ms);

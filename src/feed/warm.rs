@@ -104,7 +104,7 @@ pub async fn find_reports(
                 let page = logs::filter_page(clients, &q, token.take()).await?;
                 for e in &page.events {
                     let Some(report) = parse_warm_report(&e.message) else { continue };
-                    let task_id = LogSource::from_stream_name(&e.stream).task_id;
+                    let task_id = LogSource::from_stream_name(&e.stream).task_id.to_string();
                     let entry =
                         best.entry(task_id.clone()).or_insert(FoundReport { task_id, report, at_ms: e.timestamp_ms });
                     // The first report after the task started is the in-task warmer's.

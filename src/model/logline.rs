@@ -2,6 +2,8 @@
 //! `<prefix>/<container>/<task-id>`), its class (access line, php-fpm trouble, warm report) and
 //! its sanitised text. Classification reads the raw text; only sanitised text is stored. No IO.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::access::parse_access_line;
@@ -72,11 +74,12 @@ impl<'de> Deserialize<'de> for ContainerRole {
     }
 }
 
-/// Where a log line came from.
+/// Where a log line came from. The task id is shared by every line of its streams (`Arc`), so a
+/// line costs no allocation for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LogSource {
     pub container: ContainerRole,
-    pub task_id: String,
+    pub task_id: Arc<str>,
 }
 
 /// Splits an awslogs stream name `<prefix>/<container>/<task-id>` from the right:
@@ -92,10 +95,11 @@ impl LogSource {
     /// name with an empty task id, so no line is lost. Names are sanitised.
     pub fn from_stream_name(stream: &str) -> LogSource {
         match parse_stream_name(stream) {
-            Some((container, task_id)) => {
-                LogSource { container: ContainerRole::from_container_name(container), task_id: sanitize_line(task_id) }
-            }
-            None => LogSource { container: ContainerRole::Other(sanitize_line(stream)), task_id: String::new() },
+            Some((container, task_id)) => LogSource {
+                container: ContainerRole::from_container_name(container),
+                task_id: sanitize_line(task_id).into(),
+            },
+            None => LogSource { container: ContainerRole::Other(sanitize_line(stream)), task_id: "".into() },
         }
     }
 }
@@ -172,7 +176,8 @@ pub struct LogEvent {
     pub ingestion_ms: i64,
     /// CloudWatch's eventId; the n-th extra line of a multi-line message gets `eventId#n`.
     pub event_id: String,
-    pub task_id: String,
+    /// Shared with the other lines of the task's streams.
+    pub task_id: Arc<str>,
     pub container: ContainerRole,
     /// Sanitised, a single line.
     pub text: String,
@@ -185,17 +190,14 @@ impl LogEvent {
         self.task_id.get(..8).unwrap_or(&self.task_id)
     }
 
-    /// Estimated heap + inline bytes this event holds, for the ring's byte budget.
+    /// Estimated heap + inline bytes this event holds, for the ring's byte budget. The task id
+    /// is shared by all the task's lines, so only its pointer counts (inline).
     pub fn approx_bytes(&self) -> usize {
         let role = match &self.container {
             ContainerRole::Other(name) => name.capacity(),
             _ => 0,
         };
-        std::mem::size_of::<LogEvent>()
-            + self.text.capacity()
-            + self.event_id.capacity()
-            + self.task_id.capacity()
-            + role
+        std::mem::size_of::<LogEvent>() + self.text.capacity() + self.event_id.capacity() + role
     }
 }
 
@@ -220,24 +222,49 @@ pub fn ingest(raw: &RawLogEvent<'_>) -> Vec<LogEvent> {
 /// As [`ingest`], appending to `out`, with the stream name already parsed (callers may cache
 /// the `LogSource` per stream; `raw.log_stream` is then ignored).
 pub fn ingest_with_source(source: &LogSource, raw: &RawLogEvent<'_>, out: &mut Vec<LogEvent>) {
-    let event = |event_id: String, line: &str, text: String| LogEvent {
-        ts_ms: raw.timestamp_ms,
+    let owned = OwnedRawEvent {
+        event_id: raw.event_id.to_owned(),
+        timestamp_ms: raw.timestamp_ms,
         ingestion_ms: raw.ingestion_ms,
+        message: raw.message.to_owned(),
+    };
+    ingest_owned(source, owned, out);
+}
+
+/// One event whose text the caller hands over (a tailer's page it owns), so the common line
+/// (one line of printable ASCII) is stored without copying its text or id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRawEvent {
+    pub event_id: String,
+    pub timestamp_ms: i64,
+    pub ingestion_ms: i64,
+    pub message: String,
+}
+
+/// As [`ingest_with_source`], taking the event's strings: on the hot path (QUALITY.md P1) a
+/// line of printable ASCII with a printable id moves both into the `LogEvent` and allocates
+/// nothing; anything else is split and sanitised as [`ingest`] describes.
+pub fn ingest_owned(source: &LogSource, raw: OwnedRawEvent, out: &mut Vec<LogEvent>) {
+    let OwnedRawEvent { event_id, timestamp_ms, ingestion_ms, message } = raw;
+    let event = |event_id: String, class: LineClass, text: String| LogEvent {
+        ts_ms: timestamp_ms,
+        ingestion_ms,
         event_id,
-        task_id: source.task_id.clone(),
+        task_id: Arc::clone(&source.task_id),
         container: source.container.clone(),
         text,
-        class: classify(&source.container, line),
+        class,
     };
-    let event_id = sanitize_line(raw.event_id);
+    let event_id = if is_printable_ascii(event_id.as_bytes()) { event_id } else { sanitize_line(&event_id) };
     // The common case: one line of printable ASCII needs neither splitting nor sanitising.
-    if is_printable_ascii(raw.message.as_bytes()) {
-        out.push(event(event_id, raw.message, raw.message.to_owned()));
+    if is_printable_ascii(message.as_bytes()) {
+        let class = classify(&source.container, &message);
+        out.push(event(event_id, class, message));
         return;
     }
-    for (n, line) in split_lines(raw.message).enumerate() {
+    for (n, line) in split_lines(&message).enumerate() {
         let id = if n == 0 { event_id.clone() } else { format!("{event_id}#{n}") };
-        out.push(event(id, line, sanitize_line(line)));
+        out.push(event(id, classify(&source.container, line), sanitize_line(line)));
     }
 }
 

@@ -10,6 +10,7 @@ pub mod ecs;
 pub mod fleet;
 pub mod health;
 pub mod history;
+pub mod idset;
 pub mod logline;
 pub mod platform;
 pub mod ring;
@@ -33,8 +34,8 @@ pub use history::{
     ImageChange, RevisionImage, RevisionInfo, ServiceDeploymentInfo, image_changes, is_pinned, rollback_target,
 };
 pub use logline::{
-    ContainerRole, LineClass, LogEvent, LogSource, PhpTrouble, RawLogEvent, classify, ingest, ingest_with_source,
-    parse_stream_name,
+    ContainerRole, LineClass, LogEvent, LogSource, OwnedRawEvent, PhpTrouble, RawLogEvent, classify, ingest,
+    ingest_owned, ingest_with_source, parse_stream_name,
 };
 pub use platform::{CallerIdentity, FetchError, FetchErrorKind, PlatformMetrics, Series};
 pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};

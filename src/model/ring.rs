@@ -2,12 +2,11 @@
 //! counted as dropped, kept in timestamp order, with a bounded memory of recently seen event
 //! ids so a tailer's overlapping re-queries never duplicate a line. No IO, no clock.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::VecDeque;
 
 use regex::Regex;
 
+use super::idset::{IdKeys, IdSet};
 use super::logline::LogEvent;
 
 /// Default byte budget of the ring (text plus per-event overhead estimate).
@@ -16,29 +15,6 @@ pub const DEFAULT_RING_BYTES: usize = 32 * 1024 * 1024;
 /// about 1 MB): more than a tailer's overlap window holds below ~3,000 lines/s with a 10 s
 /// overlap. A tailer expecting more sizes it with `LogRing::with_limits`.
 pub const DEFAULT_SEEN_IDS: usize = 65_536;
-
-/// Hashes an already well-mixed `u64` key (a SipHash of the id) by passing it through, so the
-/// set does not hash it a second time.
-#[derive(Debug, Clone, Copy, Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type IdSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 /// Recently seen event ids, remembered as 64-bit hashes (a collision among 65,536 ids has a
 /// chance of about 1e-10) in two generations of `cap / 2`: when the current one fills up, the
@@ -49,23 +25,22 @@ struct SeenIds {
     current: IdSet,
     previous: IdSet,
     generation: usize,
+    keys: IdKeys,
 }
 
 impl SeenIds {
     fn new(cap: usize) -> Self {
-        SeenIds { current: IdSet::default(), previous: IdSet::default(), generation: (cap / 2).max(1) }
-    }
-
-    fn key(id: &str) -> u64 {
-        // DefaultHasher::new() uses fixed keys, so hashes are stable within a run.
-        let mut h = DefaultHasher::new();
-        id.hash(&mut h);
-        h.finish()
+        SeenIds {
+            current: IdSet::default(),
+            previous: IdSet::default(),
+            generation: (cap / 2).max(1),
+            keys: IdKeys::default(),
+        }
     }
 
     /// True if `id` was not seen recently (and remembers it).
     fn insert(&mut self, id: &str) -> bool {
-        let key = Self::key(id);
+        let key = self.keys.key(id);
         if self.previous.contains(&key) || !self.current.insert(key) {
             return false;
         }
@@ -207,7 +182,7 @@ mod tests {
             ts_ms: ts,
             ingestion_ms: ts,
             event_id: id.to_owned(),
-            task_id: "3f2a9c1e".to_owned(),
+            task_id: "3f2a9c1e".into(),
             container: ContainerRole::Nginx,
             text: text.to_owned(),
             class: LineClass::Plain,

@@ -189,7 +189,7 @@ pub fn task_lines(state: &State, task_id: &str, rows: usize) -> Vec<Line<'static
         .iter()
         .rev()
         .take(DETAIL_SCAN)
-        .filter(|e| e.task_id == task_id)
+        .filter(|e| *e.task_id == *task_id)
         .take(rows)
         .map(|e| format_line(e, v, false))
         .collect();

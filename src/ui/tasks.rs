@@ -2,6 +2,8 @@
 //! revision, uptime), its containers underneath with exit codes explained, the warmer's verdict,
 //! and the recently stopped tasks grouped by reason. Read-only.
 
+use std::ops::Range;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -11,8 +13,8 @@ use ratatui::widgets::{Block, Paragraph};
 use super::theme::{self, cell};
 use crate::app::{Row, State};
 use crate::model::{
-    Container, ContainerRole, Health, LastStatus, TargetState, Task, WarmerVerdict, describe_exit, format_age,
-    task_definition_revision,
+    Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
+    format_age, task_definition_revision,
 };
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -26,16 +28,74 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (lines, selected_line) = lines(state);
     let height = usize::from(inner.height);
-    let offset = selected_line.map_or(0, |(first, last)| (last + 1).saturating_sub(height).min(first));
-    let offset = u16::try_from(offset).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(lines).scroll((offset, 0)), inner);
+    let rows = state.rows();
+    let offset = scroll_offset(state, &rows, height);
+    frame.render_widget(Paragraph::new(lines(state, &rows, offset..offset + height)), inner);
 }
 
-/// The table's lines and the (first, last) line of the selected row.
-pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
-    let mut out: Vec<Line<'static>> = Vec::new();
+/// Collects the table's lines that fall inside the window on screen; the others are counted,
+/// not formatted (a 100-task service has ~400 lines of which ~30 show: QUALITY.md P2).
+struct Window {
+    out: Vec<Line<'static>>,
+    at: usize,
+    shown: Range<usize>,
+}
+
+impl Window {
+    /// True when any of the next `n` lines is on screen; else they are skipped.
+    fn wants(&mut self, n: usize) -> bool {
+        let wanted = self.at < self.shown.end && self.at + n > self.shown.start;
+        if !wanted {
+            self.at += n;
+        }
+        wanted
+    }
+
+    fn push(&mut self, line: Line<'static>) {
+        if self.shown.contains(&self.at) {
+            self.out.push(line);
+        }
+        self.at += 1;
+    }
+}
+
+/// Lines before the first row: the panel's error, then the column header (or `loading…`).
+fn preamble(state: &State) -> usize {
+    usize::from(state.service.error.is_some())
+        + usize::from(state.service.data.is_some() || state.service.error.is_none())
+}
+
+/// The lines a row takes: a task and its containers; a stopped group's two, plus the section's
+/// heading before the first group.
+fn row_height(state: &State, row: Row, first_stopped: bool) -> usize {
+    match row {
+        Row::Task(i) => state.tasks().get(i).map_or(0, |t| 1 + t.containers.len()),
+        Row::Stopped(g) => usize::from(first_stopped) + if state.stopped.get(g).is_some() { 2 } else { 0 },
+    }
+}
+
+/// The first line on screen: 0, or as far down as keeps the selected row in view.
+fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
+    if state.service.data.is_none() {
+        return 0;
+    }
+    let mut at = preamble(state);
+    let mut first_stopped = true;
+    for (n, row) in rows.iter().enumerate() {
+        let h = row_height(state, *row, first_stopped && matches!(row, Row::Stopped(_)));
+        first_stopped &= !matches!(row, Row::Stopped(_));
+        if n == state.selected {
+            return (at + h).saturating_sub(height).min(at);
+        }
+        at += h;
+    }
+    0
+}
+
+/// The table's lines inside `shown` (line numbers from the top of the table).
+fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>> {
+    let mut out = Window { out: Vec::with_capacity(shown.len()), at: 0, shown };
     if let Some(err) = theme::error_line(&state.service) {
         out.push(err);
     }
@@ -43,7 +103,7 @@ pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
         if state.service.error.is_none() {
             out.push(Line::styled("loading…", theme::dim()));
         }
-        return (out, None);
+        return out.out;
     }
     out.push(Line::styled(
         format!(
@@ -65,12 +125,15 @@ pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
         .as_ref()
         .and_then(|s| task_definition_revision(&s.service.task_definition))
         .map_or(0, |(_, r)| r);
-    let mut selected_line = None;
     let mut stopped_header = false;
-    for (n, row) in state.rows().into_iter().enumerate() {
-        let first = out.len();
+    for (n, row) in rows.iter().enumerate() {
         let is_selected = n == state.selected;
-        match row {
+        let first_stopped = !stopped_header && matches!(row, Row::Stopped(_));
+        if !out.wants(row_height(state, *row, first_stopped)) {
+            stopped_header |= first_stopped;
+            continue;
+        }
+        match *row {
             Row::Task(i) => {
                 if let Some(task) = state.tasks().get(i) {
                     out.push(task_line(state, task, primary_rev, is_selected));
@@ -86,39 +149,44 @@ pub fn lines(state: &State) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
                     out.push(Line::styled("Stopped recently (grouped by reason)", theme::dim()));
                 }
                 if let Some(group) = state.stopped.get(g) {
-                    let ids: Vec<&str> = group.task_ids.iter().map(|id| id.get(..8).unwrap_or(id)).take(4).collect();
-                    let more = group.task_ids.len().saturating_sub(4);
-                    let style = if is_selected {
-                        theme::selected()
-                    } else if group.count > 1 {
-                        theme::bad()
-                    } else {
-                        theme::warn()
-                    };
-                    let text = format!(
-                        "×{:<3} last {:>4} ago  {}",
-                        group.count,
-                        format_age(state.now_ms - group.latest_ms),
-                        theme::explain_reason(&group.reason)
-                    );
-                    out.push(Line::styled(text, style));
-                    let mut detail = format!("     {}", group.stop_code.as_deref().unwrap_or("no stop code"));
-                    detail.push_str(&format!(" · {}", ids.join(" ")));
-                    if more > 0 {
-                        detail.push_str(&format!(" +{more}"));
-                    }
-                    out.push(Line::styled(detail, theme::dim()));
+                    out.push(stopped_line(state, group, is_selected));
+                    out.push(stopped_detail(group));
                 }
             }
         }
-        if is_selected {
-            selected_line = Some((first, out.len().saturating_sub(1)));
-        }
     }
-    if state.rows().is_empty() {
+    if rows.is_empty() {
         out.push(Line::styled("no tasks", theme::warn()));
     }
-    (out, selected_line)
+    out.out
+}
+
+fn stopped_line(state: &State, group: &StoppedGroup, selected: bool) -> Line<'static> {
+    let style = if selected {
+        theme::selected()
+    } else if group.count > 1 {
+        theme::bad()
+    } else {
+        theme::warn()
+    };
+    let text = format!(
+        "×{:<3} last {:>4} ago  {}",
+        group.count,
+        format_age(state.now_ms - group.latest_ms),
+        theme::explain_reason(&group.reason)
+    );
+    Line::styled(text, style)
+}
+
+fn stopped_detail(group: &StoppedGroup) -> Line<'static> {
+    let ids: Vec<&str> = group.task_ids.iter().map(|id| id.get(..8).unwrap_or(id)).take(4).collect();
+    let more = group.task_ids.len().saturating_sub(4);
+    let mut detail = format!("     {}", group.stop_code.as_deref().unwrap_or("no stop code"));
+    detail.push_str(&format!(" · {}", ids.join(" ")));
+    if more > 0 {
+        detail.push_str(&format!(" +{more}"));
+    }
+    Line::styled(detail, theme::dim())
 }
 
 /// `ap-northeast-1a` → `1a`.

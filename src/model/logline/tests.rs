@@ -39,7 +39,7 @@ fn stream_names_split_from_the_right() {
     assert_eq!(parse_stream_name(""), None);
     let odd = LogSource::from_stream_name("odd\u{202e}stream");
     assert_eq!(odd.container, ContainerRole::Other("odd<U+202E>stream".into()));
-    assert_eq!(odd.task_id, "");
+    assert_eq!(&*odd.task_id, "");
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn ingest_single_line() {
     let e = &events[0];
     assert_eq!(e.text, "hello ␛[31mworld");
     assert_eq!(e.event_id, "3791");
-    assert_eq!(e.task_id, "3f2a9c1e0b7d4f6a");
+    assert_eq!(&*e.task_id, "3f2a9c1e0b7d4f6a");
     assert_eq!(e.task_short(), "3f2a9c1e");
     assert_eq!(e.container, ContainerRole::PhpFpm);
     assert_eq!((e.ts_ms, e.ingestion_ms), (1_000, 1_200));
