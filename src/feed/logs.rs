@@ -105,7 +105,10 @@ impl Cursor {
             ingest_owned(source, OwnedRawEvent { event_id, timestamp_ms, ingestion_ms, message }, &mut out);
         }
         self.seen.forget_before(self.start_ms() - OVERLAP_MS);
-        out.sort_by_key(|e| e.ts_ms);
+        // Pages usually come in time order; sorting would still allocate a scratch buffer.
+        if !out.is_sorted_by_key(|e| e.ts_ms) {
+            out.sort_by_key(|e| e.ts_ms);
+        }
         out
     }
 }
