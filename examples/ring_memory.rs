@@ -18,14 +18,16 @@ fn main() {
     let source = LogSource::from_stream_name("wp/nginx/3f2a9c1e8b41d07a77c0e2d4aa11bb22");
     let mut out = Vec::new();
     for i in 0..1_000_000u64 {
-        let msg = format!(
+        let formatted = format!(
             "10.0.1.200 - - [28/Nov/2026:14:02:{:02} +0000] \"GET /2026/11/post-{i}/?utm_source=newsletter HTTP/1.1\" 200 {} \"https://example.com/\" \"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36\" \"198.51.100.{}\" 0.{:03}",
             i % 60,
             4000 + i % 9000,
             i % 250,
             i % 1000
         );
-        // As the tailer hands them over: the page's strings move into the ring.
+        // As the tailer hands them over: strings decoded from the JSON page (exact capacity,
+        // which `format!` does not give) move into the ring.
+        let msg = formatted.as_str().to_owned();
         let raw = OwnedRawEvent {
             event_id: format!("{i:056}"),
             timestamp_ms: 1_795_881_600_000 + i as i64,
