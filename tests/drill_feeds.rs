@@ -104,7 +104,7 @@ impl Console {
         self.note_silence();
         self.last_msg = Instant::now();
         match &msg {
-            Msg::Backoff { feed, retry_in_ms } => self.backoffs.entry(*feed).or_default().push(*retry_in_ms),
+            Msg::Backoff { feed, retry_in_ms, .. } => self.backoffs.entry(*feed).or_default().push(*retry_in_ms),
             Msg::Service { result: Ok(_), .. } => drop(self.backoffs.remove(&Feed::Service)),
             Msg::Logs { .. } => drop(self.backoffs.remove(&Feed::Logs)),
             Msg::Waf { result: Ok(_), .. } => drop(self.backoffs.remove(&Feed::Waf)),
@@ -265,7 +265,7 @@ async fn an_outage_backs_off_growing_keeps_stale_data_and_recovers_by_itself() {
         assert!(stale, "{name} reads as stale");
     }
     assert!(s.service.age_ms(s.now_ms).is_some_and(|a| a >= now_ms() - outage - 1_000), "the age is the data's");
-    assert!(s.service.retry_in_ms.is_some() && s.log_feed.retry_in_ms.is_some(), "each panel says when it retries");
+    assert!(s.service.retry_at_ms.is_some() && s.log_feed.retry_at_ms.is_some(), "each panel says when it retries");
     let screen = c.screen();
     assert!(screen.contains("⚠ ecs:"), "the service error is on screen:\n{screen}");
     assert!(screen.contains("retry in"), "with its retry:\n{screen}");

@@ -144,7 +144,7 @@ async fn throttling_shows_as_a_stale_panel_and_recovers() {
                 assert!(e.hint.contains("backs off"));
                 saw_throttle = true;
             }
-            Msg::Backoff { feed: Feed::Service, retry_in_ms } => {
+            Msg::Backoff { feed: Feed::Service, retry_in_ms, .. } => {
                 assert!(retry_in_ms <= 60_000);
                 saw_backoff = true;
             }

@@ -181,3 +181,19 @@ fn overview_scrolls_with_the_selection() {
     }
     insta::assert_snapshot!(frames.join("\n"));
 }
+
+/// A panel in error counts down to its next attempt as the clock ticks, then says it is
+/// retrying (it once showed the same "retry in 8.0s" until the next message).
+#[test]
+fn the_retry_countdown_follows_the_clock() {
+    let mut s = errors();
+    let retry = |s: &State| {
+        let screen = draw(s, 160, 48);
+        screen.lines().find(|l| l.contains("ecs:DescribeServices")).map(|l| l.to_owned()).unwrap_or_default()
+    };
+    assert!(retry(&s).contains("retry in 8s"), "{}", retry(&s));
+    update(&mut s, Msg::Tick(ui_fixtures::NOW + 3_000));
+    assert!(retry(&s).contains("retry in 5s"), "{}", retry(&s));
+    update(&mut s, Msg::Tick(ui_fixtures::NOW + 9_000));
+    assert!(retry(&s).contains("retrying…"), "{}", retry(&s));
+}

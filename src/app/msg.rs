@@ -93,9 +93,11 @@ pub enum Msg {
         result: Result<Box<PlatformMetrics>, FetchError>,
     },
     Caller(Result<CallerIdentity, FetchError>),
-    /// A feed is retrying after an error or throttling; `retry_in_ms` until the next attempt.
+    /// A feed is retrying after an error or throttling: `retry_in_ms` after `at_ms` (when the
+    /// feed decided) comes the next attempt.
     Backoff {
         feed: Feed,
+        at_ms: i64,
         retry_in_ms: u64,
     },
     /// Previews, progress and outcomes of the operator's actions (`Effect::Preview`/`Effect::Run`).

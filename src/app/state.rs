@@ -71,12 +71,13 @@ pub struct Panel<T> {
     /// When the data (or the last error) arrived.
     pub at_ms: Option<i64>,
     pub error: Option<FetchError>,
-    pub retry_in_ms: Option<u64>,
+    /// When the feed tries again after this error (the state's clock), so the panel counts down.
+    pub retry_at_ms: Option<i64>,
 }
 
 impl<T> Default for Panel<T> {
     fn default() -> Self {
-        Panel { data: None, at_ms: None, error: None, retry_in_ms: None }
+        Panel { data: None, at_ms: None, error: None, retry_at_ms: None }
     }
 }
 
@@ -86,7 +87,7 @@ impl<T> Panel<T> {
         self.data = Some(data);
         self.at_ms = Some(at_ms);
         self.error = None;
-        self.retry_in_ms = None;
+        self.retry_at_ms = None;
     }
 
     /// A failed fetch: the last good data stays, marked stale by the error.

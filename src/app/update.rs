@@ -73,14 +73,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
-        Msg::Backoff { feed, retry_in_ms } => {
+        Msg::Backoff { feed, at_ms, retry_in_ms } => {
             let slot = match feed {
-                Feed::Service => &mut state.service.retry_in_ms,
-                Feed::Logs => &mut state.log_feed.retry_in_ms,
-                Feed::Waf => &mut state.waf.retry_in_ms,
-                Feed::Platform => &mut state.platform.retry_in_ms,
+                Feed::Service => &mut state.service.retry_at_ms,
+                Feed::Logs => &mut state.log_feed.retry_at_ms,
+                Feed::Waf => &mut state.waf.retry_at_ms,
+                Feed::Platform => &mut state.platform.retry_at_ms,
             };
-            *slot = Some(retry_in_ms);
+            *slot = Some(at_ms.saturating_add(i64::try_from(retry_in_ms).unwrap_or(i64::MAX)));
             state.dirty = true;
             Vec::new()
         }

@@ -73,7 +73,8 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
                 if !ctx.send(Msg::Service { at_ms: now_ms(), result: Err(error) }).await {
                     return;
                 }
-                ctx.send(Msg::Backoff { feed: Feed::Service, retry_in_ms: wait.as_millis() as u64 }).await;
+                ctx.send(Msg::Backoff { feed: Feed::Service, at_ms: now_ms(), retry_in_ms: wait.as_millis() as u64 })
+                    .await;
                 wait
             }
         };

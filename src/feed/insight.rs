@@ -68,7 +68,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                     return;
                 }
                 ctx.send(Msg::Platform { at_ms: at, result: Err(err) }).await;
-                ctx.send(Msg::Backoff { feed: Feed::Waf, retry_in_ms: wait.as_millis() as u64 }).await;
+                ctx.send(Msg::Backoff { feed: Feed::Waf, at_ms: now_ms(), retry_in_ms: wait.as_millis() as u64 }).await;
                 wait
             }
         };

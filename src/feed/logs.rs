@@ -202,7 +202,8 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                 if !ctx.send(Msg::LogsFailed { at_ms: now_ms(), generation, error }).await {
                     return;
                 }
-                ctx.send(Msg::Backoff { feed: Feed::Logs, retry_in_ms: wait.as_millis() as u64 }).await;
+                ctx.send(Msg::Backoff { feed: Feed::Logs, at_ms: now_ms(), retry_in_ms: wait.as_millis() as u64 })
+                    .await;
                 wait
             }
         };

@@ -24,7 +24,8 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
         Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned(),
     );
     let Some(snap) = state.service.data.as_ref() else {
-        let line = theme::error_line(&state.service).unwrap_or_else(|| Line::styled("loading…", theme::dim()));
+        let line =
+            theme::error_line(&state.service, state.now_ms).unwrap_or_else(|| Line::styled("loading…", theme::dim()));
         frame.render_widget(Paragraph::new(line).block(block), area);
         return;
     };
@@ -66,7 +67,7 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
         Constraint::Min(10),
     ];
     let mut lines_block = block;
-    if let Some(err) = theme::error_line(&state.service) {
+    if let Some(err) = theme::error_line(&state.service, state.now_ms) {
         lines_block = lines_block.title_bottom(err);
     }
     frame.render_widget(Table::new(rows, widths).header(header).block(lines_block), area);

@@ -69,7 +69,7 @@ fn live(state: &State) -> Line<'static> {
 
 fn service_line(state: &State) -> Line<'static> {
     let Some(snap) = state.service.data.as_ref() else {
-        return match theme::error_line(&state.service) {
+        return match theme::error_line(&state.service, state.now_ms) {
             Some(line) => line,
             None => Line::styled(" Service  loading…", theme::dim()),
         };
@@ -138,7 +138,7 @@ fn verdict_line(state: &State) -> Line<'static> {
 fn platform_line(state: &State) -> Line<'static> {
     let p = &state.platform;
     let Some(m) = p.data.as_ref() else {
-        return theme::error_line(p).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim()));
+        return theme::error_line(p, state.now_ms).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim()));
     };
     let mut spans = vec![Span::styled(" ALB ", theme::title())];
     spans.extend(metrics(m));

@@ -29,7 +29,7 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(err) = theme::error_line(&state.log_feed) {
+    if let Some(err) = theme::error_line(&state.log_feed, state.now_ms) {
         lines.push(err);
     }
     if let Some(e) = &v.filter_error {

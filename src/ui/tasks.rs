@@ -96,7 +96,7 @@ fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
 /// The table's lines inside `shown` (line numbers from the top of the table).
 fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>> {
     let mut out = Window { out: Vec::with_capacity(shown.len()), at: 0, shown };
-    if let Some(err) = theme::error_line(&state.service) {
+    if let Some(err) = theme::error_line(&state.service, state.now_ms) {
         out.push(err);
     }
     if state.service.data.is_none() {

@@ -122,16 +122,24 @@ pub fn age_span<T>(panel: &Panel<T>, now_ms: i64) -> Span<'static> {
     }
 }
 
-/// A panel's error as one line: what failed, why, what to do, when it retries.
-pub fn error_line<T>(panel: &Panel<T>) -> Option<Line<'static>> {
+/// Time left, counted in whole seconds rounded up (`8s`, `1s`), minutes beyond one.
+fn countdown(ms: i64) -> String {
+    if ms < 60_000 { format!("{}s", (ms + 999) / 1000) } else { format_age(ms) }
+}
+
+/// A panel's error as one line: what failed, why, what to do, when it retries (counting down
+/// on the state's clock; `retrying…` once that time has come).
+pub fn error_line<T>(panel: &Panel<T>, now_ms: i64) -> Option<Line<'static>> {
     let e: &FetchError = panel.error.as_ref()?;
     let mut text = format!("⚠ {}: {}", e.operation, e.message);
     if !e.hint.is_empty() {
         text.push_str(" — ");
         text.push_str(&e.hint);
     }
-    if let Some(ms) = panel.retry_in_ms {
-        text.push_str(&format!(" · retry in {}", seconds(ms as i64)));
+    match panel.retry_at_ms.map(|at| at - now_ms) {
+        Some(ms) if ms > 0 => text.push_str(&format!(" · retry in {}", countdown(ms))),
+        Some(_) => text.push_str(" · retrying…"),
+        None => {}
     }
     Some(Line::styled(text, bad()))
 }

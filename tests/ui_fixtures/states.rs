@@ -186,7 +186,7 @@ pub fn errors() -> State {
                     "check the network or --endpoint-url",
                 )),
             },
-            Msg::Backoff { feed: wpops::app::Feed::Service, retry_in_ms: 8_000 },
+            Msg::Backoff { feed: wpops::app::Feed::Service, at_ms: NOW, retry_in_ms: 8_000 },
             Msg::Waf { at_ms: NOW - 95_000, result: Ok(Box::new(waf())) },
             Msg::Waf {
                 at_ms: NOW - 3_000,
