@@ -35,18 +35,8 @@ fn fast_clock(sim: &SimHandle) -> Clock {
 }
 
 async fn act(sim: &SimHandle, home: &std::path::Path, args: &[&str]) -> Run {
-    let mut cmd = command(home);
+    let mut cmd = site_command(sim, home);
     cmd.env("WPOPS_AUDIT_LOG", home.join("audit.jsonl"));
-    cmd.args([
-        "--endpoint-url",
-        &sim.endpoint_url(),
-        "--region",
-        REGION,
-        "--cluster",
-        "wp-prod",
-        "--service",
-        "wordpress",
-    ]);
     cmd.args(args);
     run(cmd).await
 }

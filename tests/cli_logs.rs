@@ -68,17 +68,7 @@ async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
     let sim = sim("quiet").await;
     let home = home();
     let task = task_ids(&sim, home.path()).await.remove(0);
-    let mut cmd = command(home.path());
-    cmd.args([
-        "--endpoint-url",
-        &sim.endpoint_url(),
-        "--region",
-        REGION,
-        "--cluster",
-        "wp-prod",
-        "--service",
-        "wordpress",
-    ]);
+    let mut cmd = site_command(&sim, home.path());
     cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");

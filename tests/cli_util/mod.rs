@@ -69,8 +69,8 @@ pub async fn run(mut cmd: Command) -> Run {
     .expect("join")
 }
 
-/// `wpops --endpoint-url <sim> --region … --cluster wp-prod --service wordpress <args>`.
-pub async fn wpops(sim: &SimHandle, home: &Path, args: &[&str]) -> Run {
+/// `wpops --endpoint-url <sim> --region … --cluster wp-prod --service wordpress`, to add to.
+pub fn site_command(sim: &SimHandle, home: &Path) -> Command {
     let mut cmd = command(home);
     cmd.args([
         "--endpoint-url",
@@ -82,6 +82,12 @@ pub async fn wpops(sim: &SimHandle, home: &Path, args: &[&str]) -> Run {
         "--service",
         "wordpress",
     ]);
+    cmd
+}
+
+/// `wpops --endpoint-url <sim> --region … --cluster wp-prod --service wordpress <args>`.
+pub async fn wpops(sim: &SimHandle, home: &Path, args: &[&str]) -> Run {
+    let mut cmd = site_command(sim, home);
     cmd.args(args);
     run(cmd).await
 }
