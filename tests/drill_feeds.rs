@@ -6,11 +6,11 @@
 //! data, marked stale with its age; when the faults stop, every panel recovers by itself, fresh
 //! and without error, by the time its announced retry is due.
 
+mod ui_fixtures;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use wpops::app::{Feed, Key, Msg, SiteInfo, State, update};
@@ -169,17 +169,7 @@ impl Console {
     }
 
     fn screen(&self) -> String {
-        let Ok(mut terminal) = Terminal::new(TestBackend::new(160, 45));
-        terminal.draw(|f| wpops::ui::render(&self.state, f)).expect("draws");
-        let buffer = terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buffer.area.height {
-            for x in 0..buffer.area.width {
-                out.push_str(buffer[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        ui_fixtures::draw(&self.state, 160, 45)
     }
 }
 

@@ -9,8 +9,6 @@ mod ui_fixtures;
 
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use wpops::app::{Key, KeyCode, Msg, Screen, State, update};
 use wpops::model::{ContainerRole, DEFAULT_RING_BYTES, LineClass, LogEvent};
 
@@ -77,21 +75,6 @@ fn burst(state: &mut State) -> (usize, Duration) {
 }
 
 /// The text of the rendered screen.
-fn screen(state: &State, w: u16, h: u16) -> String {
-    let Ok(mut terminal) = Terminal::new(TestBackend::new(w, h));
-    terminal.draw(|f| wpops::ui::render(state, f)).expect("draws");
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The number in "N older lines dropped" on the screen.
 fn dropped_on_screen(text: &str) -> u64 {
     let at = text.find(" older lines dropped").unwrap_or_else(|| panic!("no dropped count on screen:\n{text}"));
     let digits: String = text[..at].chars().rev().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
@@ -115,7 +98,7 @@ fn a_burst_far_above_the_ring_stays_bounded_and_shows_what_it_dropped() {
     let ts: Vec<i64> = ring.iter().map(|e| e.ts_ms).collect();
     assert!(ts.windows(2).all(|w| w[0] <= w[1]), "late arrivals are kept in time order");
 
-    let text = screen(&state, 200, 50);
+    let text = ui_fixtures::draw(&state, 200, 50);
     assert_eq!(dropped_on_screen(&text), ring.dropped(), "the logs screen shows the dropped count");
     assert!(text.contains("post-999999/"), "following: the newest line is on screen");
 }
@@ -132,7 +115,7 @@ fn a_burst_with_a_filter_on_keeps_the_index_right_and_bounded() {
     let matching = ring.iter_filtered(&re).count();
     assert_eq!(state.logs.matched_len(), matching, "the view's index matches the ring");
     assert!(matching > 0);
-    let text = screen(&state, 200, 50);
+    let text = ui_fixtures::draw(&state, 200, 50);
     assert_eq!(dropped_on_screen(&text), ring.dropped());
     assert!(text.contains(" 502 "), "{text}");
 }

@@ -121,17 +121,19 @@ impl LogView {
             // Where the line lands; evicting the oldest afterwards moves no absolute position.
             let position = self.ring.dropped() + self.ring.insertion_index(ev.ts_ms) as u64;
             let shown = matches!(self.index, MatchIndex::Positions(_)) && self.shows(&ev);
-            // Only a warm report needs its task id afterwards.
             let (class, ts) = (ev.class, ev.ts_ms);
-            let task = matches!(class, LineClass::WarmReport(_)).then(|| ev.task_id.to_string());
+            // Only a warm report needs its task id afterwards.
+            let report = match class {
+                LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ts)),
+                _ => None,
+            };
             if !self.ring.push_unique(ev) {
                 continue;
             }
-            match class {
-                LineClass::Access { status, health_check } => self.stats.record_status(status, health_check, ts),
-                LineClass::WarmReport(report) => reports.push((task.unwrap_or_default(), report, ts)),
-                _ => {}
+            if let LineClass::Access { status, health_check } = class {
+                self.stats.record_status(status, health_check, ts);
             }
+            reports.extend(report);
             if let MatchIndex::Positions(p) = &mut self.index {
                 let mut i = p.len();
                 while i > 0 && p[i - 1] >= position {

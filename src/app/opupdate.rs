@@ -24,14 +24,23 @@ fn flash(state: &mut State, text: impl Into<String>, error: bool) {
     state.flash = Some(Flash { text: crate::model::sanitize_line(&text.into()), error });
 }
 
-/// Phase one: an action key. Opens the dialog (and asks for its preview), or says why not.
-pub(super) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
+/// True (and says why in the flash) when no action may start: read-only, or one of this kind
+/// already running. Checked when the key is pressed and again when the dialog is confirmed.
+fn refused(state: &mut State, kind: OpKind) -> bool {
     if state.site.read_only {
         flash(state, READ_ONLY_FLASH, false);
-        return Vec::new();
-    }
-    if state.ops.in_flight.contains(&kind) {
+        true
+    } else if state.ops.in_flight.contains(&kind) {
         flash(state, already_running(kind), false);
+        true
+    } else {
+        false
+    }
+}
+
+/// Phase one: an action key. Opens the dialog (and asks for its preview), or says why not.
+pub(super) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
+    if refused(state, kind) {
         return Vec::new();
     }
     let task_id = if kind == OpKind::ReplaceTask {
@@ -116,12 +125,7 @@ fn warm_without_targets(preview: &PreviewState) -> bool {
 fn confirm(state: &mut State) -> Vec<Effect> {
     let Some(dialog) = state.ops.dialog.take() else { return Vec::new() };
     let kind = dialog.kind;
-    if state.site.read_only {
-        flash(state, READ_ONLY_FLASH, false);
-        return Vec::new();
-    }
-    if state.ops.in_flight.contains(&kind) {
-        flash(state, already_running(kind), false);
+    if refused(state, kind) {
         return Vec::new();
     }
     let force = state.needs_force(kind) && dialog.forced;
