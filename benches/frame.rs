@@ -15,10 +15,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
 use ui_fixtures::{NOW, platform, running, site, waf};
-use wpops::app::{FoundReport, Key, KeyCode, LogView, Msg, ServiceSnapshot, State, update};
+use wpops::app::{Key, KeyCode, LogView, Msg, State, update};
 use wpops::model::{
-    CallerIdentity, Deployment, DeploymentStatus, LogEvent, LogRing, RawLogEvent, RolloutState, Service, TargetHealth,
-    TargetState, WarmReport, ingest,
+    CallerIdentity, Deployment, DeploymentStatus, FoundReport, LogEvent, LogRing, RawLogEvent, RolloutState, Service,
+    ServiceSnapshot, TargetHealth, TargetState, WarmReport, ingest,
 };
 
 const TASKS: usize = 100;

@@ -1,6 +1,6 @@
-//! The terminal loop: wires crossterm input, the one message channel, `app::update`, the feeds
-//! and drawing. It holds no logic of its own: keys become `Msg::Key`, effects go to the feeds,
-//! and a frame is drawn only when the state changed, at most ~30 times a second.
+//! The terminal loop: wires crossterm input, the one message channel, `app::update`, the
+//! runtime and drawing. It holds no logic of its own: events in, `update`, `Runtime::run` for
+//! each effect, and a frame drawn only when the state changed, at most ~30 times a second.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,24 +8,16 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event, KeyEventKind, KeyModifiers};
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
-use crate::app::{self, Effect, Key, KeyCode, Msg, SiteInfo, State};
+use crate::app::{self, Key, KeyCode, Msg, SiteInfo, State};
 use crate::aws::Clients;
-use crate::feed::actions::audit::AuditLog;
-use crate::feed::actions::{Operator, WarmSettings};
-use crate::feed::ops::OpRunner;
-use crate::feed::{Feeds, now_ms};
-use crate::model::FleetRow;
+use crate::feed::actions::WarmSettings;
+use crate::feed::fleet::FleetSource;
+use crate::feed::now_ms;
+use crate::feed::runtime::{Next, Runtime};
 
 /// The shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(33);
-
-/// Reads every configured site for the fleet view (supplied by the command line, which knows the
-/// config file); `None` when the console has no fleet.
-pub type FleetSource = std::sync::Arc<
-    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<FleetRow>> + Send>> + Send + Sync,
->;
 
 /// How the console ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,19 +93,10 @@ pub async fn run(
     fleet: Option<FleetSource>,
 ) -> Result<TuiExit, TuiError> {
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let mut tasks = JoinSet::new();
-    let operator = Operator {
-        clients: clients.clone(),
-        cluster: site.cluster.clone(),
-        service: site.service.clone(),
-        caller: None,
-        audit: AuditLog::default_location(),
-    };
-    let runner = OpRunner::new(operator, warming, tx.clone());
-    let feeds = Feeds::start(clients, site.clone(), tx.clone(), &mut tasks);
+    let mut runtime = Runtime::start(clients, site.clone(), warming, fleet, tx.clone());
     let drill = panic_drill();
     if drill == Some(Drill::Feed) {
-        tasks.spawn(async {
+        runtime.spawn(async {
             tokio::time::sleep(Duration::from_millis(500)).await;
             panic!("panic drill: a background task panicked (WPOPS_PANIC_DRILL=feed)");
         });
@@ -132,13 +115,11 @@ pub async fn run(
     if let Ok(size) = terminal.size() {
         app::update(&mut state, Msg::Resize(size.width, size.height));
     }
-    let input = spawn_input(tx.clone(), stop.clone());
-    let feed_tx = tx;
+    let input = spawn_input(tx, stop.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_draw = Instant::now() - FRAME;
     let mut outcome = Ok(TuiExit::Quit);
-    let mut fleet_watch: Option<tokio::task::AbortHandle> = None;
     state.dirty = true;
     loop {
         // Checked before every frame: no frame may follow a panic elsewhere (see `init_terminal`).
@@ -164,12 +145,9 @@ pub async fn run(
             m = rx.recv() => m,
             _ = tick.tick() => Some(Msg::Tick(now_ms())),
             _ = tokio::time::sleep(redraw_in) => continue,
-            done = tasks.join_next(), if !tasks.is_empty() => {
-                if let Some(Err(e)) = done && e.is_panic() {
-                    outcome = Err(TuiError::Feed(panic_text(e.into_panic())));
-                    break;
-                }
-                continue;
+            Some(p) = runtime.panicked() => {
+                outcome = Err(TuiError::Feed(panic_text(p)));
+                break;
             }
         };
         let Some(msg) = msg else { break };
@@ -181,27 +159,17 @@ pub async fn run(
                 Err(_) => break,
             }
         }
-        for e in &effects {
-            feeds.apply(e);
-            runner.handle(e, &mut tasks);
-            match e {
-                Effect::WatchFleet => {
-                    if let Some(h) = fleet_watch.take() {
-                        h.abort();
-                    }
-                    fleet_watch = fleet.clone().map(|source| tasks.spawn(watch_fleet(source, feed_tx.clone())));
-                }
-                Effect::OpenSite(name) => outcome = Ok(TuiExit::Open(name.clone())),
-                _ => {}
+        for e in effects {
+            if let Next::OpenSite(name) = runtime.run(e) {
+                outcome = Ok(TuiExit::Open(name));
             }
         }
-        if state.should_quit() || effects.contains(&Effect::Quit) {
+        if state.should_quit() {
             break;
         }
     }
     stop.store(true, Ordering::Relaxed);
-    feeds.cancel.cancel();
-    tasks.abort_all();
+    runtime.shutdown();
     restore_terminal();
     // Back to the default panic hook: the terminal is the shell's again.
     drop(std::panic::take_hook());
@@ -262,17 +230,6 @@ fn panic_drill() -> Option<Drill> {
         "draw" => Some(Drill::Draw),
         "feed" => Some(Drill::Feed),
         _ => None,
-    }
-}
-
-/// Polls the fleet about once a minute while the fleet view has been asked for.
-async fn watch_fleet(source: FleetSource, tx: mpsc::Sender<Msg>) {
-    loop {
-        let rows = source().await;
-        if tx.send(Msg::Fleet { at_ms: now_ms(), rows }).await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
 

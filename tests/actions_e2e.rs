@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wpops::aws::{Clients, Target};
-use wpops::feed::actions::{self, ActionError, Operator, RolloutOutcome, WarmOutcome, WarmSettings, audit::AuditLog};
+use wpops::feed::actions::{self, ActionError, Operator, RolloutOutcome, WarmSettings, audit::AuditLog};
+use wpops::model::WarmOutcome;
 use wpops::sim::{self, SimHandle, SimOptions};
 
 struct Rig {

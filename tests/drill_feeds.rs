@@ -1,4 +1,4 @@
-//! Drill for QUALITY.md item 4, the console's half: the real feeds (`Feeds::start`, the real SDK)
+//! Drill for QUALITY.md item 4, the console's half: the real runtime (`Runtime::start`, the real SDK)
 //! against the in-process simulator while it throttles, fails and stalls, with every message
 //! run through `app::update` as the terminal loop does (effects routed back to the feeds).
 //! Under sustained chaos the channel keeps flowing and the panels show their errors and ages;
@@ -12,10 +12,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 use wpops::app::{Feed, Key, Msg, SiteInfo, State, update};
 use wpops::aws::{Clients, Target};
-use wpops::feed::{Feeds, now_ms};
+use wpops::feed::actions::WarmSettings;
+use wpops::feed::now_ms;
+use wpops::feed::runtime::Runtime;
 use wpops::model::FetchErrorKind;
 use wpops::sim::{self, Faults, SimHandle, SimOptions};
 
@@ -29,8 +30,7 @@ const RETRY_SLACK: Duration = Duration::from_secs(6);
 /// The console without a terminal: the feeds, the channel, the state and what was seen.
 struct Console {
     sim: SimHandle,
-    feeds: Feeds,
-    _tasks: JoinSet<()>,
+    runtime: Runtime,
     rx: mpsc::Receiver<Msg>,
     state: State,
     last_msg: Instant,
@@ -62,12 +62,10 @@ impl Console {
             ..SiteInfo::default()
         };
         let (tx, rx) = mpsc::channel(1024);
-        let mut tasks = JoinSet::new();
-        let feeds = Feeds::start(clients, site.clone(), tx, &mut tasks);
+        let runtime = Runtime::start(clients, site.clone(), WarmSettings::default(), None, tx);
         Console {
             sim,
-            feeds,
-            _tasks: tasks,
+            runtime,
             rx,
             state: State::new(site, now_ms()),
             last_msg: Instant::now(),
@@ -81,7 +79,7 @@ impl Console {
     fn apply(&mut self, msg: Msg) {
         update(&mut self.state, Msg::Tick(now_ms()));
         for effect in update(&mut self.state, msg) {
-            self.feeds.apply(&effect);
+            self.runtime.run(effect);
         }
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
-use wpops::app::{Effect, Feed, Msg, SiteInfo};
+use wpops::app::{Feed, Msg, SiteInfo};
 use wpops::aws::{Clients, Target};
 use wpops::feed::Feeds;
 use wpops::model::{FetchErrorKind, RolloutState};
@@ -102,8 +102,8 @@ async fn redeploy_shows_in_progress_then_completed() {
         .send()
         .await
         .unwrap();
-    feeds.apply(&Effect::Refresh(Feed::Service));
-    feeds.apply(&Effect::PollFast(true));
+    feeds.refresh(Feed::Service);
+    feeds.poll_fast(true);
     let mut saw_in_progress = false;
     loop {
         sim.advance(Duration::from_secs(3));
@@ -134,7 +134,7 @@ async fn throttling_shows_as_a_stale_panel_and_recovers() {
         }
     }
     sim.set_faults(Faults { throttle_rate: 1.0, ..Faults::default() });
-    feeds.apply(&Effect::Refresh(Feed::Service));
+    feeds.refresh(Feed::Service);
     let mut saw_throttle = false;
     let mut saw_backoff = false;
     while !(saw_throttle && saw_backoff) {

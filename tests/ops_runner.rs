@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
-use wpops::app::{Effect, Msg, Op, OpEvent, OpKind, Preview};
+use wpops::app::{Msg, Op, OpEvent, OpKind, Preview};
 use wpops::aws::{Clients, Target};
 use wpops::feed::actions::{Operator, WarmSettings, audit::AuditLog};
 use wpops::feed::ops::OpRunner;
@@ -50,7 +50,7 @@ async fn redeploy_reports_its_id_events_and_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let (sim, runner, mut rx) = rig(&dir).await;
     let mut set = JoinSet::new();
-    runner.handle(&Effect::Run(Op::Redeploy { force: false }), &mut set);
+    runner.run(Op::Redeploy { force: false }, &mut set);
     let OpEvent::Started { kind: OpKind::Redeploy, ids } = next_op(&sim, &mut rx).await else {
         panic!("started first")
     };
@@ -76,24 +76,24 @@ async fn rollback_preview_then_warm_with_a_line_per_target() {
     let dir = tempfile::tempdir().unwrap();
     let (sim, runner, mut rx) = rig(&dir).await;
     let mut set = JoinSet::new();
-    runner.handle(&Effect::Preview(OpKind::Rollback), &mut set);
+    runner.preview(7, OpKind::Rollback, &mut set);
     match next_op(&sim, &mut rx).await {
-        OpEvent::Previewed(Ok(Preview::Rollback(p))) => {
-            assert!(p.to_task_definition.ends_with("wordpress:41"));
+        OpEvent::Previewed { request: 7, result: Ok(Preview::Rollback(p)) } => {
+            assert!(p.to.task_definition.ends_with("wordpress:41"));
             assert!(p.warnings.iter().any(|w| w.contains("changes nothing")));
         }
         other => panic!("{other:?}"),
     }
-    runner.handle(&Effect::Preview(OpKind::Warm), &mut set);
+    runner.preview(8, OpKind::Warm, &mut set);
     match next_op(&sim, &mut rx).await {
-        OpEvent::Previewed(Ok(Preview::Warm(p))) => {
+        OpEvent::Previewed { request: 8, result: Ok(Preview::Warm(p)) } => {
             assert_eq!(p.targets.len(), 3);
             assert!(p.missing_warmer_image.is_none());
             assert!(p.targets[0].2.ends_with("/opcache_warmer.php"));
         }
         other => panic!("{other:?}"),
     }
-    runner.handle(&Effect::Run(Op::Warm { register_warmer: false }), &mut set);
+    runner.run(Op::Warm { register_warmer: false }, &mut set);
     let mut lines = Vec::new();
     loop {
         match next_op(&sim, &mut rx).await {

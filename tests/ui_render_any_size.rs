@@ -11,6 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ui_fixtures::ops;
 use wpops::app::{Key, KeyCode, Msg, OpEvent, State, update};
+use wpops::model::OpFailure;
 
 fn press(s: &mut State, keys: &str) {
     for c in keys.chars() {
@@ -34,7 +35,15 @@ fn action_states() -> Vec<State> {
     out.push(with(ui_fixtures::healthy(), "B", Some(ops::rollback_preview()), ""));
     out.push(with(ui_fixtures::healthy(), "W", Some(ops::warm_preview(true)), ""));
     out.push(with(ui_fixtures::healthy(), "W", Some(ops::warm_preview(false)), "y"));
-    out.push(with(ui_fixtures::healthy(), "B", Some(Msg::Op(OpEvent::Previewed(Err("AccessDenied".into())))), ""));
+    out.push(with(
+        ui_fixtures::healthy(),
+        "B",
+        Some(Msg::Op(OpEvent::Previewed {
+            request: ops::FIRST_REQUEST,
+            result: Err(OpFailure::Impossible("AccessDenied".into())),
+        })),
+        "",
+    ));
     out.push(with(ui_fixtures::incident(), "R", None, "y"));
     out.push(with(ui_fixtures::incident(), "R", None, "Fy"));
     let mut typing = ui_fixtures::healthy();

@@ -7,7 +7,7 @@ mod ui_fixtures;
 
 use ui_fixtures::*;
 use wpops::app::{Effect, Key, KeyCode, Msg, Screen, State, update};
-use wpops::model::FleetRow;
+use wpops::model::{FetchErrorKind, FleetRow, RolloutState, ServiceHealth, SiteError};
 
 fn row(site: &str, verdict: &str, problem: Option<&str>, error: Option<&str>) -> FleetRow {
     FleetRow {
@@ -18,14 +18,25 @@ fn row(site: &str, verdict: &str, problem: Option<&str>, error: Option<&str>) ->
         service: site.replace("corp-", ""),
         running: Some(if verdict == "unhealthy" { 2 } else { 3 }),
         desired: Some(3),
-        rollout: Some(if verdict == "rollout in progress" { "IN_PROGRESS".into() } else { "COMPLETED".into() }),
+        rollout: Some(if verdict == "rollout in progress" {
+            RolloutState::InProgress
+        } else {
+            RolloutState::Completed
+        }),
         warmer_failures: Some(u32::from(problem.is_some())),
-        alb_5xx_5m: Some(if problem.is_some() { 41 } else { 0 }),
+        elb_5xx_5m: Some(if problem.is_some() { 41 } else { 0 }),
+        target_5xx_5m: Some(0),
         waf_blocked_1h: Some(1_204),
-        verdict: error.is_none().then(|| verdict.to_string()),
-        problem: problem.map(str::to_string),
-        error: error.map(str::to_string),
-        fetched_at_ms: Some(NOW - 4_000),
+        verdict: error.is_none().then(|| match (verdict, problem) {
+            (_, Some(p)) => ServiceHealth::Unhealthy { reasons: vec![p.to_string()] },
+            ("rollout in progress", None) => {
+                ServiceHealth::RolloutInProgress { deployment_id: "ecs-svc/1".into(), since_ms: NOW, notes: vec![] }
+            }
+            _ => ServiceHealth::Healthy,
+        }),
+        error: error.map(|e| SiteError { kind: FetchErrorKind::Credentials, message: e.to_string() }),
+        read_started_ms: Some(NOW - 4_000),
+        ..FleetRow::default()
     }
 }
 

@@ -232,7 +232,7 @@ pub(super) fn act(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {
             state.quit = true;
-            return vec![Effect::Quit];
+            return Vec::new();
         }
         Action::Help => state.help = !state.help,
         Action::Command => state.input = Input::Command(String::new()),

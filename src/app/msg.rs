@@ -2,10 +2,7 @@
 //! and every `Effect` that `update` asks the runtime to carry out. Payloads are owned `model`
 //! values; feed results carry the generation they were asked for so stale ones can be dropped.
 
-use crate::model::{
-    CallerIdentity, FetchError, LogEvent, PlatformMetrics, Service, TargetHealth, Task, TaskDefinition, WafSnapshot,
-    WarmReport,
-};
+use crate::model::{CallerIdentity, FetchError, FoundReport, LogEvent, PlatformMetrics, ServiceSnapshot, WafSnapshot};
 
 use super::key::Key;
 
@@ -26,28 +23,6 @@ pub struct SiteInfo {
     /// Production-like site (config `confirm = "type-name"`): confirming an action requires
     /// typing the service name.
     pub confirm_by_typing: bool,
-}
-
-/// One ECS refresh: the service, its running and recently stopped tasks, the task definitions
-/// they use (fetched once per revision and cached by the feed), and the load balancer's view.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ServiceSnapshot {
-    pub service: Service,
-    /// Running tasks first, then stopped ones (ECS keeps those about an hour).
-    pub tasks: Vec<Task>,
-    pub task_definitions: Vec<TaskDefinition>,
-    pub targets: Vec<TargetHealth>,
-    /// Target health could not be read (the rest of the snapshot is still good).
-    pub targets_error: Option<FetchError>,
-}
-
-/// A warmer's report, found in its log stream (or php-fpm's).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundReport {
-    pub task_id: String,
-    pub report: WarmReport,
-    /// When the report line was written (warming time = this − the task's startedAt).
-    pub at_ms: i64,
 }
 
 /// Which feed a result or a refresh request is about.
@@ -123,15 +98,15 @@ pub struct LogScope {
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Quit,
     /// Poll this feed now instead of waiting for its next turn.
     Refresh(Feed),
     /// Follow other log streams (the tailer restarts from its overlap window).
     FollowLogs(LogScope),
     /// Tell the pollers whether something is in flight (poll fast) or all is steady.
     PollFast(bool),
-    /// Compute the preview of a rollback or a warm (answered by `Msg::Op(Previewed)`).
-    Preview(super::ops::OpKind),
+    /// Compute the preview of a rollback or a warm (answered by `Msg::Op(Previewed)` with the
+    /// same request id; an answer to an older request is dropped).
+    Preview { request: u64, kind: super::ops::OpKind },
     /// Carry out a confirmed action. Only a `Confirmed` dialog produces this.
     Run(super::ops::Op),
     /// Poll every configured site (about once a minute) for the fleet view.

@@ -2,7 +2,7 @@
 //! (redeploy, roll back, re-run warming, replace a task), the previews shown before confirming,
 //! and the progress and outcomes that come back. Plain values; the runners live in `feed/`.
 
-use crate::model::{ImageChange, ServiceEvent};
+use crate::model::{OpFailure, RollbackPlan, ServiceEvent};
 
 /// Which kind of action (one of each kind may be in flight per service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,8 +30,9 @@ pub enum Op {
     /// UpdateService with forceNewDeployment. `force` starts it even while another deployment
     /// rolls out (a second confirmation is required for that).
     Redeploy { force: bool },
-    /// UpdateService to this task definition (the last completed deployment's).
-    Rollback { to_task_definition: String, force: bool },
+    /// UpdateService to the plan's target task definition (the last completed deployment's):
+    /// the plan the operator saw in the dialog is the one carried out.
+    Rollback { plan: Box<RollbackPlan>, force: bool },
     /// RunTask of the warmer aimed at every running task; `register_warmer` first registers the
     /// warmer task definition derived from the service's own warmer when it is missing.
     Warm { register_warmer: bool },
@@ -50,17 +51,6 @@ impl Op {
     }
 }
 
-/// What a rollback would do, shown before confirming.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RollbackPreview {
-    pub from_task_definition: String,
-    pub to_task_definition: String,
-    pub changes: Vec<ImageChange>,
-    /// E.g. "both revisions run the same mutable tags… it changes nothing", "the next pipeline
-    /// run will … undo this rollback".
-    pub warnings: Vec<String>,
-}
-
 /// What a warm would do, shown before confirming.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WarmPreview {
@@ -75,7 +65,7 @@ pub struct WarmPreview {
 /// A preview the runtime computed for a requested action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preview {
-    Rollback(RollbackPreview),
+    Rollback(Box<RollbackPlan>),
     Warm(WarmPreview),
 }
 
@@ -92,8 +82,11 @@ pub struct WarmLine {
 /// Progress and outcomes of a running action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpEvent {
-    /// The preview of a `Effect::Preview` request, or why it could not be made.
-    Previewed(Result<Preview, String>),
+    /// The preview of the `Effect::Preview` with this request id, or why it could not be made.
+    Previewed {
+        request: u64,
+        result: Result<Preview, OpFailure>,
+    },
     /// The action was accepted by AWS: the deployment id, or the one-off/stopped task ids.
     Started {
         kind: OpKind,

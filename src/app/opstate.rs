@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Deployment, RolloutState, ServiceEvent, Task, task_definition_revision};
+use crate::model::{Deployment, RolloutState, ServiceEvent, Task, short_td, task_prefix};
 
 use super::ops::{Op, OpKind, Preview, WarmLine};
 use super::state::State;
@@ -38,11 +38,13 @@ pub struct Dialog {
     pub typed: String,
     /// Why the last confirm did not go through ("type the service name exactly…").
     pub note: Option<String>,
+    /// The id of the preview request this dialog waits for (answers to others are dropped).
+    pub request: u64,
 }
 
 impl Dialog {
     pub fn new(kind: OpKind, task_id: Option<String>, preview: PreviewState) -> Dialog {
-        Dialog { kind, task_id, preview, forced: false, typed: String::new(), note: None }
+        Dialog { kind, task_id, preview, forced: false, typed: String::new(), note: None, request: 0 }
     }
 }
 
@@ -125,6 +127,8 @@ pub struct OpsState {
     pub rollout: Option<Watch>,
     /// The last warming run.
     pub warming: Option<Watch>,
+    /// The last preview request id handed out.
+    pub last_request: u64,
 }
 
 /// A deployment rolling out right now, and whether this console started it.
@@ -143,16 +147,6 @@ pub fn already_running(kind: OpKind) -> String {
         OpKind::ReplaceTask => "a task replacement",
     };
     format!("{what} is already running — wait for it to finish (a shows its progress)")
-}
-
-/// `…:task-definition/wordpress:42` → `wordpress:42`.
-pub fn short_td(arn: &str) -> String {
-    task_definition_revision(arn).map_or_else(|| arn.to_owned(), |(f, r)| format!("{f}:{r}"))
-}
-
-/// The first 8 characters of a task id.
-pub fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }
 
 impl State {
@@ -202,7 +196,7 @@ impl State {
             OpKind::Rollback => format!("Roll {svc} back?"),
             OpKind::Warm => format!("Re-run warming on every running task of {svc}?"),
             OpKind::ReplaceTask => {
-                format!("Replace task {}?", dialog.task_id.as_deref().map_or("?", short_id))
+                format!("Replace task {}?", dialog.task_id.as_deref().map_or("?", task_prefix))
             }
         }
     }
@@ -212,7 +206,7 @@ impl State {
         let (cluster, service) = (&self.site.cluster, &self.site.service);
         let svc = self.service.data.as_ref().map(|s| &s.service);
         let tasks = svc.map_or_else(|| "new tasks".to_owned(), |s| plural(s.desired, "new task"));
-        let current = svc.map(|s| short_td(&s.task_definition)).unwrap_or_else(|| "the current revision".into());
+        let current = svc.map(|s| short_td(&s.task_definition)).unwrap_or("the current revision");
         match (dialog.kind, &dialog.preview) {
             (OpKind::Redeploy, _) => format!(
                 "UpdateService {cluster}/{service} --force-new-deployment: ECS starts {tasks} of {current}, then \
@@ -222,8 +216,8 @@ impl State {
                 "UpdateService {cluster}/{service} --task-definition {to}: back from {from} to {to}, the last \
                  deployment that completed before the current one. ECS starts {tasks} of {to}, then drains the \
                  old ones.",
-                to = short_td(&p.to_task_definition),
-                from = short_td(&p.from_task_definition),
+                to = short_td(&p.to.task_definition),
+                from = short_td(&p.from.task_definition),
             ),
             (OpKind::Rollback, _) => format!(
                 "UpdateService {cluster}/{service} --task-definition <the last completed deployment's>: ECS starts \

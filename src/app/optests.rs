@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::model::{
-    CallerIdentity, Deployment, DeploymentStatus, ImageChange, LastStatus, RolloutState, Service, ServiceEvent, Task,
+    CallerIdentity, Deployment, DeploymentStatus, ImageChange, LastStatus, OpFailure, RevisionInfo, RollbackPlan,
+    RolloutState, Service, ServiceDeploymentInfo, ServiceEvent, ServiceSnapshot, Task,
 };
 
 fn site() -> SiteInfo {
@@ -74,13 +75,19 @@ fn runs(fx: &[Effect]) -> Vec<Op> {
 }
 
 fn mutating(fx: &[Effect]) -> bool {
-    fx.iter().any(|e| matches!(e, Effect::Run(_) | Effect::Preview(_)))
+    fx.iter().any(|e| matches!(e, Effect::Run(_) | Effect::Preview { .. }))
 }
 
-fn rollback_preview(same_tag: bool) -> Msg {
-    Msg::Op(OpEvent::Previewed(Ok(Preview::Rollback(RollbackPreview {
-        from_task_definition: "arn:…/wordpress:42".into(),
-        to_task_definition: "arn:…/wordpress:41".into(),
+fn revision(td: &str) -> RevisionInfo {
+    RevisionInfo { task_definition: td.into(), ..RevisionInfo::default() }
+}
+
+fn plan(same_tag: bool) -> RollbackPlan {
+    RollbackPlan {
+        current: ServiceDeploymentInfo::default(),
+        target: ServiceDeploymentInfo::default(),
+        from: revision("arn:…/wordpress:42"),
+        to: revision("arn:…/wordpress:41"),
         changes: vec![ImageChange {
             container: "php-fpm".into(),
             from_image: "repo/wordpress:php-latest".into(),
@@ -90,15 +97,27 @@ fn rollback_preview(same_tag: bool) -> Msg {
             same_mutable_tag: same_tag,
         }],
         warnings: vec!["it changes nothing".into()],
-    }))))
+    }
 }
 
-fn warm_preview(missing: bool) -> Msg {
-    Msg::Op(OpEvent::Previewed(Ok(Preview::Warm(WarmPreview {
-        task_definition: "wordpress-warmer".into(),
-        targets: vec![("t1".into(), "10.0.1.23".into(), "http://10.0.1.23/opcache_warmer.php".into())],
-        missing_warmer_image: missing.then(|| "curlimages/curl:8.10.1".into()),
-    }))))
+/// The answer to the newest preview request (the open dialog's).
+fn answer(s: &State, result: Result<Preview, OpFailure>) -> Msg {
+    Msg::Op(OpEvent::Previewed { request: s.ops.last_request, result })
+}
+
+fn rollback_preview(s: &State, same_tag: bool) -> Msg {
+    answer(s, Ok(Preview::Rollback(Box::new(plan(same_tag)))))
+}
+
+fn warm_preview(s: &State, missing: bool) -> Msg {
+    answer(
+        s,
+        Ok(Preview::Warm(WarmPreview {
+            task_definition: "wordpress-warmer".into(),
+            targets: vec![("t1".into(), "10.0.1.23".into(), "http://10.0.1.23/opcache_warmer.php".into())],
+            missing_warmer_image: missing.then(|| "curlimages/curl:8.10.1".into()),
+        })),
+    )
 }
 
 #[test]
@@ -113,7 +132,10 @@ fn read_only_every_action_key_emits_nothing_and_flashes() {
     press(&mut s, "R");
     assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some(READ_ONLY_FLASH));
     // Even a preview answer arriving cannot open anything.
-    update(&mut s, rollback_preview(false));
+    {
+        let m = rollback_preview(&s, false);
+        update(&mut s, m);
+    }
     assert!(s.ops.dialog.is_none() && s.ops.in_flight.is_empty());
 }
 
@@ -219,10 +241,13 @@ fn a_foreign_deployment_needs_a_second_confirmation_and_sets_force() {
     // The rollback too, once its preview is in.
     update(&mut s, Msg::Op(OpEvent::Finished { kind: OpKind::Redeploy, ok: true, summary: "ok".into() }));
     press(&mut s, "B");
-    update(&mut s, rollback_preview(false));
+    {
+        let m = rollback_preview(&s, false);
+        update(&mut s, m);
+    }
     assert!(press(&mut s, "y").is_empty());
     let fx = press(&mut s, "F\n");
-    assert_eq!(runs(&fx), [Op::Rollback { to_task_definition: "arn:…/wordpress:41".into(), force: true }]);
+    assert_eq!(runs(&fx), [Op::Rollback { plan: Box::new(plan(false)), force: true }]);
     // Without a rollout, F is not needed and force stays false.
     let mut s = state(false, false);
     assert_eq!(runs(&press(&mut s, "RFy")), [Op::Redeploy { force: false }]);
@@ -240,17 +265,26 @@ fn a_deployment_this_console_started_is_ours() {
 #[test]
 fn previews_fill_the_dialog_and_errors_only_allow_closing() {
     let mut s = state(false, false);
-    assert_eq!(press(&mut s, "B"), [Effect::Preview(OpKind::Rollback)]);
+    assert_eq!(press(&mut s, "B"), [Effect::Preview { request: 1, kind: OpKind::Rollback }]);
     assert_eq!(s.ops.dialog.as_ref().map(|d| d.preview.clone()), Some(PreviewState::Preparing));
     assert!(press(&mut s, "y\n").is_empty(), "no confirming while preparing");
     // A warm preview does not fit a rollback dialog.
-    update(&mut s, warm_preview(false));
+    {
+        let m = warm_preview(&s, false);
+        update(&mut s, m);
+    }
     assert_eq!(s.ops.dialog.as_ref().map(|d| d.preview.clone()), Some(PreviewState::Preparing));
-    update(&mut s, rollback_preview(true));
+    {
+        let m = rollback_preview(&s, true);
+        update(&mut s, m);
+    }
     assert!(matches!(s.ops.dialog.as_ref().map(|d| &d.preview), Some(PreviewState::Ready(Preview::Rollback(_)))));
     press(&mut s, "\x1b");
-    assert_eq!(press(&mut s, "W"), [Effect::Preview(OpKind::Warm)]);
-    update(&mut s, Msg::Op(OpEvent::Previewed(Err("AccessDenied: ecs:DescribeTaskDefinition".into()))));
+    assert_eq!(press(&mut s, "W"), [Effect::Preview { request: 2, kind: OpKind::Warm }]);
+    {
+        let m = answer(&s, Err(OpFailure::Impossible("AccessDenied: ecs:DescribeTaskDefinition".into())));
+        update(&mut s, m);
+    }
     assert!(matches!(s.ops.dialog.as_ref().map(|d| &d.preview), Some(PreviewState::Failed(_))));
     assert!(press(&mut s, "y").is_empty());
     assert!(s.ops.dialog.is_some());
@@ -262,7 +296,10 @@ fn previews_fill_the_dialog_and_errors_only_allow_closing() {
 fn a_missing_warmer_is_registered_when_confirmed() {
     let mut s = state(false, false);
     press(&mut s, "W");
-    update(&mut s, warm_preview(true));
+    {
+        let m = warm_preview(&s, true);
+        update(&mut s, m);
+    }
     assert_eq!(runs(&press(&mut s, "y")), [Op::Warm { register_warmer: true }]);
     assert_eq!(s.screen, Screen::Warming);
     let w = s.ops.warming.as_ref().unwrap();
@@ -282,7 +319,10 @@ fn a_missing_warmer_is_registered_when_confirmed() {
     assert!(w.outcome.as_ref().is_some_and(|o| o.ok));
     let mut s = state(false, false);
     press(&mut s, "W");
-    update(&mut s, warm_preview(false));
+    {
+        let m = warm_preview(&s, false);
+        update(&mut s, m);
+    }
     assert_eq!(runs(&press(&mut s, "\n")), [Op::Warm { register_warmer: false }]);
 }
 
@@ -336,4 +376,20 @@ fn an_action_in_flight_keeps_polling_fast_until_it_ends() {
     assert!(update(&mut s, steady()).is_empty(), "no PollFast(false) while the redeploy runs");
     let fx = update(&mut s, Msg::Op(OpEvent::Finished { kind: OpKind::Redeploy, ok: true, summary: "ok".into() }));
     assert_eq!(fx, [Effect::PollFast(false)]);
+}
+
+#[test]
+fn an_answer_to_an_older_preview_request_is_dropped() {
+    let mut s = state(false, false);
+    press(&mut s, "B");
+    let stale = rollback_preview(&s, false);
+    press(&mut s, "\x1bB");
+    assert_eq!(s.ops.last_request, 2);
+    update(&mut s, stale);
+    assert_eq!(s.ops.dialog.as_ref().map(|d| d.preview.clone()), Some(PreviewState::Preparing));
+    {
+        let m = rollback_preview(&s, true);
+        update(&mut s, m);
+    }
+    assert!(matches!(s.ops.dialog.as_ref().map(|d| &d.preview), Some(PreviewState::Ready(Preview::Rollback(_)))));
 }

@@ -11,8 +11,9 @@ use crate::model::is_control_or_format;
 use super::key::{Key, KeyCode};
 use super::msg::{Effect, Feed};
 use super::ops::{Op, OpEvent, OpKind, Preview};
-use super::opstate::{Dialog, MAX_WATCH_EVENTS, Outcome, PreviewState, Watch, already_running, short_td};
+use super::opstate::{Dialog, MAX_WATCH_EVENTS, Outcome, PreviewState, Watch, already_running};
 use super::state::{Flash, Screen, State};
+use crate::model::short_td;
 
 /// The flash a read-only site answers every action key with.
 pub const READ_ONLY_FLASH: &str = "read-only: wpops will not change this site";
@@ -58,8 +59,15 @@ pub(super) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
     state.help = false;
     let needs_preview = matches!(kind, OpKind::Rollback | OpKind::Warm);
     let preview = if needs_preview { PreviewState::Preparing } else { PreviewState::NotNeeded };
-    state.ops.dialog = Some(Dialog::new(kind, task_id, preview));
-    if needs_preview { vec![Effect::Preview(kind)] } else { Vec::new() }
+    let mut dialog = Dialog::new(kind, task_id, preview);
+    if !needs_preview {
+        state.ops.dialog = Some(dialog);
+        return Vec::new();
+    }
+    state.ops.last_request += 1;
+    dialog.request = state.ops.last_request;
+    state.ops.dialog = Some(dialog);
+    vec![Effect::Preview { request: state.ops.last_request, kind }]
 }
 
 /// Keys while a dialog is open: nothing else reacts to them.
@@ -132,7 +140,7 @@ fn confirm(state: &mut State) -> Vec<Effect> {
     let op = match (kind, &dialog.preview) {
         (OpKind::Redeploy, _) => Op::Redeploy { force },
         (OpKind::Rollback, PreviewState::Ready(Preview::Rollback(p))) => {
-            Op::Rollback { to_task_definition: p.to_task_definition.clone(), force }
+            Op::Rollback { plan: p.clone(), force }
         }
         (OpKind::Warm, PreviewState::Ready(Preview::Warm(p))) => {
             Op::Warm { register_warmer: p.missing_warmer_image.is_some() }
@@ -147,10 +155,10 @@ fn confirm(state: &mut State) -> Vec<Effect> {
     state.ops.in_flight.insert(kind);
     let before: HashSet<String> = state.tasks().iter().map(|t| t.id.clone()).collect();
     let mut watch = Watch::new(op.clone(), state.now_ms, before);
-    let current = state.service.data.as_ref().map(|s| short_td(&s.service.task_definition));
+    let current = state.service.data.as_ref().map(|s| short_td(&s.service.task_definition).to_string());
     watch.subject = match (&op, &dialog.preview) {
         (Op::Rollback { .. }, PreviewState::Ready(Preview::Rollback(p))) => {
-            format!("{} → {}", short_td(&p.from_task_definition), short_td(&p.to_task_definition))
+            format!("{} → {}", short_td(&p.from.task_definition), short_td(&p.to.task_definition))
         }
         (Op::Warm { .. }, PreviewState::Ready(Preview::Warm(p))) => {
             watch.targets = p.targets.clone();
@@ -175,12 +183,13 @@ fn confirm(state: &mut State) -> Vec<Effect> {
 pub(super) fn on_event(state: &mut State, event: OpEvent) -> Vec<Effect> {
     state.dirty = true;
     match event {
-        OpEvent::Previewed(result) => {
-            if let Some(d) = state.ops.dialog.as_mut().filter(|d| d.preview == PreviewState::Preparing) {
+        OpEvent::Previewed { request, result } => {
+            let waiting = |d: &&mut Dialog| d.preview == PreviewState::Preparing && d.request == request;
+            if let Some(d) = state.ops.dialog.as_mut().filter(waiting) {
                 d.preview = match result {
                     Ok(p) if preview_fits(d.kind, &p) => PreviewState::Ready(p),
                     Ok(_) => d.preview.clone(),
-                    Err(e) => PreviewState::Failed(crate::model::sanitize_line(&e)),
+                    Err(e) => PreviewState::Failed(crate::model::sanitize_line(&e.to_string())),
                 };
             }
         }

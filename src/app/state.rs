@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    CallerIdentity, FetchError, PlatformMetrics, StoppedGroup, TargetHealth, Task, WafSnapshot, WarmerVerdict,
-    group_stopped, target_for_task,
+    CallerIdentity, FetchError, FoundReport, PlatformMetrics, ServiceSnapshot, StoppedGroup, TargetHealth, Task,
+    WafSnapshot, WarmerVerdict, group_stopped, target_for_task,
 };
 
 use super::keymap::KeyScope;
 use super::logview::LogView;
-use super::msg::{FoundReport, LogScope, ServiceSnapshot, SiteInfo};
+use super::msg::{LogScope, SiteInfo};
 use super::opstate::OpsState;
 
 /// Data older than this reads as stale even without an error.

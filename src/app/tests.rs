@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::{
     ContainerRole, Deployment, DeploymentStatus, FetchError, FetchErrorKind, LastStatus, LineClass, LogEvent,
-    RolloutState, Service, Task,
+    RolloutState, Service, ServiceSnapshot, Task,
 };
 
 fn site() -> SiteInfo {
@@ -61,10 +61,10 @@ fn start_returns_nothing_and_q_quits() {
     let mut s = State::new(site(), 0);
     assert!(update(&mut s, Msg::Tick(10)).is_empty());
     assert!(!s.should_quit());
-    assert_eq!(press(&mut s, "q"), [Effect::Quit]);
+    assert_eq!(press(&mut s, "q"), []);
     assert!(s.should_quit());
     let mut s = State::new(site(), 0);
-    assert_eq!(update(&mut s, Msg::Key(Key::ctrl('c'))), [Effect::Quit]);
+    assert_eq!(update(&mut s, Msg::Key(Key::ctrl('c'))), []);
     assert!(s.should_quit());
 }
 
@@ -109,7 +109,8 @@ fn commands_and_unknown_commands() {
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
     assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains(":bogus")));
     press(&mut s, ":q");
-    assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Enter))), [Effect::Quit]);
+    assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Enter))), []);
+    assert!(s.should_quit());
 }
 
 #[test]

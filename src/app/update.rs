@@ -6,9 +6,10 @@
 use crate::model::FetchError;
 
 use super::actions;
-use super::msg::{Effect, Feed, FoundReport, Msg};
+use super::msg::{Effect, Feed, Msg};
 use super::opupdate;
 use super::state::State;
+use crate::model::{FoundReport, ServiceSnapshot};
 
 /// Applies one message; returns what the runtime must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -117,7 +118,7 @@ fn remember_report(state: &mut State, report: FoundReport) {
     }
 }
 
-fn on_service(state: &mut State, at_ms: i64, result: Result<super::msg::ServiceSnapshot, FetchError>) -> Vec<Effect> {
+fn on_service(state: &mut State, at_ms: i64, result: Result<ServiceSnapshot, FetchError>) -> Vec<Effect> {
     state.dirty = true;
     let snapshot = match result {
         Ok(s) => s,

@@ -149,7 +149,7 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
     if let Err(e) = actions::guard_in_progress(&a.op, &service, args.force) {
         return fail("redeploy", &e);
     }
-    let td = actions::short_td(&service.task_definition).to_string();
+    let td = crate::model::short_td(&service.task_definition).to_string();
     let what = vec![
         format!("force a new deployment of {}/{}", a.op.cluster, a.op.service),
         format!(
@@ -192,8 +192,8 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
             "roll back {}/{} from {} to {}",
             a.op.cluster,
             a.op.service,
-            actions::short_td(&plan.from.task_definition),
-            actions::short_td(&plan.to.task_definition)
+            crate::model::short_td(&plan.from.task_definition),
+            crate::model::short_td(&plan.to.task_definition)
         ),
         format!("the last deployment that completed before the current one: {}", plan.target.arn),
     ];
@@ -220,7 +220,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
         Ok(id) => id,
         Err(e) => return fail("rollback", &e),
     };
-    eprintln!("wpops rollback: started deployment {id} of {}", actions::short_td(&plan.to.task_definition));
+    eprintln!("wpops rollback: started deployment {id} of {}", crate::model::short_td(&plan.to.task_definition));
     if !args.wait {
         return a.finish(true, &id, json!({"deployment_id": id, "to_task_definition": plan.to.task_definition}));
     }

@@ -10,8 +10,9 @@ use serde_json::json;
 use super::act::{Actor, fail};
 use super::args::{Global, Output, WarmArgs};
 use super::output::table;
-use crate::feed::actions::{self, WarmOutcome, WarmSettings};
+use crate::feed::actions::{self, WarmSettings};
 use crate::feed::now_ms;
+use crate::model::{WarmRunSummary, task_prefix};
 
 pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
     let mut a = match Actor::open("warm", &args.act, g).await {
@@ -48,7 +49,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
         ));
     }
     for t in &plan.targets {
-        what.push(format!("RunTask → {} {}", &t.task_id[..t.task_id.len().min(8)], t.url));
+        what.push(format!("RunTask → {} {}", task_prefix(&t.task_id), t.url));
     }
     if let Err(code) = a.confirm(&what) {
         return code;
@@ -72,52 +73,20 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
         return a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started}));
     }
     let results = match actions::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
-        eprintln!(
-            "{:>5.1}s {} {}",
-            r.elapsed_ms as f64 / 1000.0,
-            &r.target.task_id[..r.target.task_id.len().min(8)],
-            line(&r.outcome)
-        );
+        eprintln!("{:>5.1}s {} {}", r.elapsed_ms as f64 / 1000.0, task_prefix(&r.target.task_id), r.outcome);
     })
     .await
     {
         Ok(r) => r,
         Err(e) => return fail("warm", &e),
     };
-    let failed: Vec<&str> = results.iter().filter(|r| !r.outcome.ok()).map(|r| r.target.task_id.as_str()).collect();
-    let summary = if failed.is_empty() {
-        format!("{} tasks warmed", results.len())
-    } else {
-        format!(
-            "{} of {} tasks failed to warm: {}",
-            failed.len(),
-            results.len(),
-            failed.iter().map(|t| &t[..t.len().min(8)]).collect::<Vec<_>>().join(", ")
-        )
-    };
+    let summary = WarmRunSummary::of(&results);
     if args.act.output == Output::Text {
         let mut rows = vec![vec!["TASK".to_string(), "IP".into(), "RESULT".into()]];
         for r in &results {
-            rows.push(vec![r.target.task_id.chars().take(8).collect(), r.target.ip.clone(), line(&r.outcome)]);
+            rows.push(vec![task_prefix(&r.target.task_id).to_string(), r.target.ip.clone(), r.outcome.to_string()]);
         }
         super::output::print_lines(&table(&rows));
     }
-    a.finish(failed.is_empty(), &summary, json!({"results": results}))
-}
-
-fn line(o: &WarmOutcome) -> String {
-    match o {
-        WarmOutcome::Warmed { report } => {
-            format!(
-                "ok · success {} · failure 0 · no_change {} · total {}",
-                report.success, report.no_change, report.total
-            )
-        }
-        WarmOutcome::ReportedFailures { report } => {
-            format!("FAILED · {} of {} files failed to compile", report.failure, report.total)
-        }
-        WarmOutcome::NoReport => "FAILED · exited 0 but wrote no report".into(),
-        WarmOutcome::Failed { reason, .. } => format!("FAILED · {reason}"),
-        WarmOutcome::TimedOut => "FAILED · still running when the wait ended".into(),
-    }
+    a.finish(summary.ok(), &summary.to_string(), json!({"results": results}))
 }

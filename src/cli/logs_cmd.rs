@@ -4,24 +4,25 @@
 //! polls about once a second within a log request budget and stops cleanly on Ctrl-C (exit 0).
 //! It must never print raw log text: only `LogEvent::text`, which `model::ingest` sanitised.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
 use serde::Serialize;
 
 use crate::app::LogScope;
-use crate::aws::logs::{self, Query};
-use crate::aws::{AwsError, Clients, ecs};
+use crate::aws::AwsError;
 use crate::feed::backoff::Backoff;
 use crate::feed::budget::Budget;
-use crate::feed::logs::{Cursor, queries_for};
+use crate::feed::logs::{Cursor, Step, poll_once};
+use crate::feed::read::{Depth, ServiceReader};
 use crate::feed::{Discovery, now_ms};
-use crate::model::{LineClass, LogEvent, Task};
+use crate::model::{LineClass, LogEvent, Task, task_prefix};
 
 use super::args::{Global, LogsArgs, Output};
 use super::connect::{self, Session};
+use super::exit;
 use super::output::{self, Color, Style};
-use super::{exit, status};
 
 /// How often `--follow` polls, and how often it looks for new tasks.
 const POLL: Duration = Duration::from_millis(1_000);
@@ -55,7 +56,9 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut disc = match discover(&session).await {
+    // Discovery reads no logs; its budget is never drawn from.
+    let reader = ServiceReader::new(session.clients.clone(), Arc::new(Budget::new(1.0, 1.0)));
+    let mut disc = match discover(&session, &reader).await {
         Ok(d) => d,
         Err(e) => return output::aws_failure("logs", &e, session.profile()),
     };
@@ -66,9 +69,11 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
     let scope = LogScope { containers: args.container.clone(), task, generation: 0 };
     let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
     let mut cursor = Cursor::starting_at(scope, since);
+    let group = session.site.log_group.clone();
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
-        return match poll(&session, &disc, &mut cursor, until, &budget, ONE_SHOT_PAGES).await {
+        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES };
+        return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step).await {
             Ok(events) => {
                 printer.print(&events);
                 exit::OK
@@ -78,6 +83,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
     let budget = Budget::new(3.0, 1.0);
+    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES };
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;
@@ -86,7 +92,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
     loop {
         if discovered_at.elapsed() >= REDISCOVER {
             discovered_at = tokio::time::Instant::now();
-            if let Ok(d) = discover(&session).await {
+            if let Ok(d) = discover(&session, &reader).await {
                 disc = d;
             }
         }
@@ -95,7 +101,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
         let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
             _ = &mut ctrl_c => return exit::OK,
-            r = poll(&session, &disc, &mut cursor, None, &budget, FOLLOW_PAGES) => match r {
+            r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step) => match r {
                 Ok(events) => {
                     backoff.reset();
                     first = false;
@@ -119,21 +125,15 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
     }
 }
 
-/// The service's running and recently stopped tasks and their task definitions.
-async fn discover(s: &Session) -> Result<Discovery, AwsError> {
-    let (c, cluster, service) = (&s.clients, &s.site.cluster, &s.site.service);
-    let (svc, running, stopped) = tokio::try_join!(
-        ecs::describe_service(c, cluster, service),
-        ecs::list_task_arns(c, cluster, service, false),
-        ecs::list_task_arns(c, cluster, service, true),
-    )?;
-    let mut arns = running;
-    arns.extend(stopped);
-    arns.sort();
-    arns.dedup();
-    let tasks = if arns.is_empty() { Vec::new() } else { ecs::describe_tasks(c, cluster, &arns).await? };
-    let task_definitions = status::task_definitions(c, &svc, &tasks).await?;
-    Ok(Discovery { task_definitions, tasks, target_groups: svc.target_groups })
+/// The service's running and recently stopped tasks and their task definitions, read through
+/// the one reader.
+async fn discover(s: &Session, reader: &ServiceReader) -> Result<Discovery, AwsError> {
+    let snap = reader.read(&s.site.cluster, &s.site.service, Depth::DISCOVERY).await?.snapshot;
+    Ok(Discovery {
+        task_definitions: snap.task_definitions,
+        tasks: snap.tasks,
+        target_groups: snap.service.target_groups,
+    })
 }
 
 /// The task whose id is `prefix` or starts with it (one only).
@@ -142,46 +142,11 @@ fn find_task(tasks: &[Task], prefix: &str) -> Result<String, String> {
     match hits.as_slice() {
         [one] => Ok(one.id.clone()),
         [] => {
-            let ids: Vec<&str> = tasks.iter().map(|t| t.id.get(..8).unwrap_or(&t.id)).collect();
+            let ids: Vec<&str> = tasks.iter().map(|t| task_prefix(&t.id)).collect();
             Err(format!("no task {prefix:?} in the service; its tasks: {}", ids.join(", ")))
         }
         _ => Err(format!("task prefix {prefix:?} matches {} tasks; give more of the id", hits.len())),
     }
-}
-
-/// One pass over every query of the scope, each paged to its end (bounded), deduplicated.
-async fn poll(
-    s: &Session,
-    disc: &Discovery,
-    cursor: &mut Cursor,
-    until: Option<i64>,
-    budget: &Budget,
-    max_pages: usize,
-) -> Result<Vec<LogEvent>, AwsError> {
-    let mut raw = Vec::new();
-    for mut q in queries_for(disc, &cursor.scope, cursor.start_ms()) {
-        if let Some(group) = &s.site.log_group {
-            q.group = group.clone();
-        }
-        q.end_ms = until;
-        raw.extend(pages(&s.clients, &q, budget, max_pages).await?);
-    }
-    Ok(cursor.accept(raw))
-}
-
-async fn pages(c: &Clients, q: &Query, budget: &Budget, max: usize) -> Result<Vec<logs::RawEvent>, AwsError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    for _ in 0..max {
-        budget.acquire().await;
-        let page = logs::filter_page(c, q, token.take()).await?;
-        out.extend(page.events);
-        match page.next_token {
-            Some(t) => token = Some(t),
-            None => break,
-        }
-    }
-    Ok(out)
 }
 
 /// One line of `wpops logs --output json` (docs/json.md, `wpops.log/1`).

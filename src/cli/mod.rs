@@ -10,13 +10,11 @@ pub mod connect;
 mod console;
 pub mod exit;
 mod fleet;
-mod fleet_view;
 mod logs_cmd;
 pub mod output;
 mod sim_cmd;
 mod sites;
 pub mod status;
-mod status_view;
 mod waf_cmd;
 
 use std::process::ExitCode;

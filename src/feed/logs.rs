@@ -11,9 +11,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::backoff::Backoff;
+use super::budget::Budget;
 use super::{Command, Discovery, FeedContext, now_ms, pause};
 use crate::app::{Feed, LogScope, Msg};
 use crate::aws::logs::{self, Query, RawEvent};
+use crate::aws::{AwsError, Clients};
 use crate::model::idset::{IdKeys, IdSet};
 use crate::model::{LogEvent, LogSource, OwnedRawEvent, ingest_owned};
 
@@ -21,8 +23,8 @@ use crate::model::{LogEvent, LogSource, OwnedRawEvent, ingest_owned};
 pub const BACKFILL_MS: i64 = 5 * 60_000;
 pub const OVERLAP_MS: i64 = 30_000;
 const POLL: Duration = Duration::from_millis(1_000);
-/// Pages fetched per poll at most (a burst beyond that waits for the next poll).
-const MAX_PAGES: usize = 8;
+/// Pages fetched per query and poll at most (a burst beyond that waits for the next poll).
+pub const MAX_PAGES: usize = 8;
 /// Parsed stream names kept at most (a few per task ever seen).
 const MAX_SOURCES: usize = 4_096;
 
@@ -113,14 +115,8 @@ impl Cursor {
     }
 }
 
-/// The queries that cover a scope: stream names when they fit in one call (≤ 100), else one
-/// prefix per container, else the whole group.
-pub fn queries(ctx: &FeedContext, scope: &LogScope, start_ms: i64) -> Vec<Query> {
-    let disc = ctx.discovery.borrow().clone();
-    queries_for(&disc, scope, start_ms)
-}
-
-/// As [`queries`], from what discovery found (also used by `wpops logs`).
+/// The queries that cover a scope, from what discovery found: stream names when they fit in
+/// one call (≤ 100), else one prefix per container, else the whole group.
 pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Query> {
     let wanted = |name: &str| scope.containers.is_empty() || scope.containers.iter().any(|c| c == name);
     let mut by_group: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)> = Default::default();
@@ -215,14 +211,37 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     }
 }
 
-/// One poll: every query of the scope, each paged to its end (bounded per poll).
-async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, crate::aws::AwsError> {
+/// How one tailer step reads.
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    /// The site's configured log group, instead of the task definitions' (`wpops logs`).
+    pub group: Option<String>,
+    /// No lines after this time (`wpops logs --until`).
+    pub until_ms: Option<i64>,
+    /// Pages per query at most.
+    pub max_pages: usize,
+}
+
+/// One step of the tail, for the console and `wpops logs` alike: every query of the cursor's
+/// scope from its overlap window on, each paged to its end (at most `step.max_pages` pages),
+/// every request drawing from `budget`; the lines not seen before, oldest first.
+pub async fn poll_once(
+    clients: &Clients,
+    disc: &Discovery,
+    cursor: &mut Cursor,
+    budget: &Budget,
+    step: &Step,
+) -> Result<Vec<LogEvent>, AwsError> {
     let mut all = Vec::new();
-    for q in queries(ctx, &cursor.scope, cursor.start_ms()) {
+    for mut q in queries_for(disc, &cursor.scope, cursor.start_ms()) {
+        if let Some(group) = &step.group {
+            q.group = group.clone();
+        }
+        q.end_ms = step.until_ms;
         let mut token = None;
-        for _ in 0..MAX_PAGES {
-            ctx.log_budget.acquire().await;
-            let page = logs::filter_page(&ctx.clients, &q, token.take()).await?;
+        for _ in 0..step.max_pages {
+            budget.acquire().await;
+            let page = logs::filter_page(clients, &q, token.take()).await?;
             all.extend(page.events);
             match page.next_token {
                 Some(t) => token = Some(t),
@@ -231,6 +250,12 @@ async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, c
         }
     }
     Ok(cursor.accept(all))
+}
+
+/// The console's poll: one step over what the ECS poller discovered.
+async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, AwsError> {
+    let disc = ctx.discovery.borrow().clone();
+    poll_once(&ctx.clients, &disc, cursor, &ctx.log_budget, &Step { max_pages: MAX_PAGES, ..Step::default() }).await
 }
 
 #[cfg(test)]

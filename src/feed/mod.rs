@@ -4,12 +4,16 @@
 //! definitions, tasks, target groups) through a watch channel. No screen code here.
 
 pub mod actions;
+pub mod alb;
 pub mod backoff;
 pub mod budget;
 mod ecs;
+pub mod fleet;
 pub mod insight;
 pub mod logs;
 pub mod ops;
+pub mod read;
+pub mod runtime;
 pub mod warm;
 
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{Effect, Feed, LogScope, Msg, SiteInfo};
+use crate::app::{Feed, LogScope, Msg, SiteInfo};
 use crate::aws::Clients;
 use crate::model::{Task, TaskDefinition};
 
@@ -104,20 +108,24 @@ impl Feeds {
         Feeds { ecs: ecs_tx, logs: logs_tx, insight: insight_tx, cancel }
     }
 
-    /// Carries out the feed-related effects of `update` (others are the caller's).
-    pub fn apply(&self, effect: &Effect) {
-        let _ = match effect {
-            Effect::Refresh(Feed::Service) => self.ecs.send(Command::Refresh),
-            Effect::Refresh(Feed::Logs) => self.logs.send(Command::Refresh),
-            Effect::Refresh(Feed::Waf | Feed::Platform) => self.insight.send(Command::Refresh),
-            Effect::FollowLogs(scope) => self.logs.send(Command::Follow(scope.clone())),
-            Effect::PollFast(fast) => {
-                let _ = self.insight.send(Command::Fast(*fast));
-                self.ecs.send(Command::Fast(*fast))
-            }
-            // Quitting and actions are the terminal loop's (see `ops::run_effect`).
-            Effect::Quit | Effect::Preview(_) | Effect::Run(_) | Effect::WatchFleet | Effect::OpenSite(_) => Ok(()),
+    /// Polls this feed now instead of waiting for its next turn.
+    pub fn refresh(&self, feed: Feed) {
+        let _ = match feed {
+            Feed::Service => self.ecs.send(Command::Refresh),
+            Feed::Logs => self.logs.send(Command::Refresh),
+            Feed::Waf | Feed::Platform => self.insight.send(Command::Refresh),
         };
+    }
+
+    /// Follows other log streams.
+    pub fn follow(&self, scope: LogScope) {
+        let _ = self.logs.send(Command::Follow(scope));
+    }
+
+    /// Polls fast while something is in flight.
+    pub fn poll_fast(&self, fast: bool) {
+        let _ = self.insight.send(Command::Fast(fast));
+        let _ = self.ecs.send(Command::Fast(fast));
     }
 }
 

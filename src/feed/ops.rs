@@ -1,6 +1,8 @@
 //! Carries out the console's confirmed actions (`Effect::Preview`, `Effect::Run`) with the
-//! action runners, and reports back through the one channel as `Msg::Op` events: previews,
-//! started ids, rollout events as they arrive, each warm target's result, and the outcome.
+//! action runners, and reports back through the one channel as `Msg::Op` events: previews
+//! (tagged with their request id), started ids, rollout events as they arrive, each warm
+//! target's result, and the outcome. It keeps no state of its own beyond the operator: a
+//! rollback's plan travels from the preview through the dialog into `Op::Rollback`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,9 +10,10 @@ use std::time::Duration;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
-use super::actions::{self, ActionError, Operator, RollbackPlan, WarmOutcome, WarmPlan, WarmSettings};
+use super::actions::{self, ActionError, Operator, WarmPlan, WarmSettings};
 use super::now_ms;
-use crate::app::{Effect, Msg, Op, OpEvent, OpKind, Preview, RollbackPreview, WarmLine, WarmPreview};
+use crate::app::{Msg, Op, OpEvent, OpKind, Preview, WarmLine, WarmPreview};
+use crate::model::{RollbackPlan, WarmRunSummary, task_prefix};
 
 /// How long the console follows an action before it stops watching.
 const ROLLOUT_WAIT: Duration = Duration::from_secs(30 * 60);
@@ -23,62 +26,48 @@ pub struct OpRunner {
     operator: Arc<Mutex<Operator>>,
     settings: WarmSettings,
     tx: mpsc::Sender<Msg>,
-    last_plan: Arc<Mutex<Option<RollbackPlan>>>,
 }
 
 impl OpRunner {
     pub fn new(operator: Operator, settings: WarmSettings, tx: mpsc::Sender<Msg>) -> Self {
-        OpRunner { operator: Arc::new(Mutex::new(operator)), settings, tx, last_plan: Arc::new(Mutex::new(None)) }
+        OpRunner { operator: Arc::new(Mutex::new(operator)), settings, tx }
     }
 
-    /// Starts the work an effect asks for, if it is an action's.
-    pub fn handle(&self, effect: &Effect, set: &mut JoinSet<()>) {
+    /// Computes the preview of a rollback or a warm on `set`; answered with `request`.
+    pub fn preview(&self, request: u64, kind: OpKind, set: &mut JoinSet<()>) {
         let this = self.clone();
-        match effect.clone() {
-            Effect::Preview(kind) => {
-                set.spawn(async move { this.preview(kind).await });
-            }
-            Effect::Run(op) => {
-                set.spawn(async move { this.run(op).await });
-            }
-            _ => {}
-        }
+        set.spawn(async move { this.make_preview(request, kind).await });
+    }
+
+    /// Carries out a confirmed action on `set`, reporting its progress and outcome.
+    pub fn run(&self, op: Op, set: &mut JoinSet<()>) {
+        let this = self.clone();
+        set.spawn(async move { this.carry_out(op).await });
     }
 
     async fn send(&self, e: OpEvent) {
         let _ = self.tx.send(Msg::Op(e)).await;
     }
 
-    async fn preview(&self, kind: OpKind) {
+    async fn make_preview(&self, request: u64, kind: OpKind) {
         let op = self.operator.lock().await.clone();
+        let profile = op.clients.profile.clone();
         let result = match kind {
-            OpKind::Rollback => match actions::plan_rollback(&op).await {
-                Ok(plan) => {
-                    let p = RollbackPreview {
-                        from_task_definition: plan.from.task_definition.clone(),
-                        to_task_definition: plan.to.task_definition.clone(),
-                        changes: plan.changes.clone(),
-                        warnings: plan.warnings.clone(),
-                    };
-                    *self.last_plan.lock().await = Some(plan);
-                    Ok(Preview::Rollback(p))
-                }
-                Err(e) => Err(e.to_string()),
-            },
-            OpKind::Warm => actions::plan_warm(&op, &self.settings)
-                .await
-                .map(|p| Preview::Warm(warm_preview(&p)))
-                .map_err(|e| e.to_string()),
-            _ => return,
+            OpKind::Rollback => actions::plan_rollback(&op).await.map(|p| Preview::Rollback(Box::new(p))),
+            OpKind::Warm => actions::plan_warm(&op, &self.settings).await.map(|p| Preview::Warm(warm_preview(&p))),
+            OpKind::Redeploy | OpKind::ReplaceTask => {
+                Err(ActionError::Usage(format!("a {} has nothing to preview", kind.label())))
+            }
         };
-        self.send(OpEvent::Previewed(result)).await;
+        let result = result.map_err(|e| e.to_failure(profile.as_deref()));
+        self.send(OpEvent::Previewed { request, result }).await;
     }
 
-    async fn run(&self, op: Op) {
+    async fn carry_out(&self, op: Op) {
         let kind = op.kind();
         let outcome = match op {
             Op::Redeploy { force } => self.redeploy(force).await,
-            Op::Rollback { to_task_definition, force } => self.rollback(&to_task_definition, force).await,
+            Op::Rollback { plan, force } => self.rollback(&plan, force).await,
             Op::Warm { register_warmer } => self.warm(register_warmer).await,
             Op::ReplaceTask { task_id } => self.replace(&task_id).await,
         };
@@ -121,19 +110,9 @@ impl OpRunner {
         self.follow(&op, &id).await
     }
 
-    async fn rollback(&self, to: &str, force: bool) -> Result<(bool, String), ActionError> {
+    async fn rollback(&self, plan: &RollbackPlan, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let stored = self.last_plan.lock().await.clone().filter(|p| p.to.task_definition == to);
-        let plan = match stored {
-            Some(p) => p,
-            None => actions::plan_rollback(&op).await?,
-        };
-        if plan.to.task_definition != to {
-            return Err(ActionError::Refused(
-                "the rollback target changed since it was shown; open the rollback again".into(),
-            ));
-        }
-        let id = actions::rollback(&mut op, &plan, force).await?;
+        let id = actions::rollback(&mut op, plan, force).await?;
         self.send(OpEvent::Started { kind: OpKind::Rollback, ids: vec![id.clone()] }).await;
         self.follow(&op, &id).await
     }
@@ -166,15 +145,8 @@ impl OpRunner {
         };
         let (results, ()) = tokio::join!(following, self.forward(prx));
         let results = results?;
-        let failed = results.iter().filter(|r| !r.outcome.ok()).count();
-        let summary = if failed == 0 {
-            format!("{} tasks warmed", results.len())
-        } else {
-            let names: Vec<String> =
-                results.iter().filter(|r| !r.outcome.ok()).map(|r| short(&r.target.task_id)).collect();
-            format!("{} of {} tasks failed to warm: {}", failed, results.len(), names.join(", "))
-        };
-        Ok((failed == 0, summary))
+        let summary = WarmRunSummary::of(&results);
+        Ok((summary.ok(), summary.to_string()))
     }
 
     async fn replace(&self, task_id: &str) -> Result<(bool, String), ActionError> {
@@ -185,18 +157,14 @@ impl OpRunner {
         let outcome = actions::follow_replacement(&op, since, ROLLOUT_WAIT, EVERY, |_| {}).await?;
         Ok(match outcome {
             actions::ReplaceOutcome::Replaced { task_id } => {
-                (true, format!("replaced by {}; its warmer finished healthy", short(&task_id)))
+                (true, format!("replaced by {}; its warmer finished healthy", task_prefix(&task_id)))
             }
             actions::ReplaceOutcome::WarmerTrouble { task_id, verdict } => {
-                (false, format!("replaced by {}, but its warmer: {verdict}", short(&task_id)))
+                (false, format!("replaced by {}, but its warmer: {verdict}", task_prefix(&task_id)))
             }
             actions::ReplaceOutcome::TimedOut => (false, "no replacement finished warming in time".into()),
         })
     }
-}
-
-fn short(id: &str) -> String {
-    id.chars().take(8).collect()
 }
 
 fn warm_preview(p: &WarmPlan) -> WarmPreview {
@@ -207,18 +175,11 @@ fn warm_preview(p: &WarmPlan) -> WarmPreview {
     }
 }
 
-fn warm_line(r: &actions::WarmResult) -> WarmLine {
-    let secs = r.elapsed_ms as f64 / 1000.0;
-    let (ok, summary) = match &r.outcome {
-        WarmOutcome::Warmed { report } => {
-            (true, format!("{} ok · {} unchanged · 0 failed · {secs:.1}s", report.success, report.no_change))
-        }
-        WarmOutcome::ReportedFailures { report } => {
-            (false, format!("{} ok · {} FAILED", report.success, report.failure))
-        }
-        WarmOutcome::NoReport => (false, "exited 0 but wrote no report".into()),
-        WarmOutcome::Failed { reason, .. } => (false, reason.clone()),
-        WarmOutcome::TimedOut => (false, "still running when the wait ended".into()),
-    };
-    WarmLine { task_id: r.target.task_id.clone(), ip: r.target.ip.clone(), ok, summary }
+fn warm_line(r: &crate::model::WarmResult) -> WarmLine {
+    WarmLine {
+        task_id: r.target.task_id.clone(),
+        ip: r.target.ip.clone(),
+        ok: r.outcome.ok(),
+        summary: r.outcome.brief(r.elapsed_ms),
+    }
 }

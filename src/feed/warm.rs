@@ -8,10 +8,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::budget::Budget;
 use super::{FeedContext, now_ms};
-use crate::app::FoundReport;
 use crate::aws::logs::{self, Query};
 use crate::aws::{AwsError, Clients};
-use crate::model::{ContainerRole, LastStatus, LogSource, Task, TaskDefinition, parse_warm_report};
+use crate::model::{ContainerRole, FoundReport, LastStatus, LogSource, Task, TaskDefinition, parse_warm_report};
 
 const RETRY_MS: i64 = 30_000;
 /// Tasks per FilterLogEvents call (two streams each: warmer and php-fpm, ≤ 100 names).

@@ -285,11 +285,6 @@ pub fn task_definition_revision(arn: &str) -> Option<(&str, u32)> {
     (!family.is_empty()).then_some((family, rev))
 }
 
-/// `arn:aws:ecs:…:task/wp-prod/3f2a9c1e…` → `3f2a9c1e…` (the last ARN segment).
-pub fn short_task_id(arn: &str) -> &str {
-    arn.rsplit_once('/').map_or(arn, |(_, id)| id)
-}
-
 /// Image references that two task definitions share under a mutable tag (not pinned by
 /// `@sha256:` digest): rolling back between them would run the same tag again and change
 /// nothing if the tag was pushed over (the seed pushes `:php-latest`).
@@ -300,21 +295,6 @@ pub fn shared_mutable_images<'a>(from: &'a TaskDefinition, to: &TaskDefinition) 
         .filter(|c| to.containers.iter().any(|t| t.image == c.image))
         .map(|c| c.image.as_str())
         .collect()
-}
-
-/// An age or uptime as tables show it: `12s`, `41m`, `2h11m`, `3d4h`. Negative reads `0s`.
-pub fn format_age(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{m}m")
-    } else if s < 86_400 {
-        format!("{h}h{m:02}m")
-    } else {
-        format!("{d}d{h}h")
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task, format_age};
+use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task};
+use super::format::format_age;
 use super::logline::ContainerRole;
 use super::targets::TargetHealth;
 use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmReport};

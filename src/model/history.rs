@@ -49,6 +49,19 @@ pub struct RevisionInfo {
     pub images: Vec<RevisionImage>,
 }
 
+/// What a rollback would do: from the current deployment's revision to the target's, with
+/// what differs in images and digests and the warnings to show before confirming. The preview
+/// the operator confirms is the plan that is carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RollbackPlan {
+    pub current: ServiceDeploymentInfo,
+    pub target: ServiceDeploymentInfo,
+    pub from: RevisionInfo,
+    pub to: RevisionInfo,
+    pub changes: Vec<ImageChange>,
+    pub warnings: Vec<String>,
+}
+
 /// The deployment to roll back to: the newest one that completed, older than the newest
 /// deployment (the current one). `deployments` are newest first.
 pub fn rollback_target(deployments: &[ServiceDeploymentInfo]) -> Option<&ServiceDeploymentInfo> {

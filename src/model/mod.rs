@@ -8,45 +8,55 @@ pub mod access;
 pub mod clean;
 pub mod ecs;
 pub mod fleet;
+pub mod format;
 pub mod health;
 pub mod history;
+pub mod ids;
 pub mod idset;
 pub mod logline;
+pub mod outcome;
 pub mod platform;
 pub mod ring;
 pub mod sanitize;
+pub mod snapshot;
 pub mod stats;
 pub mod stopped;
 pub mod targets;
 pub mod waf;
 pub mod warm;
+pub mod warm_run;
 
 pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
 pub use clean::SanitizeText;
 pub use ecs::{
     Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus, MountPoint, RolloutState,
-    Service, ServiceEvent, Task, TaskDefinition, Volume, format_age, shared_mutable_images, short_task_id,
-    task_definition_revision,
+    Service, ServiceEvent, Task, TaskDefinition, Volume, shared_mutable_images, task_definition_revision,
 };
-pub use fleet::FleetRow;
+pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
+pub use format::{format_age, thousands};
 pub use health::{HealthRules, ServiceHealth, service_health};
 pub use history::{
-    ImageChange, RevisionImage, RevisionInfo, ServiceDeploymentInfo, image_changes, is_pinned, rollback_target,
+    ImageChange, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes, is_pinned,
+    rollback_target,
 };
+pub use ids::{short_task_id, short_td, task_prefix};
 pub use logline::{
     ContainerRole, LineClass, LogEvent, LogSource, OwnedRawEvent, PhpTrouble, RawLogEvent, classify, ingest,
     ingest_owned, ingest_with_source, parse_stream_name,
 };
+pub use outcome::OpFailure;
 pub use platform::{CallerIdentity, FetchError, FetchErrorKind, PlatformMetrics, Series};
 pub use ring::{DEFAULT_RING_BYTES, DEFAULT_SEEN_IDS, LogRing};
 pub use sanitize::{
     RawLines, is_control_or_format, is_format_char, sanitize_line, sanitize_line_into, sanitize_lines, split_lines,
 };
+pub use snapshot::{ServiceSnapshot, order_tasks};
 pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
 pub use targets::{TargetHealth, TargetState, target_for_task};
 pub use waf::{DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label, top_blocked};
 pub use warm::{
-    DEFAULT_WARM_LIMIT_MS, WarmReport, WarmerFacts, WarmerVerdict, describe_exit, explain_exit_code, parse_warm_report,
-    warmer_verdict, warming_duration_ms,
+    DEFAULT_WARM_LIMIT_MS, FoundReport, WarmReport, WarmerFacts, WarmerVerdict, describe_exit, explain_exit_code,
+    parse_warm_report, warmer_verdict, warming_duration_ms,
 };
+pub use warm_run::{WarmOutcome, WarmResult, WarmRunSummary, WarmTarget};

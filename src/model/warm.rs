@@ -16,6 +16,15 @@ pub struct WarmReport {
     pub total: u32,
 }
 
+/// A warmer's report, found in its log stream (or php-fpm's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundReport {
+    pub task_id: String,
+    pub report: WarmReport,
+    /// When the report line was written (warming time = this − the task's startedAt).
+    pub at_ms: i64,
+}
+
 /// Finds the report in one raw log line. Fields are `key: number`, separated by any mix of
 /// spaces, tabs, literal `\t`/`\n` (php-fpm escapes them) and commas, in any order; all four
 /// keys are required. A number cut short by php-fpm's `...` truncation is not trusted: `None`.

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme::{self, cell};
-use crate::app::opstate::short_td;
-use crate::app::{Dialog, OpKind, Preview, PreviewState, RollbackPreview, State, WarmPreview};
+use crate::app::{Dialog, OpKind, Preview, PreviewState, State, WarmPreview};
+use crate::model::{RollbackPlan, short_td};
 
 pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(4).min(120);
@@ -109,13 +109,13 @@ fn confirmable(dialog: &Dialog) -> bool {
     }
 }
 
-fn rollback(p: &RollbackPreview, out: &mut Vec<Line<'static>>) {
+fn rollback(p: &RollbackPlan, out: &mut Vec<Line<'static>>) {
     out.push(Line::raw(""));
     out.push(Line::from(vec![
         Span::styled("from ", theme::dim()),
-        Span::styled(short_td(&p.from_task_definition), theme::title()),
+        Span::styled(short_td(&p.from.task_definition).to_string(), theme::title()),
         Span::styled("  (now)   to ", theme::dim()),
-        Span::styled(short_td(&p.to_task_definition), theme::title()),
+        Span::styled(short_td(&p.to.task_definition).to_string(), theme::title()),
         Span::styled("  (the last completed deployment)", theme::dim()),
     ]));
     if p.changes.is_empty() {

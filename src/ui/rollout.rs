@@ -11,8 +11,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::{self, cell};
 use super::{events, tasks};
-use crate::app::opstate::short_id;
 use crate::app::{Op, State, Watch};
+use crate::model::task_prefix as short_id;
 use crate::model::{LastStatus, Task, format_age};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {

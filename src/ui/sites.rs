@@ -10,19 +10,23 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::theme;
 use crate::app::State;
-use crate::model::{FleetRow, format_age};
+use crate::model::{FleetRow, ServiceHealth, format_age};
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "–".into())
 }
 
 fn verdict_style(r: &FleetRow) -> Style {
-    match r.verdict.as_deref() {
-        Some("healthy") => theme::good(),
-        Some("unhealthy") => theme::bad(),
-        Some(_) => theme::info(),
+    match &r.verdict {
+        Some(ServiceHealth::Healthy) => theme::good(),
+        Some(ServiceHealth::Unhealthy { .. }) => theme::bad(),
+        Some(ServiceHealth::RolloutInProgress { .. }) => theme::info(),
         None => theme::warn(),
     }
+}
+
+fn verdict_label(r: &FleetRow) -> &'static str {
+    r.verdict.as_ref().map_or("?", ServiceHealth::label)
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -60,10 +64,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     ])
     .style(theme::dim());
     let body = rows.iter().enumerate().map(|(i, r)| {
-        let status = match (&r.error, &r.problem) {
-            (Some(e), _) => Line::styled(e.clone(), theme::bad()),
-            (None, Some(p)) => Line::styled(format!("{} — {p}", r.verdict.as_deref().unwrap_or("?")), verdict_style(r)),
-            (None, None) => Line::styled(r.verdict.clone().unwrap_or_else(|| "?".into()), verdict_style(r)),
+        let status = match (&r.error, r.problem()) {
+            (Some(e), _) => Line::styled(e.message.clone(), theme::bad()),
+            (None, Some(p)) => Line::styled(format!("{} — {p}", verdict_label(r)), verdict_style(r)),
+            (None, None) => Line::styled(verdict_label(r), verdict_style(r)),
         };
         let running = match (r.running, r.desired) {
             (Some(run), Some(want)) => {
@@ -78,11 +82,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Line::raw(opt(r.region.clone())),
             Line::raw(format!("{}/{}", r.cluster, r.service)),
             running,
-            Line::raw(opt(r.rollout.clone())),
+            Line::raw(opt(r.rollout.as_ref())),
             Line::styled(opt(r.warmer_failures), if failures > 0 { theme::bad() } else { Style::new() }),
-            Line::styled(opt(r.alb_5xx_5m), if r.alb_5xx_5m.unwrap_or(0) > 0 { theme::warn() } else { Style::new() }),
+            Line::styled(
+                opt(r.alb_5xx_5m()),
+                if r.alb_5xx_5m().unwrap_or(0) > 0 { theme::warn() } else { Style::new() },
+            ),
             Line::raw(r.waf_blocked_1h.map(theme::thousands).unwrap_or_else(|| "–".into())),
-            Line::raw(r.fetched_at_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into())),
+            Line::raw(r.read_started_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into())),
             status,
         ]);
         if i == state.fleet_selected { row.style(theme::selected()) } else { row }

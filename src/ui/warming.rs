@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::rollout::{elapsed, outcome_line};
 use super::theme::{self, cell};
-use crate::app::opstate::short_id;
 use crate::app::{State, Watch};
+use crate::model::task_prefix as short_id;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);

@@ -1,10 +1,9 @@
 //! ECS fixtures: task definitions, containers, running and stopped tasks, deployments, service
 //! events, target health and warm reports, at the fixed time `NOW`.
 
-use wpops::app::FoundReport;
 use wpops::model::{
-    Container, ContainerRole, Deployment, DeploymentStatus, Health, LastStatus, RolloutState, ServiceEvent,
-    TargetHealth, TargetState, Task, WarmReport,
+    Container, ContainerRole, Deployment, DeploymentStatus, FoundReport, Health, LastStatus, RolloutState,
+    ServiceEvent, TargetHealth, TargetState, Task, WarmReport,
 };
 
 use super::{MIN, NOW};

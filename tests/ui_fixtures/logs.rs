@@ -1,7 +1,6 @@
 //! Log fixtures: realistic nginx, php-fpm and warmer lines, ingested like the tailer does.
 
-use wpops::app::FoundReport;
-use wpops::model::{RawLogEvent, ingest};
+use wpops::model::{FoundReport, RawLogEvent, ingest};
 
 use super::NOW;
 

@@ -2,11 +2,10 @@
 //! end of an action — a redeploy rolling out, one the circuit breaker rolled back, a warming run
 //! with one failed target — fed through `update` the way the runtime would.
 
-use wpops::app::{
-    Key, Msg, OpEvent, OpKind, Preview, RollbackPreview, ServiceSnapshot, State, WarmLine, WarmPreview, update,
-};
+use wpops::app::{Key, Msg, OpEvent, OpKind, Preview, State, WarmLine, WarmPreview, update};
 use wpops::model::{
-    DeploymentStatus, Health, ImageChange, LastStatus, RolloutState, Service, ServiceEvent, TargetState, Task,
+    DeploymentStatus, Health, ImageChange, LastStatus, RevisionInfo, RollbackPlan, RolloutState, Service,
+    ServiceDeploymentInfo, ServiceEvent, ServiceSnapshot, TargetState, Task,
 };
 
 use super::ecs::{deployment, report, running, target, td};
@@ -17,6 +16,9 @@ pub const NEW_DEPLOYMENT: &str = "ecs-svc/5566778899001122";
 pub const N1: &str = "d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9";
 pub const N2: &str = "6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b";
 const ECR: &str = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/wordpress";
+
+/// The request id of the first preview a fresh console asks for (every fixture's dialog).
+pub const FIRST_REQUEST: u64 = 1;
 
 pub fn keys(state: &mut State, keys: &str) {
     for c in keys.chars() {
@@ -35,9 +37,12 @@ pub fn rollback_preview() -> Msg {
         to_digest: Some(format!("sha256:{to}")),
         same_mutable_tag: true,
     };
-    Msg::Op(OpEvent::Previewed(Ok(Preview::Rollback(RollbackPreview {
-        from_task_definition: td(42),
-        to_task_definition: td(41),
+    let revision = |td: String| RevisionInfo { task_definition: td, ..RevisionInfo::default() };
+    let plan = RollbackPlan {
+        current: ServiceDeploymentInfo::default(),
+        target: ServiceDeploymentInfo::default(),
+        from: revision(td(42)),
+        to: revision(td(41)),
         changes: vec![
             change("nginx", "9f86d081884c7d659a2feaa0c55ad015", "1b4f0e9851971998e732078544c96b36"),
             change("php", "60303ae22b998861bce3b28f33eec1be", "fd61a03af4f77d870fc21e05e7e80678"),
@@ -49,17 +54,19 @@ pub fn rollback_preview() -> Msg {
                 .into(),
             "the next pipeline run will deploy its own revision again and undo this rollback".into(),
         ],
-    }))))
+    };
+    Msg::Op(OpEvent::Previewed { request: FIRST_REQUEST, result: Ok(Preview::Rollback(Box::new(plan))) })
 }
 
 /// Warming every running task of the healthy morning; `missing`: no warmer task definition yet.
 pub fn warm_preview(missing: bool) -> Msg {
     let target = |id: &str, ip: &str| (id.to_owned(), ip.to_owned(), format!("http://{ip}/opcache_warmer.php"));
-    Msg::Op(OpEvent::Previewed(Ok(Preview::Warm(WarmPreview {
+    let preview = WarmPreview {
         task_definition: "wordpress-warmer".into(),
         targets: vec![target(T1, "10.0.1.23"), target(T2, "10.0.3.41"), target(T3, "10.0.5.17")],
         missing_warmer_image: missing.then(|| "curlimages/curl:8.10.1".into()),
-    }))))
+    };
+    Msg::Op(OpEvent::Previewed { request: FIRST_REQUEST, result: Ok(Preview::Warm(preview)) })
 }
 
 fn new_task(id: &str, ip: &str, up_ms: i64, warmer_exit: Option<i32>) -> Task {

@@ -1,9 +1,10 @@
 //! Whole console states built the way the runtime would feed them: a healthy morning, an
 //! incident, and AWS failing.
 
-use wpops::app::{Msg, ServiceSnapshot, State};
+use wpops::app::{Msg, State};
 use wpops::model::{
-    CallerIdentity, DeploymentStatus, FetchErrorKind, Health, LastStatus, RolloutState, Service, TargetState,
+    CallerIdentity, DeploymentStatus, FetchErrorKind, Health, LastStatus, RolloutState, Service, ServiceSnapshot,
+    TargetState,
 };
 
 use super::ecs::{deployment, events, report, running, stopped, target, td};

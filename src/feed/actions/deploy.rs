@@ -10,10 +10,7 @@ use serde_json::json;
 
 use super::{ActionError, Operator, guard_in_progress};
 use crate::aws::{actions, ecs};
-use crate::model::{
-    ImageChange, RevisionInfo, RolloutState, Service, ServiceDeploymentInfo, ServiceEvent, image_changes,
-    rollback_target,
-};
+use crate::model::{RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target, short_td};
 
 /// UpdateService with forceNewDeployment; returns the new deployment's id.
 pub async fn redeploy(op: &mut Operator, force: bool) -> Result<String, ActionError> {
@@ -60,17 +57,6 @@ async fn start(
     }
 }
 
-/// What a rollback would do.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RollbackPlan {
-    pub current: ServiceDeploymentInfo,
-    pub target: ServiceDeploymentInfo,
-    pub from: RevisionInfo,
-    pub to: RevisionInfo,
-    pub changes: Vec<ImageChange>,
-    pub warnings: Vec<String>,
-}
-
 /// Finds the rollback target and what it changes.
 pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
     let history = actions::deployment_history(&op.clients, &op.cluster, &op.service).await?;
@@ -110,11 +96,6 @@ pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
     }
     warnings.push("the next pipeline run will deploy its own revision again and undo this rollback".into());
     Ok(RollbackPlan { current, target, from, to, changes, warnings })
-}
-
-/// `…:task-definition/wordpress:42` → `wordpress:42`.
-pub fn short_td(arn: &str) -> &str {
-    arn.rsplit_once("task-definition/").map(|(_, n)| n).unwrap_or(arn)
 }
 
 /// Starts the planned rollback; returns the new deployment's id.

@@ -8,18 +8,14 @@ mod deploy;
 mod replace;
 mod warm;
 
-pub use deploy::{
-    RollbackPlan, RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback, short_td,
-};
+pub use deploy::{RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback};
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
-pub use warm::{
-    WarmOutcome, WarmPlan, WarmResult, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm,
-};
+pub use warm::{WarmPlan, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
 use audit::{AuditEntry, AuditLog};
 
 use crate::aws::{AwsError, Clients};
-use crate::model::{CallerIdentity, Deployment, RolloutState, Service};
+use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
 
 /// Why an action did not happen or did not finish.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -33,6 +29,17 @@ pub enum ActionError {
     /// Nothing to act on, or a setting is missing (exit 2).
     #[error("{0}")]
     Usage(String),
+}
+
+impl ActionError {
+    /// The failure as the console and the command line see it.
+    pub fn to_failure(&self, profile: Option<&str>) -> OpFailure {
+        match self {
+            ActionError::Refused(why) => OpFailure::Refused(why.clone()),
+            ActionError::Aws(e) => OpFailure::Unavailable(e.to_fetch_error(profile)),
+            ActionError::Usage(why) => OpFailure::Impossible(why.clone()),
+        }
+    }
 }
 
 impl From<AwsError> for ActionError {

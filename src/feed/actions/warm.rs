@@ -13,7 +13,9 @@ use super::{ActionError, Operator};
 use crate::aws::actions::{self, WarmRun, WarmerDefinition};
 use crate::aws::logs::{self, Query};
 use crate::aws::{AwsErrorKind, ecs};
-use crate::model::{ContainerRole, TaskDefinition, WarmReport, describe_exit, parse_warm_report};
+use crate::model::{
+    ContainerRole, TaskDefinition, WarmOutcome, WarmReport, WarmResult, WarmTarget, describe_exit, parse_warm_report,
+};
 
 /// Warming settings (config `[sites.NAME.warming]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,14 +30,6 @@ impl Default for WarmSettings {
     fn default() -> Self {
         WarmSettings { task_definition: None, path: "/opcache_warmer.php".into(), port: 80 }
     }
-}
-
-/// One task to warm.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct WarmTarget {
-    pub task_id: String,
-    pub ip: String,
-    pub url: String,
 }
 
 /// What a warm would do.
@@ -176,40 +170,6 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         Some(e) if started.is_empty() => Err(e),
         _ => Ok(started),
     }
-}
-
-/// How warming one target ended.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum WarmOutcome {
-    Warmed {
-        report: WarmReport,
-    },
-    ReportedFailures {
-        report: WarmReport,
-    },
-    /// Exited 0 but wrote no report.
-    NoReport,
-    Failed {
-        exit_code: Option<i32>,
-        reason: String,
-    },
-    TimedOut,
-}
-
-impl WarmOutcome {
-    pub fn ok(&self) -> bool {
-        matches!(self, WarmOutcome::Warmed { .. })
-    }
-}
-
-/// One target's result.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct WarmResult {
-    pub target: WarmTarget,
-    pub run_task_arn: String,
-    pub outcome: WarmOutcome,
-    pub elapsed_ms: u64,
 }
 
 /// Follows the one-off warmers until each has stopped and its report is read, or `timeout`.

@@ -1,6 +1,7 @@
 //! Tests of the ECS domain types and helpers.
 
 use super::*;
+use crate::model::{format_age, short_task_id};
 
 #[test]
 fn status_words_parse_case_insensitively_and_keep_unknown_words() {

@@ -6,20 +6,20 @@ use serde::Serialize;
 
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, RolloutState, ServiceHealth, TargetHealth, Task, WarmReport,
-    WarmerVerdict, describe_exit, format_age, group_stopped, target_for_task, task_definition_revision,
+    WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix, thousands,
     warming_duration_ms,
 };
 
-use super::config::ResolvedSite;
-use super::output::{Color, Style, iso, table, thousands};
-use super::status::StatusFacts;
+use super::StatusFacts;
+use crate::cli::config::ResolvedSite;
+use crate::cli::output::{Color, Style, iso, table};
 
 fn revision(arn: &str) -> String {
-    task_definition_revision(arn).map_or_else(|| arn.to_string(), |(f, r)| format!("{f}:{r}"))
+    short_td(arn).to_string()
 }
 
 fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+    task_prefix(id)
 }
 
 /// `ap-northeast-1c` → `1c` (the region is in the header).

@@ -1,0 +1,101 @@
+//! `wpops status`: reads the service through the one reader (`feed::read`, `Depth::STATUS`:
+//! tasks, task definitions, target health, warm reports and the load balancer) and the ALB's
+//! recent 5xx, and turns them into the health verdict and its exit code. Rendering lives in
+//! `view.rs`; the fleet (`--all`) in `cli/fleet`. No domain rules here: those are
+//! `model::service_health`.
+
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::aws::{AwsError, Clients};
+use crate::feed::alb::{self, Alb5xx};
+use crate::feed::budget::Budget;
+use crate::feed::now_ms;
+use crate::feed::read::{Depth, ServiceReader};
+use crate::model::{
+    FoundReport, HealthRules, Service, ServiceHealth, TargetHealth, Task, TaskDefinition, service_health,
+};
+
+use super::args::{Global, Output, StatusArgs};
+use super::config::ResolvedSite;
+use super::connect;
+use super::output::{self, Style};
+
+/// The ALB 5xx window.
+pub const ALB_WINDOW_MS: i64 = 5 * 60_000;
+
+/// Everything `wpops status` knows about a site.
+#[derive(Debug, Clone, Default)]
+pub struct StatusFacts {
+    pub service: Service,
+    /// Running tasks (oldest first), then stopped ones (newest first).
+    pub tasks: Vec<Task>,
+    pub task_definitions: Vec<TaskDefinition>,
+    pub targets: Vec<TargetHealth>,
+    pub reports: HashMap<String, FoundReport>,
+    /// `Err` carries why the metric could not be read (the verdict does not depend on it).
+    pub alb_5xx: Option<Result<Alb5xx, String>>,
+    /// When the reads started and finished.
+    pub started_ms: i64,
+    pub fetched_ms: i64,
+}
+
+impl StatusFacts {
+    /// The verdict under the site's warming limit.
+    pub fn health(&self, site: &ResolvedSite, now: i64) -> ServiceHealth {
+        let rules = HealthRules { warm_limit_ms: site.warming.limit_secs as i64 * 1000, ..HealthRules::default() };
+        let report_for = |id: &str| self.reports.get(id).map(|f| f.report);
+        service_health(&self.service, &self.tasks, &self.targets, &report_for, now, &rules)
+    }
+}
+
+pub async fn run(args: StatusArgs, global: &Global) -> u8 {
+    if args.all {
+        return super::fleet::run(args, global).await;
+    }
+    let session = match connect::open("status", global).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let facts = match fetch(&session.clients, &session.site.cluster, &session.site.service).await {
+        Ok(f) => f,
+        Err(e) => return output::aws_failure("status", &e, session.profile()),
+    };
+    let now = now_ms();
+    let health = facts.health(&session.site, now);
+    let code = health.exit_code().clamp(0, 1) as u8;
+    let written = match args.output {
+        Output::Json => output::print_json(&view::json(&session.site, &facts, &health, now)),
+        Output::Text => output::print_lines(&view::text(&session.site, &facts, &health, now, Style::detect())),
+    };
+    if written { code } else { super::exit::OK }
+}
+
+/// Reads all the facts through the reader, then the load balancer's 5xx.
+pub async fn fetch(c: &Clients, cluster: &str, service: &str) -> Result<StatusFacts, AwsError> {
+    // CloudWatch Logs allows about five requests a second per account and region.
+    let reader = ServiceReader::new(c.clone(), Arc::new(Budget::new(5.0, 5.0)));
+    let reading = reader.read(cluster, service, Depth::STATUS).await?;
+    if let Some(e) = reading.targets_error {
+        return Err(e);
+    }
+    let alb_5xx = match (&reading.load_balancer, &reading.edge_error) {
+        (_, Some(e)) => Some(Err(e.report(c.profile.as_deref()))),
+        (Some(lb), None) => Some(alb::alb_5xx(c, lb, ALB_WINDOW_MS).await.map_err(|e| e.report(c.profile.as_deref()))),
+        (None, None) if reading.snapshot.service.target_groups.is_empty() => None,
+        (None, None) => Some(Ok(Alb5xx::default())),
+    };
+    let snap = reading.snapshot;
+    Ok(StatusFacts {
+        service: snap.service,
+        tasks: snap.tasks,
+        task_definitions: snap.task_definitions,
+        targets: snap.targets,
+        reports: reading.reports,
+        alb_5xx,
+        started_ms: reading.started_ms,
+        fetched_ms: now_ms(),
+    })
+}

@@ -1,0 +1,46 @@
+//! Number and age formatting, one home for every room: `1,204`, `2h11m`. The console and the
+//! command line both print through these, so a figure reads the same everywhere.
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// An age or a duration in the largest units that matter: `42s`, `12m`, `2h11m`, `3d4h`.
+pub fn format_age(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{m}m")
+    } else if s < 86_400 {
+        format!("{h}h{m:02}m")
+    } else {
+        format!("{d}d{h}h")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_and_ages() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(format_age(-5), "0s");
+        assert_eq!(format_age(59_999), "59s");
+        assert_eq!(format_age(7_860_000), "2h11m");
+        assert_eq!(format_age(86_400_000 + 3_600_000), "1d1h");
+    }
+}
