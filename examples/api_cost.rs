@@ -112,7 +112,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ = churn.tick(), if churning => {
                 if let Some(id) = running_ids.pop() {
                     let reason = "api_cost churn";
-                    if wpops::aws::actions::stop_task(&clients, "wp-prod", &id, reason).await.is_ok() {
+                    if wpops::aws::ecs_write::stop_task(&clients, "wp-prod", &id, reason).await.is_ok() {
                         stopped_by_us += 1;
                     }
                 }

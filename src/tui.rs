@@ -11,9 +11,9 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, Key, KeyCode, Msg, SiteInfo, State};
 use crate::aws::Clients;
-use crate::feed::actions::WarmSettings;
 use crate::feed::fleet::FleetSource;
 use crate::feed::now_ms;
+use crate::feed::runners::WarmSettings;
 use crate::feed::runtime::{Next, Runtime};
 
 /// The shortest time between two frames.

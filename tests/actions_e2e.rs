@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wpops::aws::{Clients, Target};
-use wpops::feed::actions::{self, ActionError, Operator, RolloutOutcome, WarmSettings, audit::AuditLog};
+use wpops::feed::runners::{self, ActionError, Operator, RolloutOutcome, WarmSettings, audit::AuditLog};
 use wpops::model::WarmOutcome;
 use wpops::sim::{self, SimHandle, SimOptions};
 
@@ -69,11 +69,11 @@ const FAST: Duration = Duration::from_millis(10);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeploy_is_followed_to_completed_and_audited() {
     let mut r = rig("default", false).await;
-    let id = actions::redeploy(&mut r.op, false).await.unwrap();
+    let id = runners::redeploy(&mut r.op, false).await.unwrap();
     assert!(id.starts_with("ecs-svc/"));
     let clock = run_clock(&r.sim);
     let mut events = Vec::new();
-    let outcome = actions::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |p| {
+    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |p| {
         events.extend(p.new_events.iter().map(|e| e.message.clone()))
     })
     .await
@@ -94,9 +94,9 @@ async fn redeploy_is_followed_to_completed_and_audited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incident_redeploy_is_reported_as_rolled_back() {
     let mut r = rig("incident", false).await;
-    let id = actions::redeploy(&mut r.op, false).await.unwrap();
+    let id = runners::redeploy(&mut r.op, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = actions::follow_rollout(&r.op, &id, Duration::from_secs(120), FAST, |_| {}).await.unwrap();
+    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(120), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     match &outcome {
         RolloutOutcome::RolledBack { reason, to_task_definition } => {
@@ -112,15 +112,15 @@ async fn incident_redeploy_is_reported_as_rolled_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_lands_on_the_last_completed_revision() {
     let mut r = rig("default", false).await;
-    let plan = actions::plan_rollback(&r.op).await.unwrap();
+    let plan = runners::plan_rollback(&r.op).await.unwrap();
     assert!(plan.from.task_definition.ends_with("wordpress:42"));
     assert!(plan.to.task_definition.ends_with("wordpress:41"), "{}", plan.to.task_definition);
     assert!(plan.changes.iter().all(|c| c.same_mutable_tag));
     assert!(plan.warnings.iter().any(|w| w.contains("changes nothing")), "{:?}", plan.warnings);
     assert!(plan.warnings.iter().any(|w| w.contains("next pipeline run")));
-    let id = actions::rollback(&mut r.op, &plan, false).await.unwrap();
+    let id = runners::rollback(&mut r.op, &plan, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = actions::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(outcome, RolloutOutcome::Completed);
     let svc = wpops::aws::ecs::describe_service(&r.op.clients, "wp-prod", "wordpress").await.unwrap();
@@ -131,18 +131,18 @@ async fn rollback_lands_on_the_last_completed_revision() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warming_reports_every_task_and_names_the_failing_one() {
     let mut r = rig("incident", false).await;
-    let plan = actions::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
+    let plan = runners::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
     assert_eq!(plan.targets.len(), 3);
     assert!(plan.warmer.is_some());
-    let started = actions::start_warm(&mut r.op, &plan, "run1").await.unwrap();
+    let started = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap();
     // The same run id starts nothing new (clientToken).
-    let again = actions::start_warm(&mut r.op, &plan, "run1").await.unwrap();
+    let again = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap();
     assert_eq!(
         started.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>(),
         again.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>()
     );
     let clock = run_clock(&r.sim);
-    let results = actions::follow_warm(&r.op, &plan, &started, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let results = runners::follow_warm(&r.op, &plan, &started, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(results.len(), 3);
     let failing: Vec<_> = results.iter().filter(|x| !x.outcome.ok()).collect();
@@ -169,12 +169,12 @@ async fn warming_reports_every_task_and_names_the_failing_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_sends_no_mutating_request_on_any_path() {
     let mut r = rig("default", true).await;
-    assert!(matches!(actions::redeploy(&mut r.op, false).await, Err(ActionError::Refused(_))));
-    let plan = actions::plan_rollback(&r.op).await.unwrap();
-    assert!(matches!(actions::rollback(&mut r.op, &plan, true).await, Err(ActionError::Refused(_))));
-    let warm = actions::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
-    assert!(matches!(actions::start_warm(&mut r.op, &warm, "ro").await, Err(ActionError::Refused(_))));
-    let def = wpops::aws::actions::WarmerDefinition {
+    assert!(matches!(runners::redeploy(&mut r.op, false).await, Err(ActionError::Refused(_))));
+    let plan = runners::plan_rollback(&r.op).await.unwrap();
+    assert!(matches!(runners::rollback(&mut r.op, &plan, true).await, Err(ActionError::Refused(_))));
+    let warm = runners::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
+    assert!(matches!(runners::start_warm(&mut r.op, &warm, "ro").await, Err(ActionError::Refused(_))));
+    let def = wpops::aws::ecs_write::WarmerDefinition {
         family: "x-warmer".into(),
         image: "curl".into(),
         log_group: None,
@@ -184,8 +184,8 @@ async fn read_only_sends_no_mutating_request_on_any_path() {
         execution_role: None,
         region: "ap-northeast-1".into(),
     };
-    assert!(matches!(actions::register_warmer(&mut r.op, &def).await, Err(ActionError::Refused(_))));
-    let stop = wpops::aws::actions::stop_task(&r.op.clients, "wp-prod", &warm.targets[0].task_id, "test").await;
+    assert!(matches!(runners::register_warmer(&mut r.op, &def).await, Err(ActionError::Refused(_))));
+    let stop = wpops::aws::ecs_write::stop_task(&r.op.clients, "wp-prod", &warm.targets[0].task_id, "test").await;
     assert!(stop.unwrap_err().is_read_only_refusal());
     for op in ["ecs:UpdateService", "ecs:RunTask", "ecs:StopTask", "ecs:RegisterTaskDefinition"] {
         assert_eq!(r.sim.shared.request_count(op), 0, "{op} reached the simulator");
@@ -198,8 +198,8 @@ async fn read_only_sends_no_mutating_request_on_any_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_redeploy_while_one_rolls_out_is_refused() {
     let mut r = rig("default", false).await;
-    actions::redeploy(&mut r.op, false).await.unwrap();
-    match actions::redeploy(&mut r.op, false).await {
+    runners::redeploy(&mut r.op, false).await.unwrap();
+    match runners::redeploy(&mut r.op, false).await {
         Err(ActionError::Refused(m)) => assert!(m.contains("started by wpops"), "{m}"),
         other => panic!("{other:?}"),
     }
@@ -218,10 +218,10 @@ async fn a_foreign_deployment_in_progress_refuses_unless_forced() {
         .send()
         .await
         .unwrap();
-    match actions::redeploy(&mut r.op, false).await {
+    match runners::redeploy(&mut r.op, false).await {
         Err(ActionError::Refused(m)) => assert!(m.contains("not started by wpops"), "{m}"),
         other => panic!("{other:?}"),
     }
-    assert!(actions::redeploy(&mut r.op, true).await.is_ok());
+    assert!(runners::redeploy(&mut r.op, true).await.is_ok());
     assert_eq!(r.sim.shared.request_count("ecs:UpdateService"), 2);
 }

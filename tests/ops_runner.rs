@@ -8,8 +8,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use wpops::app::{Msg, Op, OpEvent, OpKind, Preview};
 use wpops::aws::{Clients, Target};
-use wpops::feed::actions::{Operator, WarmSettings, audit::AuditLog};
-use wpops::feed::ops::OpRunner;
+use wpops::feed::runners::{Operator, WarmSettings, audit::AuditLog};
+use wpops::feed::runtime::ops::OpRunner;
 use wpops::sim::{self, SimHandle, SimOptions};
 
 async fn rig(dir: &tempfile::TempDir) -> (SimHandle, OpRunner, mpsc::Receiver<Msg>) {

@@ -139,9 +139,7 @@ fn confirm(state: &mut State) -> Vec<Effect> {
     let force = state.needs_force(kind) && dialog.forced;
     let op = match (kind, &dialog.preview) {
         (OpKind::Redeploy, _) => Op::Redeploy { force },
-        (OpKind::Rollback, PreviewState::Ready(Preview::Rollback(p))) => {
-            Op::Rollback { plan: p.clone(), force }
-        }
+        (OpKind::Rollback, PreviewState::Ready(Preview::Rollback(p))) => Op::Rollback { plan: p.clone(), force },
         (OpKind::Warm, PreviewState::Ready(Preview::Warm(p))) => {
             Op::Warm { register_warmer: p.missing_warmer_image.is_some() }
         }

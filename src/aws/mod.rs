@@ -2,9 +2,9 @@
 //! shapes to `model` types and its errors to `AwsError`. Nothing here knows about screens,
 //! messages or the terminal.
 
-pub mod actions;
 pub mod client;
 pub mod ecs;
+pub mod ecs_write;
 pub mod elb;
 pub mod error;
 pub mod logs;

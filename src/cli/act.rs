@@ -13,8 +13,8 @@ use super::args::{ActArgs, Global, Output, ReplaceArgs};
 use super::config::Confirm;
 use super::connect::{self, Session};
 use super::exit;
-use crate::feed::actions::{self, ActionError, Operator, audit::AuditLog};
 use crate::feed::now_ms;
+use crate::feed::runners::{self, ActionError, Operator, audit::AuditLog};
 
 /// Everything a mutating subcommand needs.
 pub(super) struct Actor {
@@ -121,7 +121,7 @@ fn secs(d: Duration) -> String {
 
 /// Follows a rollout with its events on stderr; the outcome on stdout.
 async fn follow(a: &Actor, id: &str) -> u8 {
-    let outcome = actions::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
+    let outcome = runners::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
         for e in &p.new_events {
             eprintln!("{} {}", secs(p.elapsed), e.message);
         }
@@ -146,7 +146,7 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
         Ok(s) => s,
         Err(e) => return super::output::aws_failure("redeploy", &e, a.session.profile()),
     };
-    if let Err(e) = actions::guard_in_progress(&a.op, &service, args.force) {
+    if let Err(e) = runners::guard_in_progress(&a.op, &service, args.force) {
         return fail("redeploy", &e);
     }
     let td = crate::model::short_td(&service.task_definition).to_string();
@@ -160,7 +160,7 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
     if let Err(code) = a.confirm(&what) {
         return code;
     }
-    let id = match actions::redeploy(&mut a.op, args.force).await {
+    let id = match runners::redeploy(&mut a.op, args.force).await {
         Ok(id) => id,
         Err(e) => return fail("redeploy", &e),
     };
@@ -176,7 +176,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let plan = match actions::plan_rollback(&a.op).await {
+    let plan = match runners::plan_rollback(&a.op).await {
         Ok(p) => p,
         Err(e) => return fail("rollback", &e),
     };
@@ -184,7 +184,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
         Ok(s) => s,
         Err(e) => return super::output::aws_failure("rollback", &e, a.session.profile()),
     };
-    if let Err(e) = actions::guard_in_progress(&a.op, &service, args.force) {
+    if let Err(e) = runners::guard_in_progress(&a.op, &service, args.force) {
         return fail("rollback", &e);
     }
     let mut what = vec![
@@ -216,7 +216,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
     if let Err(code) = a.confirm(&what) {
         return code;
     }
-    let id = match actions::rollback(&mut a.op, &plan, args.force).await {
+    let id = match runners::rollback(&mut a.op, &plan, args.force).await {
         Ok(id) => id,
         Err(e) => return fail("rollback", &e),
     };
@@ -261,25 +261,25 @@ pub async fn replace(args: &ReplaceArgs, g: &Global) -> u8 {
         return code;
     }
     let since = now_ms();
-    if let Err(e) = actions::replace_task(&mut a.op, &task).await {
+    if let Err(e) = runners::replace_task(&mut a.op, &task).await {
         return fail("replace", &e);
     }
     eprintln!("wpops replace: stopped task {task}");
     if !args.act.wait {
         return a.finish(true, &format!("stopped {task}"), json!({"task_id": task}));
     }
-    match actions::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
-        Ok(actions::ReplaceOutcome::Replaced { task_id }) => a.finish(
+    match runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
+        Ok(runners::ReplaceOutcome::Replaced { task_id }) => a.finish(
             true,
             &format!("replaced {task} by {task_id}; its warmer finished healthy"),
             json!({"task_id": task, "replacement": task_id}),
         ),
-        Ok(actions::ReplaceOutcome::WarmerTrouble { task_id, verdict }) => a.finish(
+        Ok(runners::ReplaceOutcome::WarmerTrouble { task_id, verdict }) => a.finish(
             false,
             &format!("replaced {task} by {task_id}, but its warmer: {verdict}"),
             json!({"task_id": task, "replacement": task_id, "warmer": verdict}),
         ),
-        Ok(actions::ReplaceOutcome::TimedOut) => {
+        Ok(runners::ReplaceOutcome::TimedOut) => {
             a.finish(false, "no replacement finished warming before the timeout", json!({"task_id": task}))
         }
         Err(e) => fail("replace", &e),

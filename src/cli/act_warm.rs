@@ -10,8 +10,8 @@ use serde_json::json;
 use super::act::{Actor, fail};
 use super::args::{Global, Output, WarmArgs};
 use super::output::table;
-use crate::feed::actions::{self, WarmSettings};
 use crate::feed::now_ms;
+use crate::feed::runners::{self, WarmSettings};
 use crate::model::{WarmRunSummary, task_prefix};
 
 pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
@@ -21,7 +21,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
     };
     let w = &a.session.site.warming;
     let settings = WarmSettings { task_definition: w.task_definition.clone(), path: w.path.clone(), port: w.port };
-    let mut plan = match actions::plan_warm(&a.op, &settings).await {
+    let mut plan = match runners::plan_warm(&a.op, &settings).await {
         Ok(p) => p,
         Err(e) => return fail("warm", &e),
     };
@@ -55,15 +55,15 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
         return code;
     }
     if let Some(def) = plan.missing.clone() {
-        if let Err(e) = actions::register_warmer(&mut a.op, &def).await {
+        if let Err(e) = runners::register_warmer(&mut a.op, &def).await {
             return fail("warm", &e);
         }
-        plan = match actions::plan_warm(&a.op, &settings).await {
+        plan = match runners::plan_warm(&a.op, &settings).await {
             Ok(p) => p,
             Err(e) => return fail("warm", &e),
         };
     }
-    let started = match actions::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
+    let started = match runners::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
         Ok(s) => s,
         Err(e) => return fail("warm", &e),
     };
@@ -72,7 +72,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
         let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
         return a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started}));
     }
-    let results = match actions::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
+    let results = match runners::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
         eprintln!("{:>5.1}s {} {}", r.elapsed_ms as f64 / 1000.0, task_prefix(&r.target.task_id), r.outcome);
     })
     .await

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::app::SiteInfo;
 use crate::aws::Target;
-use crate::feed::actions::WarmSettings;
+use crate::feed::runners::WarmSettings;
 
 use super::args::Global;
 use super::config::{self, Confirm};

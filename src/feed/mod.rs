@@ -1,9 +1,11 @@
-//! Background work that feeds the console: an ECS poller, a log tailer (with warm-report
-//! lookups) and a WAF/platform poller. Each is a cancellable tokio task that calls `aws/` and
-//! sends owned `Msg`s into the one channel; they share what the ECS poller discovers (task
-//! definitions, tasks, target groups) through a watch channel. No screen code here.
+//! Everything that reads or changes AWS over time: the one reader of a service (`read.rs`), the
+//! console's feeds built on it — an ECS poller, a log tailer (with warm-report lookups) and a
+//! WAF/platform poller, each a cancellable tokio task that sends owned `Msg`s into the one
+//! channel and shares what the ECS poller discovers through a watch channel —, the fleet
+//! (`fleet.rs`), the action runners (`runners/`) and the runtime that carries out every
+//! `Effect` (`runtime/`). The command line calls the same reader, tailer step and runners.
+//! No screen code here.
 
-pub mod actions;
 pub mod alb;
 pub mod backoff;
 pub mod budget;
@@ -11,8 +13,8 @@ mod ecs;
 pub mod fleet;
 pub mod insight;
 pub mod logs;
-pub mod ops;
 pub mod read;
+pub mod runners;
 pub mod runtime;
 pub mod warm;
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{ActionError, Operator};
-use crate::aws::{actions, ecs};
+use crate::aws::{ecs, ecs_write};
 use crate::model::{LastStatus, Task, WarmerVerdict};
 
 /// Stops `task_id`; the service's scheduler starts a replacement.
@@ -14,7 +14,7 @@ pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<(), Action
     let who = op.identify().await.map(|c| c.arn.clone()).unwrap_or_else(|_| "wpops".into());
     let reason = format!("wpops: replaced by {who}");
     let request = json!({"task": task_id, "reason": reason});
-    let result = actions::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
+    let result = ecs_write::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
     let (res, err) = match &result {
         Ok(()) => ("ok", None),
         Err(e) if e.is_read_only_refusal() => ("refused", Some(e.to_string())),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{ActionError, Operator};
-use crate::aws::actions::{self, WarmRun, WarmerDefinition};
+use crate::aws::ecs_write::{self, WarmRun, WarmerDefinition};
 use crate::aws::logs::{self, Query};
 use crate::aws::{AwsErrorKind, ecs};
 use crate::model::{
@@ -98,7 +98,7 @@ fn derive_warmer(family: &str, service_td: &TaskDefinition, region: &str) -> War
 pub async fn register_warmer(op: &mut Operator, def: &WarmerDefinition) -> Result<String, ActionError> {
     let _ = op.identify().await;
     let request = json!({"family": def.family, "image": def.image, "cpu": def.cpu, "memory": def.memory});
-    let result = actions::register_warmer(&op.clients, def).await;
+    let result = ecs_write::register_warmer(&op.clients, def).await;
     let (res, err) = match &result {
         Ok(_) => ("ok", None),
         Err(e) if e.is_read_only_refusal() => ("refused", Some(e.to_string())),
@@ -145,7 +145,7 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
             started_by: "wpops-warm".into(),
             client_token: token,
         };
-        match actions::run_warm_task(&op.clients, &run).await {
+        match ecs_write::run_warm_task(&op.clients, &run).await {
             Ok(arn) => started.push(WarmStarted { target: t.clone(), run_task_arn: arn }),
             Err(e) => {
                 error = Some(ActionError::from(e));

@@ -10,9 +10,9 @@ use std::time::Duration;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
-use super::actions::{self, ActionError, Operator, WarmPlan, WarmSettings};
-use super::now_ms;
 use crate::app::{Msg, Op, OpEvent, OpKind, Preview, WarmLine, WarmPreview};
+use crate::feed::now_ms;
+use crate::feed::runners::{self, ActionError, Operator, WarmPlan, WarmSettings};
 use crate::model::{RollbackPlan, WarmRunSummary, task_prefix};
 
 /// How long the console follows an action before it stops watching.
@@ -53,8 +53,8 @@ impl OpRunner {
         let op = self.operator.lock().await.clone();
         let profile = op.clients.profile.clone();
         let result = match kind {
-            OpKind::Rollback => actions::plan_rollback(&op).await.map(|p| Preview::Rollback(Box::new(p))),
-            OpKind::Warm => actions::plan_warm(&op, &self.settings).await.map(|p| Preview::Warm(warm_preview(&p))),
+            OpKind::Rollback => runners::plan_rollback(&op).await.map(|p| Preview::Rollback(Box::new(p))),
+            OpKind::Warm => runners::plan_warm(&op, &self.settings).await.map(|p| Preview::Warm(warm_preview(&p))),
             OpKind::Redeploy | OpKind::ReplaceTask => {
                 Err(ActionError::Usage(format!("a {} has nothing to preview", kind.label())))
             }
@@ -89,7 +89,7 @@ impl OpRunner {
     async fn follow(&self, op: &Operator, id: &str) -> Result<(bool, String), ActionError> {
         let (ptx, prx) = mpsc::unbounded_channel();
         let following = async move {
-            actions::follow_rollout(op, id, ROLLOUT_WAIT, EVERY, |p| {
+            runners::follow_rollout(op, id, ROLLOUT_WAIT, EVERY, |p| {
                 if !p.new_events.is_empty() {
                     let elapsed_ms = p.elapsed.as_millis() as u64;
                     let _ = ptx.send(OpEvent::Rollout { elapsed_ms, new_events: p.new_events.clone() });
@@ -104,7 +104,7 @@ impl OpRunner {
 
     async fn redeploy(&self, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = actions::redeploy(&mut op, force).await?;
+        let id = runners::redeploy(&mut op, force).await?;
         *self.operator.lock().await = op.clone();
         self.send(OpEvent::Started { kind: OpKind::Redeploy, ids: vec![id.clone()] }).await;
         self.follow(&op, &id).await
@@ -112,14 +112,14 @@ impl OpRunner {
 
     async fn rollback(&self, plan: &RollbackPlan, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = actions::rollback(&mut op, plan, force).await?;
+        let id = runners::rollback(&mut op, plan, force).await?;
         self.send(OpEvent::Started { kind: OpKind::Rollback, ids: vec![id.clone()] }).await;
         self.follow(&op, &id).await
     }
 
     async fn warm(&self, register: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let mut plan = actions::plan_warm(&op, &self.settings).await?;
+        let mut plan = runners::plan_warm(&op, &self.settings).await?;
         if let Some(def) = plan.missing.clone() {
             if !register {
                 return Err(ActionError::Usage(format!(
@@ -127,16 +127,16 @@ impl OpRunner {
                     plan.task_definition
                 )));
             }
-            actions::register_warmer(&mut op, &def).await?;
-            plan = actions::plan_warm(&op, &self.settings).await?;
+            runners::register_warmer(&mut op, &def).await?;
+            plan = runners::plan_warm(&op, &self.settings).await?;
         }
         let run_id = format!("{}", now_ms());
-        let started = actions::start_warm(&mut op, &plan, &run_id).await?;
+        let started = runners::start_warm(&mut op, &plan, &run_id).await?;
         let ids = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
         self.send(OpEvent::Started { kind: OpKind::Warm, ids }).await;
         let (ptx, prx) = mpsc::unbounded_channel();
         let following = async {
-            let results = actions::follow_warm(&op, &plan, &started, WARM_WAIT, EVERY, |r| {
+            let results = runners::follow_warm(&op, &plan, &started, WARM_WAIT, EVERY, |r| {
                 let _ = ptx.send(OpEvent::Warmed(warm_line(r)));
             })
             .await;
@@ -152,17 +152,17 @@ impl OpRunner {
     async fn replace(&self, task_id: &str) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
         let since = now_ms();
-        actions::replace_task(&mut op, task_id).await?;
+        runners::replace_task(&mut op, task_id).await?;
         self.send(OpEvent::Started { kind: OpKind::ReplaceTask, ids: vec![task_id.to_string()] }).await;
-        let outcome = actions::follow_replacement(&op, since, ROLLOUT_WAIT, EVERY, |_| {}).await?;
+        let outcome = runners::follow_replacement(&op, since, ROLLOUT_WAIT, EVERY, |_| {}).await?;
         Ok(match outcome {
-            actions::ReplaceOutcome::Replaced { task_id } => {
+            runners::ReplaceOutcome::Replaced { task_id } => {
                 (true, format!("replaced by {}; its warmer finished healthy", task_prefix(&task_id)))
             }
-            actions::ReplaceOutcome::WarmerTrouble { task_id, verdict } => {
+            runners::ReplaceOutcome::WarmerTrouble { task_id, verdict } => {
                 (false, format!("replaced by {}, but its warmer: {verdict}", task_prefix(&task_id)))
             }
-            actions::ReplaceOutcome::TimedOut => (false, "no replacement finished warming in time".into()),
+            runners::ReplaceOutcome::TimedOut => (false, "no replacement finished warming in time".into()),
         })
     }
 }

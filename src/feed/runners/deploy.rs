@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{ActionError, Operator, guard_in_progress};
-use crate::aws::{actions, ecs};
+use crate::aws::{ecs, ecs_write};
 use crate::model::{RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target, short_td};
 
 /// UpdateService with forceNewDeployment; returns the new deployment's id.
@@ -34,7 +34,7 @@ async fn start(
     request: serde_json::Value,
     td: Option<&str>,
 ) -> Result<String, ActionError> {
-    match actions::update_service(&op.clients, &op.cluster, &op.service, td).await {
+    match ecs_write::update_service(&op.clients, &op.cluster, &op.service, td).await {
         Ok(svc) => {
             let id = svc.primary().map(|d| d.id.clone()).unwrap_or_default();
             op.record(super::audit::AuditEntry {
@@ -59,14 +59,14 @@ async fn start(
 
 /// Finds the rollback target and what it changes.
 pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
-    let history = actions::deployment_history(&op.clients, &op.cluster, &op.service).await?;
+    let history = ecs_write::deployment_history(&op.clients, &op.cluster, &op.service).await?;
     let current =
         history.first().cloned().ok_or_else(|| ActionError::Usage("the service has no deployment history".into()))?;
     let target = rollback_target(&history).cloned().ok_or_else(|| {
         ActionError::Usage("no deployment completed before the current one: nothing to roll back to".into())
     })?;
     let revs =
-        actions::revisions(&op.clients, &[current.target_revision.clone(), target.target_revision.clone()]).await?;
+        ecs_write::revisions(&op.clients, &[current.target_revision.clone(), target.target_revision.clone()]).await?;
     let find = |arn: &str| revs.iter().find(|r| r.arn == arn).cloned();
     let from = find(&current.target_revision)
         .ok_or_else(|| ActionError::Usage("the current revision is not described".into()))?;
@@ -160,7 +160,7 @@ pub struct RolloutProgress {
 /// The outcome of a deployment created at `created_at` according to the deployment history,
 /// when it was rolled back (ROLLBACK_* status).
 async fn from_history(op: &Operator, created_at: i64, to: &str) -> Result<Option<RolloutOutcome>, ActionError> {
-    let history = actions::deployment_history(&op.clients, &op.cluster, &op.service).await?;
+    let history = ecs_write::deployment_history(&op.clients, &op.cluster, &op.service).await?;
     let ours = history.iter().find(|d| (d.created_at_ms - created_at).abs() <= 5_000);
     Ok(ours.filter(|d| d.status.starts_with("ROLLBACK_") || d.rolled_back).map(|d| {
         let reason = d.status_reason.clone().unwrap_or_else(|| "tasks failed to start".into());

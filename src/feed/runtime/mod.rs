@@ -9,13 +9,15 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
-use super::actions::audit::AuditLog;
-use super::actions::{Operator, WarmSettings};
+pub mod ops;
+
 use super::fleet::FleetSource;
-use super::ops::OpRunner;
+use super::runners::audit::AuditLog;
+use super::runners::{Operator, WarmSettings};
 use super::{Feeds, now_ms};
 use crate::app::{Effect, Msg, SiteInfo};
 use crate::aws::Clients;
+use ops::OpRunner;
 
 /// How often the fleet view's sites are read again while it is watched.
 const FLEET_EVERY: Duration = Duration::from_secs(60);
