@@ -13,6 +13,7 @@ use super::args::{ActArgs, Global, Output, ReplaceArgs};
 use super::config::Confirm;
 use super::connect::{self, Session};
 use super::exit;
+use super::failure::{Failure, Outcome};
 use crate::feed::now_ms;
 use crate::feed::runners::{self, ActionError, Operator, audit::AuditLog};
 
@@ -27,16 +28,15 @@ pub(super) struct Actor {
 
 impl Actor {
     /// Opens the site, refuses early in read-only mode, and names the caller.
-    pub async fn open(command: &'static str, args: &ActArgs, g: &Global) -> Result<Actor, u8> {
+    pub async fn open(command: &'static str, args: &ActArgs, g: &Global) -> Result<Actor, Failure> {
         let timeout = humantime::parse_duration(&args.timeout)
-            .map_err(|e| super::output::usage_failure(command, &format!("--timeout {:?}: {e}", args.timeout)))?;
+            .map_err(|e| Failure::usage(command, format!("--timeout {:?}: {e}", args.timeout)))?;
         let session = connect::open(command, g).await?;
         if session.site.read_only {
-            eprintln!(
-                "wpops {command}: refused: {} is read-only (flag or config); nothing was sent",
-                session.site.name
-            );
-            return Err(exit::REFUSED);
+            return Err(Failure::refused(
+                command,
+                format!("refused: {} is read-only (flag or config); nothing was sent", session.site.name),
+            ));
         }
         let mut op = Operator {
             clients: session.clients.clone(),
@@ -52,7 +52,7 @@ impl Actor {
     }
 
     /// Asks on the terminal; true when confirmed. Without a terminal, only --yes confirms.
-    pub fn confirm(&self, what: &[String]) -> Result<(), u8> {
+    pub fn confirm(&self, what: &[String]) -> Result<(), Failure> {
         let caller = self.op.caller.clone().unwrap_or_default();
         let site = &self.session.site;
         let mut err = std::io::stderr().lock();
@@ -67,8 +67,7 @@ impl Actor {
             return Ok(());
         }
         if !std::io::stdin().is_terminal() {
-            let _ = writeln!(err, "wpops {}: refused: not confirmed (no terminal to ask on; pass --yes)", self.command);
-            return Err(exit::REFUSED);
+            return Err(Failure::refused(self.command, "refused: not confirmed (no terminal to ask on; pass --yes)"));
         }
         let expected = match site.confirm {
             Confirm::TypeName => site.service.clone(),
@@ -81,8 +80,7 @@ impl Actor {
         if answer.trim() == expected || (site.confirm == Confirm::Yes && answer.trim().eq_ignore_ascii_case("yes")) {
             Ok(())
         } else {
-            let _ = writeln!(err, "wpops {}: refused: not confirmed", self.command);
-            Err(exit::REFUSED)
+            Err(Failure::refused(self.command, "refused: not confirmed"))
         }
     }
 
@@ -105,14 +103,9 @@ impl Actor {
     }
 }
 
-/// The exit code and one line for a failed action.
-pub(super) fn fail(command: &str, e: &ActionError) -> u8 {
-    eprintln!("wpops {command}: {e}");
-    match e {
-        ActionError::Refused(_) => exit::REFUSED,
-        ActionError::Usage(_) => exit::USAGE,
-        ActionError::Aws(a) => super::output::aws_exit_code(a),
-    }
+/// The failure of an action, with its exit code.
+pub(super) fn fail(command: &str, e: &ActionError) -> Failure {
+    Failure::action(command, e)
 }
 
 fn secs(d: Duration) -> String {
@@ -120,7 +113,7 @@ fn secs(d: Duration) -> String {
 }
 
 /// Follows a rollout with its events on stderr; the outcome on stdout.
-async fn follow(a: &Actor, id: &str) -> u8 {
+async fn follow(a: &Actor, id: &str) -> Outcome {
     let outcome = runners::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
         for e in &p.new_events {
             eprintln!("{} {}", secs(p.elapsed), e.message);
@@ -128,26 +121,23 @@ async fn follow(a: &Actor, id: &str) -> u8 {
     })
     .await;
     match outcome {
-        Ok(o) => a.finish(
+        Ok(o) => Ok(a.finish(
             o.succeeded(),
             &format!("deployment {id}: {}", o.describe()),
             json!({"deployment_id": id, "outcome": o}),
-        ),
-        Err(e) => fail(a.command, &e),
+        )),
+        Err(e) => Err(fail(a.command, &e)),
     }
 }
 
-pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
-    let mut a = match Actor::open("redeploy", args, g).await {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
+pub async fn redeploy(args: &ActArgs, g: &Global) -> Outcome {
+    let mut a = Actor::open("redeploy", args, g).await?;
     let service = match crate::aws::ecs::describe_service(&a.op.clients, &a.op.cluster, &a.op.service).await {
         Ok(s) => s,
-        Err(e) => return super::output::aws_failure("redeploy", &e, a.session.profile()),
+        Err(e) => return Err(Failure::aws("redeploy", &e, a.session.profile())),
     };
     if let Err(e) = runners::guard_in_progress(&a.op, &service, args.force) {
-        return fail("redeploy", &e);
+        return Err(fail("redeploy", &e));
     }
     let td = crate::model::short_td(&service.task_definition).to_string();
     let what = vec![
@@ -157,35 +147,30 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> u8 {
             service.desired
         ),
     ];
-    if let Err(code) = a.confirm(&what) {
-        return code;
-    }
+    a.confirm(&what)?;
     let id = match runners::redeploy(&mut a.op, args.force).await {
         Ok(id) => id,
-        Err(e) => return fail("redeploy", &e),
+        Err(e) => return Err(fail("redeploy", &e)),
     };
     eprintln!("wpops redeploy: started deployment {id}");
     if !args.wait {
-        return a.finish(true, &id, json!({"deployment_id": id}));
+        return Ok(a.finish(true, &id, json!({"deployment_id": id})));
     }
     follow(&a, &id).await
 }
 
-pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
-    let mut a = match Actor::open("rollback", args, g).await {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
+pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
+    let mut a = Actor::open("rollback", args, g).await?;
     let plan = match runners::plan_rollback(&a.op).await {
         Ok(p) => p,
-        Err(e) => return fail("rollback", &e),
+        Err(e) => return Err(fail("rollback", &e)),
     };
     let service = match crate::aws::ecs::describe_service(&a.op.clients, &a.op.cluster, &a.op.service).await {
         Ok(s) => s,
-        Err(e) => return super::output::aws_failure("rollback", &e, a.session.profile()),
+        Err(e) => return Err(Failure::aws("rollback", &e, a.session.profile())),
     };
     if let Err(e) = runners::guard_in_progress(&a.op, &service, args.force) {
-        return fail("rollback", &e);
+        return Err(fail("rollback", &e));
     }
     let mut what = vec![
         format!(
@@ -213,62 +198,52 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> u8 {
         ));
     }
     what.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
-    if let Err(code) = a.confirm(&what) {
-        return code;
-    }
+    a.confirm(&what)?;
     let id = match runners::rollback(&mut a.op, &plan, args.force).await {
         Ok(id) => id,
-        Err(e) => return fail("rollback", &e),
+        Err(e) => return Err(fail("rollback", &e)),
     };
     eprintln!("wpops rollback: started deployment {id} of {}", crate::model::short_td(&plan.to.task_definition));
     if !args.wait {
-        return a.finish(true, &id, json!({"deployment_id": id, "to_task_definition": plan.to.task_definition}));
+        return Ok(a.finish(true, &id, json!({"deployment_id": id, "to_task_definition": plan.to.task_definition})));
     }
     follow(&a, &id).await
 }
 
-pub async fn replace(args: &ReplaceArgs, g: &Global) -> u8 {
-    let mut a = match Actor::open("replace", &args.act, g).await {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
+pub async fn replace(args: &ReplaceArgs, g: &Global) -> Outcome {
+    let mut a = Actor::open("replace", &args.act, g).await?;
     let arns = match crate::aws::ecs::list_task_arns(&a.op.clients, &a.op.cluster, &a.op.service, false).await {
         Ok(x) => x,
-        Err(e) => return super::output::aws_failure("replace", &e, a.session.profile()),
+        Err(e) => return Err(Failure::aws("replace", &e, a.session.profile())),
     };
     let matches: Vec<&String> =
         arns.iter().filter(|arn| crate::model::short_task_id(arn).starts_with(&args.task)).collect();
     let task = match matches.as_slice() {
         [one] => crate::model::short_task_id(one).to_string(),
         [] => {
-            return super::output::usage_failure(
-                "replace",
-                &format!("no running task of the service matches {:?}", args.task),
-            );
+            return Err(Failure::usage("replace", format!("no running task of the service matches {:?}", args.task)));
         }
         _ => {
-            return super::output::usage_failure(
+            return Err(Failure::usage(
                 "replace",
-                &format!("{:?} matches {} tasks; give more of the id", args.task, matches.len()),
-            );
+                format!("{:?} matches {} tasks; give more of the id", args.task, matches.len()),
+            ));
         }
     };
     let what = vec![
         format!("replace task {task} of {}/{}", a.op.cluster, a.op.service),
         "StopTask with a reason naming you; the service's scheduler starts a replacement".into(),
     ];
-    if let Err(code) = a.confirm(&what) {
-        return code;
-    }
+    a.confirm(&what)?;
     let since = now_ms();
     if let Err(e) = runners::replace_task(&mut a.op, &task).await {
-        return fail("replace", &e);
+        return Err(fail("replace", &e));
     }
     eprintln!("wpops replace: stopped task {task}");
     if !args.act.wait {
-        return a.finish(true, &format!("stopped {task}"), json!({"task_id": task}));
+        return Ok(a.finish(true, &format!("stopped {task}"), json!({"task_id": task})));
     }
-    match runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
+    Ok(match runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
         Ok(runners::ReplaceOutcome::Replaced { task_id }) => a.finish(
             true,
             &format!("replaced {task} by {task_id}; its warmer finished healthy"),
@@ -282,6 +257,6 @@ pub async fn replace(args: &ReplaceArgs, g: &Global) -> u8 {
         Ok(runners::ReplaceOutcome::TimedOut) => {
             a.finish(false, "no replacement finished warming before the timeout", json!({"task_id": task}))
         }
-        Err(e) => fail("replace", &e),
-    }
+        Err(e) => return Err(fail("replace", &e)),
+    })
 }

@@ -9,21 +9,19 @@ use serde_json::json;
 
 use super::act::{Actor, fail};
 use super::args::{Global, Output, WarmArgs};
+use super::failure::{Failure, Outcome};
 use super::output::table;
 use crate::feed::now_ms;
 use crate::feed::runners::{self, WarmSettings};
 use crate::model::{WarmRunSummary, task_prefix};
 
-pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
-    let mut a = match Actor::open("warm", &args.act, g).await {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
+pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
+    let mut a = Actor::open("warm", &args.act, g).await?;
     let w = &a.session.site.warming;
     let settings = WarmSettings { task_definition: w.task_definition.clone(), path: w.path.clone(), port: w.port };
     let mut plan = match runners::plan_warm(&a.op, &settings).await {
         Ok(p) => p,
-        Err(e) => return fail("warm", &e),
+        Err(e) => return Err(fail("warm", &e)),
     };
     let mut what = vec![format!(
         "re-run warming on {} running tasks of {}/{} with {}",
@@ -34,14 +32,16 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
     )];
     if let Some(def) = &plan.missing {
         if !args.register_warmer {
-            eprintln!(
-                "wpops warm: the warmer task definition {} does not exist. Create it with `wpops warm --register-warmer` \
+            return Err(Failure::usage(
+                "warm",
+                format!(
+                    "the warmer task definition {} does not exist. Create it with `wpops warm --register-warmer` \
                  (registers {} derived from the service's warmer: image {}, one essential container running `curl -fsS` \
                  against each task's IP, awsvpc/FARGATE, cpu {}, memory {}), or name an existing one in the site's \
                  [sites.NAME.warming] task_definition",
-                plan.task_definition, def.family, def.image, def.cpu, def.memory
-            );
-            return super::exit::USAGE;
+                    plan.task_definition, def.family, def.image, def.cpu, def.memory
+                ),
+            ));
         }
         what.push(format!(
             "first RegisterTaskDefinition {} (image {}, curl -fsS, awsvpc/FARGATE)",
@@ -51,26 +51,24 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
     for t in &plan.targets {
         what.push(format!("RunTask → {} {}", task_prefix(&t.task_id), t.url));
     }
-    if let Err(code) = a.confirm(&what) {
-        return code;
-    }
+    a.confirm(&what)?;
     if let Some(def) = plan.missing.clone() {
         if let Err(e) = runners::register_warmer(&mut a.op, &def).await {
-            return fail("warm", &e);
+            return Err(fail("warm", &e));
         }
         plan = match runners::plan_warm(&a.op, &settings).await {
             Ok(p) => p,
-            Err(e) => return fail("warm", &e),
+            Err(e) => return Err(fail("warm", &e)),
         };
     }
     let started = match runners::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
         Ok(s) => s,
-        Err(e) => return fail("warm", &e),
+        Err(e) => return Err(fail("warm", &e)),
     };
     eprintln!("wpops warm: started {} warmer tasks", started.len());
     if !args.act.wait {
         let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
-        return a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started}));
+        return Ok(a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started})));
     }
     let results = match runners::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
         eprintln!("{:>5.1}s {} {}", r.elapsed_ms as f64 / 1000.0, task_prefix(&r.target.task_id), r.outcome);
@@ -78,7 +76,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
     .await
     {
         Ok(r) => r,
-        Err(e) => return fail("warm", &e),
+        Err(e) => return Err(fail("warm", &e)),
     };
     let summary = WarmRunSummary::of(&results);
     if args.act.output == Output::Text {
@@ -88,5 +86,5 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> u8 {
         }
         super::output::print_lines(&table(&rows));
     }
-    a.finish(summary.ok(), &summary.to_string(), json!({"results": results}))
+    Ok(a.finish(summary.ok(), &summary.to_string(), json!({"results": results})))
 }

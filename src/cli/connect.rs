@@ -9,7 +9,7 @@ use crate::sim::{self, SimHandle, SimOptions};
 
 use super::args::Global;
 use super::config::{self, ResolvedSite};
-use super::{exit, output};
+use super::failure::Failure;
 
 /// A site, its clients, and the demo simulator while it is needed.
 pub struct Session {
@@ -45,10 +45,11 @@ pub async fn start_demo(scenario: &str) -> Result<SimHandle, String> {
 }
 
 /// Connects to `site`; for a demo site, starts the simulator first and points the site at it.
-pub async fn connect(mut site: ResolvedSite, scenario: &str) -> Result<Session, (u8, String)> {
+/// Failures name `command`.
+pub async fn connect(mut site: ResolvedSite, scenario: &str, command: &str) -> Result<Session, Failure> {
     let mut target = target_for(&site);
     let sim = if site.demo {
-        let handle = start_demo(scenario).await.map_err(|e| (exit::USAGE, e))?;
+        let handle = start_demo(scenario).await.map_err(|e| Failure::usage(command, e))?;
         site.endpoint_url = Some(handle.endpoint_url());
         target.endpoint_url = site.endpoint_url.clone();
         target.static_credentials = Some((config::DEMO_ACCESS_KEY.into(), config::DEMO_SECRET.into()));
@@ -63,17 +64,13 @@ pub async fn connect(mut site: ResolvedSite, scenario: &str) -> Result<Session, 
             }
             Ok(Session { clients, site, sim })
         }
-        Err(e) if e.operation == "config" => Err((exit::USAGE, e.message)),
-        Err(e) => Err((output::aws_exit_code(&e), e.report(site.profile.as_deref()))),
+        Err(e) if e.operation == "config" => Err(Failure::usage(command, e.message)),
+        Err(e) => Err(Failure::aws(command, &e, site.profile.as_deref())),
     }
 }
 
-/// Resolves the site from the flags and config and connects; on failure prints one line and
-/// returns the exit code.
-pub async fn open(command: &str, global: &Global) -> Result<Session, u8> {
-    let site = config::resolve(global).map_err(|e| output::usage_failure(command, &e.to_string()))?;
-    connect(site, &global.scenario).await.map_err(|(code, msg)| {
-        eprintln!("wpops {command}: {msg}");
-        code
-    })
+/// Resolves the site from the flags and config and connects.
+pub async fn open(command: &str, global: &Global) -> Result<Session, Failure> {
+    let site = config::resolve(global).map_err(|e| Failure::usage(command, e.to_string()))?;
+    connect(site, &global.scenario, command).await
 }

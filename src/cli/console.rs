@@ -11,24 +11,26 @@ use crate::feed::runners::WarmSettings;
 
 use super::args::Global;
 use super::config::{self, Confirm};
-use super::{connect, exit};
+use super::connect;
+use super::exit;
+use super::failure::{Failure, Outcome};
 
 /// Runs the console; when the operator opens another site from the fleet view, opens that one.
-pub async fn run(g: &Global) -> u8 {
+pub async fn run(g: &Global) -> Outcome {
     let mut global = g.clone();
     loop {
         match run_site(&global).await {
             Ok(Some(next)) => {
                 global = Global { site: Some(next), cluster: None, service: None, demo: false, ..global };
             }
-            Ok(None) => return exit::OK,
-            Err(code) => return code,
+            Ok(None) => return Ok(exit::OK),
+            Err(f) => return Err(f),
         }
     }
 }
 
 /// With only `--cluster`: lists the cluster's services and asks which one to open.
-async fn pick_service(g: &Global) -> Result<String, u8> {
+async fn pick_service(g: &Global) -> Result<String, Failure> {
     use std::io::{BufRead, IsTerminal, Write};
     let cluster = g.cluster.clone().unwrap_or_default();
     let probe = config::ResolvedSite {
@@ -39,26 +41,23 @@ async fn pick_service(g: &Global) -> Result<String, u8> {
         cluster: cluster.clone(),
         ..config::ResolvedSite::default()
     };
-    let session = connect::connect(probe, &g.scenario).await.map_err(|(code, msg)| {
-        eprintln!("wpops: {msg}");
-        code
-    })?;
-    let arns = crate::aws::ecs::list_services(&session.clients, &cluster).await.map_err(|e| {
-        eprintln!("wpops: {}", e.report(g.profile.as_deref()));
-        super::output::aws_exit_code(&e)
-    })?;
+    let session = connect::connect(probe, &g.scenario, "").await?;
+    let arns = crate::aws::ecs::list_services(&session.clients, &cluster)
+        .await
+        .map_err(|e| Failure::aws("", &e, g.profile.as_deref()))?;
     let names: Vec<String> =
         arns.iter().map(|a| crate::model::sanitize_line(a.rsplit('/').next().unwrap_or(a))).collect();
     if names.is_empty() {
-        eprintln!("wpops: cluster {cluster} has no services");
-        return Err(exit::USAGE);
+        return Err(Failure::usage("", format!("cluster {cluster} has no services")));
     }
     if !std::io::stdin().is_terminal() {
-        eprintln!(
-            "wpops: cluster {cluster} has {} services; pass --service NAME (`wpops services --cluster {cluster}` lists them)",
-            names.len()
-        );
-        return Err(exit::USAGE);
+        return Err(Failure::usage(
+            "",
+            format!(
+                "cluster {cluster} has {} services; pass --service NAME (`wpops services --cluster {cluster}` lists them)",
+                names.len()
+            ),
+        ));
     }
     let mut err = std::io::stderr().lock();
     for (i, n) in names.iter().enumerate() {
@@ -74,13 +73,10 @@ async fn pick_service(g: &Global) -> Result<String, u8> {
         .ok()
         .and_then(|i| names.get(i.wrapping_sub(1)))
         .or_else(|| names.iter().find(|n| *n == answer));
-    chosen.cloned().ok_or_else(|| {
-        eprintln!("wpops: no service {answer:?} in cluster {cluster}");
-        exit::USAGE
-    })
+    chosen.cloned().ok_or_else(|| Failure::usage("", format!("no service {answer:?} in cluster {cluster}")))
 }
 
-async fn run_site(g: &Global) -> Result<Option<String>, u8> {
+async fn run_site(g: &Global) -> Result<Option<String>, Failure> {
     if g.cluster.is_some() && g.service.is_none() && g.site.is_none() && !g.demo && config::resolve(g).is_err() {
         let service = pick_service(g).await?;
         let g = Global { service: Some(service), ..g.clone() };
@@ -89,21 +85,11 @@ async fn run_site(g: &Global) -> Result<Option<String>, u8> {
     let site = match config::resolve(g) {
         Ok(s) => s,
         Err(config::ConfigError::Invalid(m)) if !g.demo && g.cluster.is_none() && g.service.is_none() => {
-            eprintln!("wpops: {m}; or --demo to try it against the simulator");
-            return Err(exit::USAGE);
+            return Err(Failure::usage("", format!("{m}; or --demo to try it against the simulator")));
         }
-        Err(e) => {
-            eprintln!("wpops: {e}");
-            return Err(exit::USAGE);
-        }
+        Err(e) => return Err(Failure::usage("", e.to_string())),
     };
-    let session = match connect::connect(site, &g.scenario).await {
-        Ok(s) => s,
-        Err((code, msg)) => {
-            eprintln!("wpops: {msg}");
-            return Err(code);
-        }
-    };
+    let session = connect::connect(site, &g.scenario, "").await?;
     // The console retries by itself (feeds back off): one attempt each, short timeouts.
     let target = Target {
         max_attempts: 2,
@@ -119,10 +105,7 @@ async fn run_site(g: &Global) -> Result<Option<String>, u8> {
     };
     let clients = match crate::aws::Clients::connect(&target).await {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("wpops: {}", e.report(target.profile.as_deref()));
-            return Err(exit::USAGE);
-        }
+        Err(e) => return Err(Failure { code: exit::USAGE, ..Failure::aws("", &e, target.profile.as_deref()) }),
     };
     let s = &session.site;
     let info = SiteInfo {
@@ -146,9 +129,6 @@ async fn run_site(g: &Global) -> Result<Option<String>, u8> {
     match crate::tui::run(info, clients, warming, fleet).await {
         Ok(crate::tui::TuiExit::Quit) => Ok(None),
         Ok(crate::tui::TuiExit::Open(name)) => Ok(Some(name)),
-        Err(e) => {
-            eprintln!("wpops: {e}");
-            Err(exit::UNHEALTHY)
-        }
+        Err(e) => Err(Failure::with_code(exit::UNHEALTHY, "", e.to_string())),
     }
 }

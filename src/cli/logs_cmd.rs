@@ -22,6 +22,7 @@ use crate::model::{LineClass, LogEvent, Task, task_prefix};
 use super::args::{Global, LogsArgs, Output};
 use super::connect::{self, Session};
 use super::exit;
+use super::failure::{Failure, Outcome};
 use super::output::{self, Color, Style};
 
 /// How often `--follow` polls, and how often it looks for new tasks.
@@ -41,30 +42,27 @@ pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
         .map_err(|_| format!("{s:?} is neither a duration (10m, 2h, 1d) nor an RFC 3339 time (2026-11-28T05:00:00Z)"))
 }
 
-pub async fn run(args: LogsArgs, global: &Global) -> u8 {
+pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let now = now_ms();
     let (since, until) = match (parse_time(&args.since, now), args.until.as_deref().map(|u| parse_time(u, now))) {
         (Ok(s), None) => (s, None),
         (Ok(s), Some(Ok(u))) => (s, Some(u)),
-        (Err(e), _) | (_, Some(Err(e))) => return output::usage_failure("logs", &e),
+        (Err(e), _) | (_, Some(Err(e))) => return Err(Failure::usage("logs", e)),
     };
     let filter = match args.filter.as_deref().map(Regex::new).transpose() {
         Ok(f) => f,
-        Err(e) => return output::usage_failure("logs", &format!("--filter: {e}")),
+        Err(e) => return Err(Failure::usage("logs", format!("--filter: {e}"))),
     };
-    let session = match connect::open("logs", global).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let session = connect::open("logs", global).await?;
     // Discovery reads no logs; its budget is never drawn from.
     let reader = ServiceReader::new(session.clients.clone(), Arc::new(Budget::new(1.0, 1.0)));
     let mut disc = match discover(&session, &reader).await {
         Ok(d) => d,
-        Err(e) => return output::aws_failure("logs", &e, session.profile()),
+        Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
     };
     let task = match args.task.as_deref().map(|p| find_task(&disc.tasks, p)).transpose() {
         Ok(t) => t,
-        Err(e) => return output::usage_failure("logs", &e),
+        Err(e) => return Err(Failure::usage("logs", e)),
     };
     let scope = LogScope { containers: args.container.clone(), task, generation: 0 };
     let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
@@ -76,9 +74,9 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
         return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step).await {
             Ok(events) => {
                 printer.print(&events);
-                exit::OK
+                Ok(exit::OK)
             }
-            Err(e) => output::aws_failure("logs", &e, session.profile()),
+            Err(e) => Err(Failure::aws("logs", &e, session.profile())),
         };
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
@@ -100,17 +98,17 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
         // so a line waits half a poll on average; the shared budget keeps the average ≤ 1/s.
         let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
-            _ = &mut ctrl_c => return exit::OK,
+            _ = &mut ctrl_c => return Ok(exit::OK),
             r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step) => match r {
                 Ok(events) => {
                     backoff.reset();
                     first = false;
                     if !printer.print(&events) {
-                        return exit::OK;
+                        return Ok(exit::OK);
                     }
                     POLL.saturating_sub(poll_started.elapsed())
                 }
-                Err(e) if first => return output::aws_failure("logs", &e, session.profile()),
+                Err(e) if first => return Err(Failure::aws("logs", &e, session.profile())),
                 Err(e) => {
                     let wait = backoff.next(e.kind);
                     eprintln!("wpops logs: {} — retrying in {}s", e.report(session.profile()), wait.as_secs().max(1));
@@ -119,7 +117,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> u8 {
             },
         };
         tokio::select! {
-            _ = &mut ctrl_c => return exit::OK,
+            _ = &mut ctrl_c => return Ok(exit::OK),
             _ = tokio::time::sleep(wait) => {}
         }
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod connect;
 mod console;
 pub mod exit;
+pub mod failure;
 mod fleet;
 mod logs_cmd;
 pub mod output;
@@ -43,7 +44,7 @@ pub fn main() -> ExitCode {
         }
     };
     let _log = init_logging(&cli.global);
-    let code = runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let g = &cli.global;
         match cli.command {
             Some(Command::Sim(opts)) => sim_cmd::run(opts, &g.scenario).await,
@@ -63,7 +64,14 @@ pub fn main() -> ExitCode {
     });
     // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.
     runtime.shutdown_timeout(std::time::Duration::from_millis(300));
-    ExitCode::from(code)
+    // The one place a failure is printed.
+    ExitCode::from(match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.code
+        }
+    })
 }
 
 /// Sends `tracing` output to `--log-file`, never to the terminal the console owns.

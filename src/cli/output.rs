@@ -4,9 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::aws::{AwsError, AwsErrorKind};
-
-use super::exit;
+pub use crate::model::thousands;
 
 /// Whether to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,19 +88,6 @@ pub fn table(rows: &[Vec<String>]) -> Vec<String> {
         .collect()
 }
 
-/// `1,204`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// RFC 3339 in UTC with milliseconds, for JSON.
 pub fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -137,27 +122,6 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> bool {
             false
         }
     }
-}
-
-/// The exit code for an AWS failure: 2 when the named cluster or service does not exist (a
-/// configuration error), else 3 (AWS could not answer).
-pub fn aws_exit_code(e: &AwsError) -> u8 {
-    match e.kind {
-        AwsErrorKind::NotFound => exit::USAGE,
-        _ => exit::AWS_UNAVAILABLE,
-    }
-}
-
-/// Reports an AWS failure on one line with its hint, and returns the exit code.
-pub fn aws_failure(command: &str, e: &AwsError, profile: Option<&str>) -> u8 {
-    eprintln!("wpops {command}: {}", e.report(profile));
-    aws_exit_code(e)
-}
-
-/// Reports a usage or configuration error on one line, and returns exit code 2.
-pub fn usage_failure(command: &str, message: &str) -> u8 {
-    eprintln!("wpops {command}: {message}");
-    exit::USAGE
 }
 
 #[cfg(test)]

@@ -5,22 +5,19 @@ use crate::sim::{self, Faults, SimOptions};
 
 use super::args::SimArgs;
 use super::exit;
+use super::failure::{Failure, Outcome};
 
 fn rate(name: &str, r: f64) -> Result<f64, String> {
     if (0.0..=1.0).contains(&r) { Ok(r) } else { Err(format!("--{name} must be between 0 and 1, got {r}")) }
 }
 
-pub async fn run(args: SimArgs, scenario: &str) -> u8 {
+pub async fn run(args: SimArgs, scenario: &str) -> Outcome {
     let faults = match (rate("throttle-rate", args.throttle_rate), rate("error-rate", args.error_rate)) {
         (Ok(throttle_rate), Ok(error_rate)) => Faults { throttle_rate, error_rate, latency_ms: args.latency_ms },
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("wpops sim: {e}");
-            return exit::USAGE;
-        }
+        (Err(e), _) | (_, Err(e)) => return Err(Failure::usage("sim", e)),
     };
     if !(args.speed.is_finite() && args.speed > 0.0) {
-        eprintln!("wpops sim: --speed must be a positive number, got {}", args.speed);
-        return exit::USAGE;
+        return Err(Failure::usage("sim", format!("--speed must be a positive number, got {}", args.speed)));
     }
     let opts = SimOptions {
         listen: args.listen,
@@ -32,10 +29,7 @@ pub async fn run(args: SimArgs, scenario: &str) -> u8 {
     };
     let handle = match sim::start(opts).await {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("wpops sim: {e}");
-            return exit::USAGE;
-        }
+        Err(e) => return Err(Failure::usage("sim", e.to_string())),
     };
     let url = handle.endpoint_url();
     println!("wpops simulator: scenario {} ({})", handle.shared.scenario.name, handle.shared.scenario.description);
@@ -56,5 +50,5 @@ pub async fn run(args: SimArgs, scenario: &str) -> u8 {
         eprintln!("wpops sim: cannot wait for Ctrl-C: {e}");
     }
     drop(handle);
-    exit::OK
+    Ok(exit::OK)
 }

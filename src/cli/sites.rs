@@ -11,6 +11,7 @@ use crate::aws::ecs;
 
 use super::args::{Cli, ConfigCommand, Global, Output, OutputArgs};
 use super::config::{self, ConfigFile};
+use super::failure::{Failure, Outcome};
 use super::output::{self, Color, Style};
 use super::{connect, exit};
 
@@ -27,25 +28,21 @@ struct SiteRow<'a> {
 }
 
 /// Loads the config file for commands that need one: exit 2 with a hint when there is none.
-pub fn load_required(global: &Global, command: &str) -> Result<(std::path::PathBuf, ConfigFile), u8> {
+pub fn load_required(global: &Global, command: &str) -> Result<(std::path::PathBuf, ConfigFile), Failure> {
     let Some(path) = config::config_path(global, &config::process_env) else {
-        return Err(output::usage_failure(command, "no config file: set HOME or XDG_CONFIG_HOME, or pass --config"));
+        return Err(Failure::usage(command, "no config file: set HOME or XDG_CONFIG_HOME, or pass --config"));
     };
     match config::load(&path, false) {
         Ok(Some(file)) => Ok((path, file)),
-        Ok(None) => Err(output::usage_failure(
-            command,
-            &format!("no config file at {}: run `wpops config init`", path.display()),
-        )),
-        Err(e) => Err(output::usage_failure(command, &e.to_string())),
+        Ok(None) => {
+            Err(Failure::usage(command, format!("no config file at {}: run `wpops config init`", path.display())))
+        }
+        Err(e) => Err(Failure::usage(command, e.to_string())),
     }
 }
 
-pub fn sites(args: OutputArgs, global: &Global) -> u8 {
-    let (path, file) = match load_required(global, "sites") {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+pub fn sites(args: OutputArgs, global: &Global) -> Outcome {
+    let (path, file) = load_required(global, "sites")?;
     let default = file.default_site.as_deref();
     let rows: Vec<SiteRow> = file
         .sites
@@ -69,7 +66,7 @@ pub fn sites(args: OutputArgs, global: &Global) -> u8 {
             sites: Vec<SiteRow<'a>>,
         }
         output::print_json(&Doc { schema: "wpops.sites/1", config: path.display().to_string(), sites: rows });
-        return exit::OK;
+        return Ok(exit::OK);
     }
     let st = Style::detect();
     let mut table = vec![["SITE", "PROFILE", "REGION", "CLUSTER/SERVICE", ""].map(String::from).to_vec()];
@@ -86,23 +83,20 @@ pub fn sites(args: OutputArgs, global: &Global) -> u8 {
     let mut lines = output::table(&table);
     lines.push(st.paint(Color::Dim, &format!("{} sites in {} (* default)", rows.len(), path.display())));
     output::print_lines(&lines);
-    exit::OK
+    Ok(exit::OK)
 }
 
-pub async fn services(args: OutputArgs, global: &Global) -> u8 {
+pub async fn services(args: OutputArgs, global: &Global) -> Outcome {
     // The service is not needed to list a cluster: a placeholder keeps resolve's checks.
     let mut g = global.clone();
     if g.service.is_none() {
         g.service = Some("-".into());
     }
-    let session = match connect::open("services", &g).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let session = connect::open("services", &g).await?;
     let cluster = session.site.cluster.clone();
     let arns = match ecs::list_services(&session.clients, &cluster).await {
         Ok(a) => a,
-        Err(e) => return output::aws_failure("services", &e, session.profile()),
+        Err(e) => return Err(Failure::aws("services", &e, session.profile())),
     };
     let mut names: Vec<String> =
         arns.iter().map(|a| crate::model::sanitize_line(a.rsplit('/').next().unwrap_or(a))).collect();
@@ -126,24 +120,24 @@ pub async fn services(args: OutputArgs, global: &Global) -> u8 {
         lines.push(Style::detect().paint(Color::Dim, &format!("{} services in {cluster}", names.len())));
         output::print_lines(&lines);
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
-pub fn config_cmd(cmd: ConfigCommand, global: &Global) -> u8 {
+pub fn config_cmd(cmd: ConfigCommand, global: &Global) -> Outcome {
     let Some(path) = config::config_path(global, &config::process_env) else {
-        return output::usage_failure("config", "no config path: set HOME or XDG_CONFIG_HOME, or pass --config");
+        return Err(Failure::usage("config", "no config path: set HOME or XDG_CONFIG_HOME, or pass --config"));
     };
     match cmd {
         ConfigCommand::Path => {
             output::print_lines(&[path.display().to_string()]);
-            exit::OK
+            Ok(exit::OK)
         }
         ConfigCommand::Init { force } => {
             if path.exists() && !force {
-                return output::usage_failure(
+                return Err(Failure::usage(
                     "config init",
-                    &format!("{} exists; pass --force to overwrite it", path.display()),
-                );
+                    format!("{} exists; pass --force to overwrite it", path.display()),
+                ));
             }
             let written = path
                 .parent()
@@ -152,19 +146,19 @@ pub fn config_cmd(cmd: ConfigCommand, global: &Global) -> u8 {
             match written {
                 Ok(()) => {
                     eprintln!("wpops: wrote {}; edit it, then run `wpops sites`", path.display());
-                    exit::OK
+                    Ok(exit::OK)
                 }
-                Err(e) => output::usage_failure("config init", &format!("cannot write {}: {e}", path.display())),
+                Err(e) => Err(Failure::usage("config init", format!("cannot write {}: {e}", path.display()))),
             }
         }
     }
 }
 
-pub fn completions(shell: clap_complete::Shell) -> u8 {
+pub fn completions(shell: clap_complete::Shell) -> Outcome {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "wpops", &mut buf);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(&buf).and_then(|()| out.flush());
-    exit::OK
+    Ok(exit::OK)
 }

@@ -17,6 +17,7 @@ use crate::model::{WafSnapshot, format_age};
 use super::args::{Global, Output, WafArgs};
 use super::connect::{self, Session};
 use super::exit;
+use super::failure::{Failure, Outcome};
 use super::output::{self, Color, Style, thousands};
 
 /// WAF keeps sampled requests for three hours.
@@ -24,18 +25,15 @@ const SAMPLE_LIMIT_MS: i64 = 3 * 3_600_000;
 /// GetMetricData keeps one-minute data for 15 days.
 const MAX_WINDOW_MS: i64 = 15 * 86_400_000;
 
-pub async fn run(args: WafArgs, global: &Global) -> u8 {
+pub async fn run(args: WafArgs, global: &Global) -> Outcome {
     let window_ms = match humantime::parse_duration(&args.window) {
         Ok(d) if (60_000..=MAX_WINDOW_MS as u128).contains(&d.as_millis()) => d.as_millis() as i64,
-        _ => return output::usage_failure("waf", &format!("--window {:?}: give 1m to 15d, e.g. 3h", args.window)),
+        _ => return Err(Failure::usage("waf", format!("--window {:?}: give 1m to 15d, e.g. 3h", args.window))),
     };
-    let session = match connect::open("waf", global).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let session = connect::open("waf", global).await?;
     let found = match find(&session).await {
         Ok(f) => f,
-        Err(e) => return output::aws_failure("waf", &e, session.profile()),
+        Err(e) => return Err(Failure::aws("waf", &e, session.profile())),
     };
     let Some(acl) = &found.acl else {
         if args.output == Output::Json {
@@ -45,17 +43,17 @@ pub async fn run(args: WafArgs, global: &Global) -> u8 {
         } else {
             output::print_lines(&[format!("{}: no web ACL protects the service's load balancer", session.site.name)]);
         }
-        return exit::OK;
+        return Ok(exit::OK);
     };
     let snapshot = match read(&session, &found, acl, window_ms).await {
         Ok(s) => s,
-        Err(e) => return output::aws_failure("waf", &e, session.profile()),
+        Err(e) => return Err(Failure::aws("waf", &e, session.profile())),
     };
     match args.output {
         Output::Json => output::print_json(&json(&session.site.name, &snapshot)),
         Output::Text => output::print_lines(&text(&session.site.name, &snapshot, Style::detect())),
     };
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// The web ACL: the site's `web_acl` by name, else the one on the service's load balancer.

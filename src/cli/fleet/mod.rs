@@ -11,28 +11,26 @@ use crate::model::FleetRow;
 
 use super::args::{Global, Output, StatusArgs};
 use super::config::{self, ResolvedSite};
+use super::failure::{Failure, Outcome};
 use super::output::{self, Style};
 use super::{connect, exit, sites};
 
-pub async fn run(args: StatusArgs, global: &Global) -> u8 {
+pub async fn run(args: StatusArgs, global: &Global) -> Outcome {
     if global.site.is_some() || global.cluster.is_some() || global.service.is_some() || global.demo {
-        return output::usage_failure(
+        return Err(Failure::usage(
             "status --all",
             "--all covers every site of the config file; drop --site, --cluster, --service and --demo",
-        );
+        ));
     }
-    let (_, file) = match sites::load_required(global, "status --all") {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    let (_, file) = sites::load_required(global, "status --all")?;
     if file.sites.is_empty() {
-        return output::usage_failure("status --all", "the config file has no [sites.NAME] tables");
+        return Err(Failure::usage("status --all", "the config file has no [sites.NAME] tables"));
     }
     let mut resolved = Vec::new();
     for (name, entry) in &file.sites {
         match config::resolve_entry(Some(name), entry, global, &config::process_env) {
             Ok(s) => resolved.push(fleet_site(&s)),
-            Err(e) => return output::usage_failure("status --all", &format!("site {name}: {e}")),
+            Err(e) => return Err(Failure::usage("status --all", format!("site {name}: {e}"))),
         }
     }
     let rows = fleet::poll(&resolved).await;
@@ -42,7 +40,7 @@ pub async fn run(args: StatusArgs, global: &Global) -> u8 {
         Output::Json => output::print_json(&view::json(&rows, now, code)),
         Output::Text => output::print_lines(&view::text(&rows, now, Style::detect())),
     };
-    code
+    Ok(code)
 }
 
 /// What the fleet reader needs of a resolved site.

@@ -21,6 +21,7 @@ use crate::model::{
 use super::args::{Global, Output, StatusArgs};
 use super::config::ResolvedSite;
 use super::connect;
+use super::failure::{Failure, Outcome};
 use super::output::{self, Style};
 
 /// The ALB 5xx window.
@@ -51,17 +52,14 @@ impl StatusFacts {
     }
 }
 
-pub async fn run(args: StatusArgs, global: &Global) -> u8 {
+pub async fn run(args: StatusArgs, global: &Global) -> Outcome {
     if args.all {
         return super::fleet::run(args, global).await;
     }
-    let session = match connect::open("status", global).await {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let session = connect::open("status", global).await?;
     let facts = match fetch(&session.clients, &session.site.cluster, &session.site.service).await {
         Ok(f) => f,
-        Err(e) => return output::aws_failure("status", &e, session.profile()),
+        Err(e) => return Err(Failure::aws("status", &e, session.profile())),
     };
     let now = now_ms();
     let health = facts.health(&session.site, now);
@@ -70,7 +68,7 @@ pub async fn run(args: StatusArgs, global: &Global) -> u8 {
         Output::Json => output::print_json(&view::json(&session.site, &facts, &health, now)),
         Output::Text => output::print_lines(&view::text(&session.site, &facts, &health, now, Style::detect())),
     };
-    if written { code } else { super::exit::OK }
+    Ok(if written { code } else { super::exit::OK })
 }
 
 /// Reads all the facts through the reader, then the load balancer's 5xx.

@@ -7,6 +7,29 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+/// What was done (the audit line's `action`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditAction {
+    #[default]
+    Redeploy,
+    Rollback,
+    Warm,
+    RegisterWarmer,
+    ReplaceTask,
+}
+
+/// How it went (the audit line's `result`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditResult {
+    #[default]
+    Ok,
+    /// Refused before anything was sent (read-only, another deployment in progress…).
+    Refused,
+    Failed,
+}
+
 /// One audit line.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditEntry {
@@ -18,10 +41,10 @@ pub struct AuditEntry {
     pub cluster: String,
     pub service: String,
     /// redeploy, rollback, warm, register-warmer, replace-task.
-    pub action: String,
+    pub action: AuditAction,
     pub request: serde_json::Value,
     /// ok, refused, failed.
-    pub result: String,
+    pub result: AuditResult,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,18 +109,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog { path: dir.path().join("nested/audit.jsonl") };
         let entry = AuditEntry {
-            action: "redeploy".into(),
-            result: "ok".into(),
+            action: AuditAction::Redeploy,
+            result: AuditResult::Ok,
             deployment_id: Some("ecs-svc/1".into()),
             request: serde_json::json!({"forceNewDeployment": true}),
             ..AuditEntry::default()
         };
         log.append(entry.clone()).unwrap();
-        log.append(AuditEntry { deployment_id: None, result: "refused".into(), ..entry }).unwrap();
+        log.append(AuditEntry { deployment_id: None, result: AuditResult::Refused, ..entry }).unwrap();
         let text = std::fs::read_to_string(&log.path).unwrap();
         assert_eq!(text.lines().count(), 2);
         let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(first["action"], "redeploy");
+        assert_eq!(first["result"], "ok");
+        let refused: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+        assert_eq!(refused["result"], "refused");
+        let replace = AuditEntry { action: AuditAction::ReplaceTask, ..AuditEntry::default() };
+        assert_eq!(serde_json::to_value(&replace).unwrap()["action"], "replace-task");
         assert!(first["time"].as_str().unwrap().ends_with('Z'));
         assert_eq!(log.started_deployments(), vec!["ecs-svc/1".to_string()]);
     }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::audit::{AuditAction, AuditResult};
 use super::{ActionError, Operator, guard_in_progress};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target, short_td};
@@ -19,18 +20,18 @@ pub async fn redeploy(op: &mut Operator, force: bool) -> Result<String, ActionEr
     let request = json!({"forceNewDeployment": true, "force": force});
     if let Err(e) = guard_in_progress(op, &service, force) {
         op.record(super::audit::AuditEntry {
-            result: "refused".into(),
+            result: AuditResult::Refused,
             error: Some(e.to_string()),
-            ..op.entry("redeploy", request)
+            ..op.entry(AuditAction::Redeploy, request)
         });
         return Err(e);
     }
-    start(op, "redeploy", request, None).await
+    start(op, AuditAction::Redeploy, request, None).await
 }
 
 async fn start(
     op: &Operator,
-    action: &str,
+    action: AuditAction,
     request: serde_json::Value,
     td: Option<&str>,
 ) -> Result<String, ActionError> {
@@ -38,7 +39,7 @@ async fn start(
         Ok(svc) => {
             let id = svc.primary().map(|d| d.id.clone()).unwrap_or_default();
             op.record(super::audit::AuditEntry {
-                result: "ok".into(),
+                result: AuditResult::Ok,
                 deployment_id: Some(id.clone()),
                 ..op.entry(action, request)
             });
@@ -46,12 +47,9 @@ async fn start(
         }
         Err(e) => {
             let err = ActionError::from(e);
-            let result = if matches!(err, ActionError::Refused(_)) { "refused" } else { "failed" };
-            op.record(super::audit::AuditEntry {
-                result: result.into(),
-                error: Some(err.to_string()),
-                ..op.entry(action, request)
-            });
+            let result =
+                if matches!(err, ActionError::Refused(_)) { AuditResult::Refused } else { AuditResult::Failed };
+            op.record(super::audit::AuditEntry { result, error: Some(err.to_string()), ..op.entry(action, request) });
             Err(err)
         }
     }
@@ -105,13 +103,13 @@ pub async fn rollback(op: &mut Operator, plan: &RollbackPlan, force: bool) -> Re
     let request = json!({"taskDefinition": plan.to.task_definition, "from": plan.from.task_definition, "force": force});
     if let Err(e) = guard_in_progress(op, &service, force) {
         op.record(super::audit::AuditEntry {
-            result: "refused".into(),
+            result: AuditResult::Refused,
             error: Some(e.to_string()),
-            ..op.entry("rollback", request)
+            ..op.entry(AuditAction::Rollback, request)
         });
         return Err(e);
     }
-    start(op, "rollback", request, Some(&plan.to.task_definition)).await
+    start(op, AuditAction::Rollback, request, Some(&plan.to.task_definition)).await
 }
 
 /// How a followed rollout ended.

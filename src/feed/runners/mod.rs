@@ -12,7 +12,7 @@ pub use deploy::{RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback,
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
 pub use warm::{WarmPlan, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
-use audit::{AuditEntry, AuditLog};
+use audit::{AuditAction, AuditEntry, AuditLog};
 
 use crate::aws::{AwsError, Clients};
 use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
@@ -72,7 +72,7 @@ impl Operator {
     }
 
     /// An audit entry for this operator's target, filled in by the caller.
-    pub fn entry(&self, action: &str, request: serde_json::Value) -> AuditEntry {
+    pub fn entry(&self, action: AuditAction, request: serde_json::Value) -> AuditEntry {
         let caller = self.caller.clone().unwrap_or_default();
         AuditEntry {
             caller_arn: caller.arn,
@@ -80,7 +80,7 @@ impl Operator {
             region: self.clients.region.clone(),
             cluster: self.cluster.clone(),
             service: self.service.clone(),
-            action: action.to_string(),
+            action,
             request,
             ..AuditEntry::default()
         }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::audit::{AuditAction, AuditResult};
 use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{LastStatus, Task, WarmerVerdict};
@@ -16,15 +17,15 @@ pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<(), Action
     let request = json!({"task": task_id, "reason": reason});
     let result = ecs_write::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
     let (res, err) = match &result {
-        Ok(()) => ("ok", None),
-        Err(e) if e.is_read_only_refusal() => ("refused", Some(e.to_string())),
-        Err(e) => ("failed", Some(e.to_string())),
+        Ok(()) => (AuditResult::Ok, None),
+        Err(e) if e.is_read_only_refusal() => (AuditResult::Refused, Some(e.to_string())),
+        Err(e) => (AuditResult::Failed, Some(e.to_string())),
     };
     op.record(super::audit::AuditEntry {
-        result: res.into(),
+        result: res,
         error: err,
         task_ids: vec![task_id.to_string()],
-        ..op.entry("replace-task", request)
+        ..op.entry(AuditAction::ReplaceTask, request)
     });
     Ok(result?)
 }

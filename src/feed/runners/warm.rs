@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::audit::{AuditAction, AuditResult};
 use super::{ActionError, Operator};
 use crate::aws::ecs_write::{self, WarmRun, WarmerDefinition};
 use crate::aws::logs::{self, Query};
@@ -100,11 +101,11 @@ pub async fn register_warmer(op: &mut Operator, def: &WarmerDefinition) -> Resul
     let request = json!({"family": def.family, "image": def.image, "cpu": def.cpu, "memory": def.memory});
     let result = ecs_write::register_warmer(&op.clients, def).await;
     let (res, err) = match &result {
-        Ok(_) => ("ok", None),
-        Err(e) if e.is_read_only_refusal() => ("refused", Some(e.to_string())),
-        Err(e) => ("failed", Some(e.to_string())),
+        Ok(_) => (AuditResult::Ok, None),
+        Err(e) if e.is_read_only_refusal() => (AuditResult::Refused, Some(e.to_string())),
+        Err(e) => (AuditResult::Failed, Some(e.to_string())),
     };
-    op.record(super::audit::AuditEntry { result: res.into(), error: err, ..op.entry("register-warmer", request) });
+    op.record(super::audit::AuditEntry { result: res, error: err, ..op.entry(AuditAction::RegisterWarmer, request) });
     Ok(result?)
 }
 
@@ -156,16 +157,11 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
     let ids: Vec<String> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
     let request = json!({"taskDefinition": warmer.arn, "targets": plan.targets, "runId": run_id});
     let (result, err) = match &error {
-        None => ("ok", None),
-        Some(ActionError::Refused(m)) => ("refused", Some(m.clone())),
-        Some(e) => ("failed", Some(e.to_string())),
+        None => (AuditResult::Ok, None),
+        Some(ActionError::Refused(m)) => (AuditResult::Refused, Some(m.clone())),
+        Some(e) => (AuditResult::Failed, Some(e.to_string())),
     };
-    op.record(super::audit::AuditEntry {
-        result: result.into(),
-        error: err,
-        task_ids: ids,
-        ..op.entry("warm", request)
-    });
+    op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..op.entry(AuditAction::Warm, request) });
     match error {
         Some(e) if started.is_empty() => Err(e),
         _ => Ok(started),
