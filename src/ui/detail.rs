@@ -13,8 +13,11 @@ use crate::model::{Task, describe_exit, format_age};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let Some(task) = state.detail() else {
-        let text =
-            if state.service.is_loading() { "loading…" } else { "this task is no longer listed (Esc goes back)" };
+        let text = if state.feeds.service.is_loading() {
+            "loading…"
+        } else {
+            "this task is no longer listed (Esc goes back)"
+        };
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(Block::bordered()), area);
         return;
     };

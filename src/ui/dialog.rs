@@ -1,7 +1,7 @@
 //! The confirm dialog of an action: which account, region, cluster and service; exactly what
 //! will happen (in the API's words); the preview (a rollback's image changes and warnings, a
 //! warm's targets or the missing warmer); a deployment already rolling out, in red; and which
-//! keys confirm or cancel. Read-only: it draws what `app::opstate` holds.
+//! keys confirm or cancel. Read-only: it draws what `app::ops` holds.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

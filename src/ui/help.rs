@@ -28,10 +28,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut left_lines = section(KeyScope::Everywhere, state);
     left_lines.push(Line::raw(""));
     left_lines.push(Line::styled("Commands (type : then Enter)", theme::title()));
-    for (names, what) in COMMANDS {
-        let names: Vec<String> = names.iter().map(|n| format!(":{n}")).collect();
-        left_lines
-            .push(Line::from(vec![Span::styled(format!("  {:<22}", names.join(" ")), theme::key()), Span::raw(*what)]));
+    for command in COMMANDS {
+        let names: Vec<String> = command.names.iter().map(|n| format!(":{n}")).collect();
+        left_lines.push(Line::from(vec![
+            Span::styled(format!("  {:<22}", names.join(" ")), theme::key()),
+            Span::raw(command.help),
+        ]));
     }
     let right_lines: Vec<Line> = SCOPES[1..].iter().flat_map(|s| section(*s, state)).collect();
     frame.render_widget(Paragraph::new(left_lines), left);
@@ -40,7 +42,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 fn section(scope: KeyScope, state: &State) -> Vec<Line<'static>> {
     let mut title = scope.title().to_owned();
-    if scope == state.screen.key_scope() {
+    if scope == state.nav.screen.key_scope() {
         title.push_str("  (this screen)");
     }
     let mut lines = vec![Line::styled(title, theme::title())];
