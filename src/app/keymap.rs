@@ -159,7 +159,7 @@ impl KeyScope {
             KeyScope::Progress => "Rollout and warming",
             KeyScope::Sites => "Sites",
             KeyScope::Help => "This help",
-            KeyScope::Dialog => "Confirm dialog (nothing runs until confirmed)",
+            KeyScope::Dialog => "Confirm dialog",
         }
     }
 }
@@ -174,7 +174,7 @@ pub struct Binding {
     pub action: Action,
     /// What it does, for help (and the footer, shortened to its first word or two).
     pub help: &'static str,
-    /// The short footer word; empty = not in the footer.
+    /// The short footer word (for the dialog's scope: its key hint); empty = not in the footer.
     pub footer: &'static str,
 }
 
@@ -241,7 +241,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Dialog, [c('y'), k(KeyCode::Enter)], "y/Enter", A::Confirm, "confirm: carry out the action", "confirm"),
     bind!(S::Dialog, [c('n')], "n", A::Decline, "no: close it, nothing is sent", "cancel"),
     bind!(S::Dialog, [k(KeyCode::Esc)], "Esc", A::Cancel, "close it at any time, nothing is sent", "cancel"),
-    bind!(S::Dialog, [c('F')], "F", A::Force, "start anyway while another deployment rolls out", "start anyway"),
+    bind!(S::Dialog, [c('F')], "F", A::Force, "start anyway over a deployment rolling out", "start anyway"),
     bind!(S::Dialog, [k(KeyCode::Enter), c('q')], "Enter", A::Dismiss, "close it when it cannot be confirmed", "close"),
 ];
 
@@ -287,9 +287,14 @@ pub fn action_among(scope: KeyScope, allowed: &[Action], key: Key) -> Option<Act
     BINDINGS.iter().find(|b| b.scope == scope && allowed.contains(&b.action) && b.keys.contains(&key)).map(|b| b.action)
 }
 
+/// The first binding of `action` in `scope`'s own bindings.
+pub fn binding_of(scope: KeyScope, action: Action) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| b.scope == scope && b.action == action)
+}
+
 /// How the keys of `action` in `scope` read (`y/Enter`); empty when it has none there.
 pub fn label_of(scope: KeyScope, action: Action) -> &'static str {
-    BINDINGS.iter().find(|b| b.scope == scope && b.action == action).map_or("", |b| b.label)
+    binding_of(scope, action).map_or("", |b| b.label)
 }
 
 /// The bindings that apply in a scope, its own first, then the global ones they do not shadow

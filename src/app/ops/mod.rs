@@ -15,7 +15,7 @@ pub mod watch;
 #[cfg(test)]
 mod tests;
 
-pub use dialog::{Dialog, PreviewState};
+pub use dialog::{Dialog, PreviewState, Stage};
 pub use watch::{MAX_WATCH_EVENTS, Outcome, RolloutWatch, Run, WarmingWatch};
 
 /// Which kind of action (one of each kind may be in flight per service).

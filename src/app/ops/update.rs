@@ -67,26 +67,11 @@ pub(in crate::app) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
     vec![Effect::Preview { request: state.ops.last_request, kind }]
 }
 
-/// Where the open dialog stands.
-fn stage(state: &State, dialog: &Dialog) -> Stage {
-    if dialog.can_only_close() {
-        Stage::CloseOnly
-    } else if dialog.preview == PreviewState::Preparing {
-        Stage::Preparing
-    } else if state.needs_force(dialog.kind) && !dialog.forced {
-        Stage::NeedsForce
-    } else if state.site.confirm_by_typing {
-        Stage::Typing
-    } else {
-        Stage::Ready
-    }
-}
-
 /// Keys while a dialog is open: nothing else reacts to them. Which keys mean what comes from
 /// the key table's dialog scope, for the actions the dialog's stage allows.
 pub(in crate::app) fn on_dialog_key(state: &mut State, key: Key) -> Vec<Effect> {
     let Some(dialog) = state.ops.dialog.as_ref() else { return Vec::new() };
-    let stage = stage(state, dialog);
+    let stage = state.dialog_stage(dialog);
     let service = state.site.service.clone();
     let Some(dialog) = state.ops.dialog.as_mut() else { return Vec::new() };
     // The service name is typed into the dialog: every character key is text there.

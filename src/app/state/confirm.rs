@@ -5,6 +5,7 @@
 use crate::model::{Deployment, RolloutState, short_td, task_prefix};
 
 use super::State;
+use crate::app::ops::dialog::Stage;
 use crate::app::ops::{Dialog, OpKind, Preview, PreviewState};
 
 /// A deployment rolling out right now, and whether this console started it.
@@ -29,6 +30,21 @@ impl State {
             .or_else(|| svc.deployments.first())?;
         let ours = self.ops.started_deployments.contains(&d.id);
         Some(Rolling { deployment_id: d.id.clone(), ours })
+    }
+
+    /// Where an open dialog stands, which decides the keys it answers to (and its key hint).
+    pub fn dialog_stage(&self, dialog: &Dialog) -> Stage {
+        if dialog.can_only_close() {
+            Stage::CloseOnly
+        } else if dialog.preview == PreviewState::Preparing {
+            Stage::Preparing
+        } else if self.needs_force(dialog.kind) && !dialog.forced {
+            Stage::NeedsForce
+        } else if self.site.confirm_by_typing {
+            Stage::Typing
+        } else {
+            Stage::Ready
+        }
     }
 
     /// True when confirming this kind needs the second confirmation (a deployment rolls out).
