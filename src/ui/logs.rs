@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::theme;
 use crate::app::{LogView, State};
-use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line};
+use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line, task_prefix};
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
@@ -76,7 +76,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
         Span::styled(" Logs ", theme::title()),
         Span::raw(containers(v)),
         Span::styled(" · ", theme::dim()),
-        Span::raw(v.task().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", t.get(..8).unwrap_or(t)))),
+        Span::raw(v.task().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", task_prefix(t)))),
         Span::styled(" · ", theme::dim()),
     ];
     if v.follow {

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::theme::{self, cell};
 use super::{events, tasks};
 use crate::app::{Op, Run, State};
-use crate::model::task_prefix as short_id;
+use crate::model::task_prefix;
 use crate::model::{LastStatus, Task, format_age};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -132,7 +132,7 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             ("–".to_owned(), theme::dim())
         };
         lines.push(Line::from(vec![
-            Span::raw(cell(short_id(&t.id), 10)),
+            Span::raw(cell(task_prefix(&t.id), 10)),
             Span::styled(cell(role, 10), role_style),
             Span::raw(cell(&t.revision.to_string(), 5)),
             Span::raw(cell(&status, 26)),

@@ -14,7 +14,7 @@ use super::theme::{self, cell};
 use crate::app::{Row, State};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
-    format_age, task_definition_revision,
+    format_age, task_definition_revision, task_prefix,
 };
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -180,7 +180,7 @@ fn stopped_line(state: &State, group: &StoppedGroup, selected: bool) -> Line<'st
 }
 
 fn stopped_detail(group: &StoppedGroup) -> Line<'static> {
-    let ids: Vec<&str> = group.task_ids.iter().map(|id| id.get(..8).unwrap_or(id)).take(4).collect();
+    let ids: Vec<&str> = group.task_ids.iter().map(|id| task_prefix(id)).take(4).collect();
     let more = group.task_ids.len().saturating_sub(4);
     let mut detail = format!("     {}", group.stop_code.as_deref().unwrap_or("no stop code"));
     detail.push_str(&format!(" · {}", ids.join(" ")));
@@ -215,7 +215,7 @@ fn task_line(state: &State, task: &Task, primary_rev: u32, selected: bool) -> Li
     let rev_style = if primary_rev != 0 && task.revision != primary_rev { theme::warn() } else { Style::new() };
     let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
     let spans = vec![
-        Span::styled(cell(task.id.get(..8).unwrap_or(&task.id), 10), theme::title()),
+        Span::styled(cell(task_prefix(&task.id), 10), theme::title()),
         Span::styled(cell(task.last_status.as_str(), 13), status_style),
         Span::styled(cell(task.health.as_str(), 10), health_style(&task.health)),
         Span::raw(cell(az_short(&task.az), 5)),

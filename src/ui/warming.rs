@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::rollout::{elapsed, outcome_line};
 use super::theme::{self, cell};
 use crate::app::{State, WarmingWatch};
-use crate::model::task_prefix as short_id;
+use crate::model::task_prefix;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
@@ -30,7 +30,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     first.push(Span::raw(w.run.subject.clone()));
     first.extend(counts);
     if !w.run.ids.is_empty() {
-        let ids: Vec<&str> = w.run.ids.iter().map(|i| short_id(i)).collect();
+        let ids: Vec<&str> = w.run.ids.iter().map(|i| task_prefix(i)).collect();
         first.push(Span::styled(format!(" · one-off tasks {}", ids.join(" ")), theme::dim()));
     }
     first.push(Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()));
@@ -60,7 +60,7 @@ fn target_lines(w: &WarmingWatch) -> Vec<Line<'static>> {
             None => ("warming…".to_owned(), theme::info()),
         };
         lines.push(Line::from(vec![
-            Span::raw(cell(short_id(&task), 10)),
+            Span::raw(cell(task_prefix(&task), 10)),
             Span::raw(cell(&ip, 14)),
             Span::styled(cell(&url, 42), theme::dim()),
             Span::styled(result, style),
