@@ -156,8 +156,8 @@ fn busy_state() -> State {
     type_text(&mut state, FILTER);
     key(&mut state, KeyCode::Enter);
     update(&mut state, Msg::Tick(NOW));
-    assert_eq!(state.logs.ring.len(), LINES, "every line buffered");
-    assert!(state.logs.filter.is_some(), "the filter is on");
+    assert_eq!(state.logs.ring().len(), LINES, "every line buffered");
+    assert!(state.logs.filter().is_some(), "the filter is on");
     state
 }
 
@@ -178,7 +178,7 @@ fn frames(c: &mut Criterion) {
     eprintln!(
         "state: {} tasks, {} buffered lines, {} match /{FILTER}/",
         state.tasks().len(),
-        state.logs.ring.len(),
+        state.logs.ring().len(),
         state.logs.matched_len()
     );
     draw(c, "frame_200x50/overview", &state);

@@ -137,8 +137,7 @@ const START_MS: i64 = 1_795_881_600_000;
 impl TailerPath {
     fn new(corpus: Vec<(String, String)>, filter: Regex) -> Self {
         let mut view = LogView::new(LogRing::new(wpops::model::DEFAULT_RING_BYTES));
-        view.filter = Some(filter);
-        view.rebuild_index();
+        view.set_filter(Some(filter));
         let cursor = Cursor::starting_at(LogScope { containers: Vec::new(), task: None, generation: 0 }, START_MS);
         TailerPath { corpus, view, cursor, round: 0 }
     }

@@ -139,14 +139,14 @@ impl Console {
     /// Every panel has data and no error.
     fn all_fresh(&self) -> bool {
         let s = &self.state;
-        s.service.data.is_some()
-            && s.service.error.is_none()
-            && s.waf.data.is_some()
-            && s.waf.error.is_none()
-            && s.platform.data.is_some()
-            && s.platform.error.is_none()
-            && s.log_feed.data.is_some()
-            && s.log_feed.error.is_none()
+        s.feeds.service.data.is_some()
+            && s.feeds.service.error.is_none()
+            && s.feeds.waf.data.is_some()
+            && s.feeds.waf.error.is_none()
+            && s.feeds.platform.data.is_some()
+            && s.feeds.platform.error.is_none()
+            && s.feeds.logs.data.is_some()
+            && s.feeds.logs.error.is_none()
     }
 
     fn panels(&self) -> String {
@@ -154,14 +154,14 @@ impl Console {
         let now = s.now_ms;
         format!(
             "service: age {:?} error {:?}\nlogs: age {:?} error {:?}\nwaf: age {:?} error {:?}\nplatform: age {:?} error {:?}\nbackoffs {:?}",
-            s.service.age_ms(now),
-            s.service.error,
-            s.log_feed.age_ms(now),
-            s.log_feed.error,
-            s.waf.age_ms(now),
-            s.waf.error,
-            s.platform.age_ms(now),
-            s.platform.error,
+            s.feeds.service.age_ms(now),
+            s.feeds.service.error,
+            s.feeds.logs.age_ms(now),
+            s.feeds.logs.error,
+            s.feeds.waf.age_ms(now),
+            s.feeds.waf.error,
+            s.feeds.platform.age_ms(now),
+            s.feeds.platform.error,
             self.backoffs
         )
     }
@@ -181,7 +181,7 @@ fn growing(waits: &[u64]) -> bool {
 async fn sustained_chaos_keeps_the_channel_flowing_and_shows_errors_with_their_age() {
     let mut c = Console::start(false).await;
     c.until(Duration::from_secs(20), "the first full picture", Console::all_fresh).await;
-    let lines_before = c.state.logs.ring.pushed();
+    let lines_before = c.state.logs.ring().pushed();
 
     // Chaos: 30 % throttling, 10 % server errors, and 400 ms latency spikes every other
     // second; the operator presses `r` now and then (every refresh is four or more calls).
@@ -204,12 +204,12 @@ async fn sustained_chaos_keeps_the_channel_flowing_and_shows_errors_with_their_a
         "throttling and 500s, nothing else: {:?}",
         c.errors
     );
-    assert!(c.state.logs.ring.pushed() > lines_before, "log lines kept arriving through the chaos");
+    assert!(c.state.logs.ring().pushed() > lines_before, "log lines kept arriving through the chaos");
     // Whatever is failing right now is on screen with its age.
     let s = &c.state;
-    assert!(s.service.data.is_some(), "the last good service data is kept");
+    assert!(s.feeds.service.data.is_some(), "the last good service data is kept");
     let screen = c.screen();
-    if let Some(e) = &s.service.error {
+    if let Some(e) = &s.feeds.service.error {
         assert!(screen.contains(&format!("⚠ {}", e.operation)), "the error is on screen:\n{screen}");
         assert!(screen.contains("stale"), "and the data reads as stale:\n{screen}");
     }
@@ -224,7 +224,7 @@ async fn an_outage_backs_off_growing_keeps_stale_data_and_recovers_by_itself() {
     // A paused clock: a quiet site where no new log line arrives during the drill.
     let mut c = Console::start(true).await;
     c.until(Duration::from_secs(20), "the first full picture", Console::all_fresh).await;
-    let picture = c.state.service.data.clone();
+    let picture = c.state.feeds.service.data.clone();
 
     // A hard outage: everything throttled. `r` once, so the WAF/platform poller (once a
     // minute) meets it too.
@@ -241,19 +241,22 @@ async fn an_outage_backs_off_growing_keeps_stale_data_and_recovers_by_itself() {
         assert!(growing(waits), "{f:?}: {waits:?}");
     }
     let s = &c.state;
-    assert_eq!(s.service.data, picture, "the last good data stays");
+    assert_eq!(s.feeds.service.data, picture, "the last good data stays");
     for (name, error, stale) in [
-        ("service", &s.service.error, s.service.is_stale(s.now_ms)),
-        ("logs", &s.log_feed.error, s.log_feed.is_stale(s.now_ms)),
-        ("waf", &s.waf.error, s.waf.is_stale(s.now_ms)),
-        ("platform", &s.platform.error, s.platform.is_stale(s.now_ms)),
+        ("service", &s.feeds.service.error, s.feeds.service.is_stale(s.now_ms)),
+        ("logs", &s.feeds.logs.error, s.feeds.logs.is_stale(s.now_ms)),
+        ("waf", &s.feeds.waf.error, s.feeds.waf.is_stale(s.now_ms)),
+        ("platform", &s.feeds.platform.error, s.feeds.platform.is_stale(s.now_ms)),
     ] {
         let kind = error.as_ref().map(|e| e.kind);
         assert_eq!(kind, Some(FetchErrorKind::Throttled), "{name} shows the throttling\n{}", c.panels());
         assert!(stale, "{name} reads as stale");
     }
-    assert!(s.service.age_ms(s.now_ms).is_some_and(|a| a >= now_ms() - outage - 1_000), "the age is the data's");
-    assert!(s.service.retry_at_ms.is_some() && s.log_feed.retry_at_ms.is_some(), "each panel says when it retries");
+    assert!(s.feeds.service.age_ms(s.now_ms).is_some_and(|a| a >= now_ms() - outage - 1_000), "the age is the data's");
+    assert!(
+        s.feeds.service.retry_at_ms.is_some() && s.feeds.logs.retry_at_ms.is_some(),
+        "each panel says when it retries"
+    );
     let screen = c.screen();
     assert!(screen.contains("⚠ ecs:"), "the service error is on screen:\n{screen}");
     assert!(screen.contains("retry in"), "with its retry:\n{screen}");
@@ -269,7 +272,7 @@ async fn an_outage_backs_off_growing_keeps_stale_data_and_recovers_by_itself() {
     c.until(limit, "every panel recovers by itself", |c| {
         let s = &c.state;
         c.all_fresh()
-            && [s.service.at_ms, s.log_feed.at_ms, s.waf.at_ms, s.platform.at_ms]
+            && [s.feeds.service.at_ms, s.feeds.logs.at_ms, s.feeds.waf.at_ms, s.feeds.platform.at_ms]
                 .iter()
                 .all(|at| at.is_some_and(|t| t >= cleared))
     })

@@ -62,7 +62,7 @@ fn burst(state: &mut State) -> (usize, Duration) {
         pushed_bytes += events.iter().map(LogEvent::approx_bytes).sum::<usize>();
         i += BATCH;
         update(state, Msg::Logs { at_ms: NOW + i as i64, generation: 0, events });
-        let ring = &state.logs.ring;
+        let ring = &state.logs.ring();
         assert!(
             ring.bytes() <= ring.max_bytes(),
             "after {i} lines the ring holds {} > {}",
@@ -85,10 +85,10 @@ fn dropped_on_screen(text: &str) -> u64 {
 fn a_burst_far_above_the_ring_stays_bounded_and_shows_what_it_dropped() {
     let mut state = ui_fixtures::healthy();
     key(&mut state, "l");
-    assert_eq!(state.screen, Screen::Logs);
-    let before = state.logs.ring.pushed();
+    assert_eq!(state.nav.screen, Screen::Logs);
+    let before = state.logs.ring().pushed();
     let (pushed_bytes, _took) = burst(&mut state);
-    let ring = &state.logs.ring;
+    let ring = &state.logs.ring();
     assert!(pushed_bytes > 4 * DEFAULT_RING_BYTES, "the burst is several rings: {pushed_bytes} bytes");
     assert_eq!(ring.max_bytes(), DEFAULT_RING_BYTES);
     assert!(ring.bytes() <= ring.max_bytes());
@@ -107,11 +107,11 @@ fn a_burst_far_above_the_ring_stays_bounded_and_shows_what_it_dropped() {
 fn a_burst_with_a_filter_on_keeps_the_index_right_and_bounded() {
     let mut state = ui_fixtures::healthy();
     key(&mut state, "l/ 502 \n");
-    assert!(state.logs.filter.is_some(), "the filter is on");
+    assert!(state.logs.filter().is_some(), "the filter is on");
     let (_, _) = burst(&mut state);
-    let ring = &state.logs.ring;
+    let ring = &state.logs.ring();
     assert!(ring.bytes() <= ring.max_bytes());
-    let re = state.logs.filter.clone().expect("filter");
+    let re = state.logs.filter().cloned().expect("filter");
     let matching = ring.iter_filtered(&re).count();
     assert_eq!(state.logs.matched_len(), matching, "the view's index matches the ring");
     assert!(matching > 0);

@@ -67,10 +67,10 @@ fn fleet_state() -> State {
 fn sites_are_watched_selected_and_opened() {
     let mut s = State::new(site(), NOW);
     assert_eq!(update(&mut s, Msg::Key(Key::char('S'))), vec![Effect::WatchFleet]);
-    assert_eq!(s.screen, Screen::Sites);
+    assert_eq!(s.nav.screen, Screen::Sites);
     let mut s = fleet_state();
     update(&mut s, Msg::Key(Key::char('j')));
-    assert_eq!(s.fleet_selected, 1);
+    assert_eq!(s.fleet.selected, 1);
     let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
     assert_eq!(effects, vec![Effect::OpenSite("corp-shop".into())]);
     assert!(s.should_quit());
@@ -88,7 +88,7 @@ fn the_command_line_opens_the_fleet_view() {
         update(&mut s, Msg::Key(Key::char(c)));
     }
     assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Enter))), vec![Effect::WatchFleet]);
-    assert_eq!(s.screen, Screen::Sites);
+    assert_eq!(s.nav.screen, Screen::Sites);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The key table: one list maps keys to `Action`s per screen. `update` looks keys up here, and
-//! the help overlay and the footer are generated from it, so they can never disagree. It must
-//! not hold behaviour: what an action does lives in `update`.
+//! The key table: one list maps keys to `Action`s per scope — every screen, the help overlay
+//! and the confirm dialog. `update` looks keys up here, and the help overlay, the footer and the
+//! dialog's key hint are generated from it, so they can never disagree. It must not hold
+//! behaviour: what an action does lives in `update`.
 
 use super::key::{Key, KeyCode};
 
@@ -43,16 +44,72 @@ pub enum Action {
     ShowWarming,
     ShowSites,
     OpenSite,
+    /// The confirm dialog: carry out the action (phase two).
+    Confirm,
+    /// The confirm dialog: answer no.
+    Decline,
+    /// The confirm dialog: close it at any stage; nothing is sent.
+    Cancel,
+    /// The confirm dialog: the second confirmation a deployment rolling out needs.
+    Force,
+    /// The confirm dialog when it can only be closed (its preview failed, nothing to warm).
+    Dismiss,
 }
 
 impl Action {
+    /// Every action, in declaration order.
+    pub const ALL: [Action; 41] = [
+        A::Quit,
+        A::Help,
+        A::Command,
+        A::Back,
+        A::Refresh,
+        A::Up,
+        A::Down,
+        A::PageUp,
+        A::PageDown,
+        A::Top,
+        A::Bottom,
+        A::OpenTask,
+        A::ShowOverview,
+        A::ShowLogs,
+        A::ShowWaf,
+        A::ShowEvents,
+        A::ToggleFollow,
+        A::ToggleTaskScope,
+        A::ToggleNginx,
+        A::TogglePhpFpm,
+        A::ToggleWarmer,
+        A::Filter,
+        A::Search,
+        A::SearchNext,
+        A::SearchPrev,
+        A::ToggleWrap,
+        A::ToggleTimestamps,
+        A::Redeploy,
+        A::Rollback,
+        A::Warm,
+        A::ReplaceTask,
+        A::ShowProgress,
+        A::ShowRollout,
+        A::ShowWarming,
+        A::ShowSites,
+        A::OpenSite,
+        A::Confirm,
+        A::Decline,
+        A::Cancel,
+        A::Force,
+        A::Dismiss,
+    ];
+
     /// Changes the site (after a confirm dialog): refused and left out of the footer when read-only.
     pub fn is_mutating(self) -> bool {
         matches!(self, Action::Redeploy | Action::Rollback | Action::Warm | Action::ReplaceTask)
     }
 }
 
-/// Where a binding applies. Screen bindings win over `Everywhere` ones.
+/// Where a binding applies. Screen bindings win over `Everywhere` ones; an overlay (help, the
+/// confirm dialog) answers only to its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyScope {
     Everywhere,
@@ -65,9 +122,32 @@ pub enum KeyScope {
     Progress,
     /// The fleet view.
     Sites,
+    /// The help overlay, while it is open.
+    Help,
+    /// The confirm dialog of an action, while it is open.
+    Dialog,
 }
 
 impl KeyScope {
+    /// Every scope, in help order.
+    pub const ALL: [KeyScope; 10] = [
+        S::Everywhere,
+        S::Overview,
+        S::TaskDetail,
+        S::Logs,
+        S::Waf,
+        S::Events,
+        S::Progress,
+        S::Sites,
+        S::Help,
+        S::Dialog,
+    ];
+
+    /// An overlay takes every key: nothing falls through to the `Everywhere` bindings.
+    pub fn is_overlay(self) -> bool {
+        matches!(self, KeyScope::Help | KeyScope::Dialog)
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             KeyScope::Everywhere => "Everywhere",
@@ -78,6 +158,8 @@ impl KeyScope {
             KeyScope::Events => "Events",
             KeyScope::Progress => "Rollout and warming",
             KeyScope::Sites => "Sites",
+            KeyScope::Help => "This help",
+            KeyScope::Dialog => "Confirm dialog",
         }
     }
 }
@@ -92,9 +174,12 @@ pub struct Binding {
     pub action: Action,
     /// What it does, for help (and the footer, shortened to its first word or two).
     pub help: &'static str,
-    /// The short footer word; empty = not in the footer.
+    /// The short footer word (for the dialog's scope: its key hint); empty = not in the footer.
     pub footer: &'static str,
 }
+
+/// Quits from anywhere, even from a dialog or a line being typed.
+pub const INTERRUPT: Key = Key::ctrl('c');
 
 const fn c(ch: char) -> Key {
     Key::char(ch)
@@ -118,7 +203,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('?')], "?", A::Help, "show or hide this help", "help"),
     bind!(S::Everywhere, [c(':')], ":", A::Command, "command line (:logs :waf :events :overview :help :q)", "command"),
     bind!(S::Everywhere, [k(KeyCode::Esc)], "Esc", A::Back, "go back, close the overlay or cancel input", "back"),
-    bind!(S::Everywhere, [c('q'), Key::ctrl('c')], "q", A::Quit, "quit", "quit"),
+    bind!(S::Everywhere, [c('q'), INTERRUPT], "q", A::Quit, "quit", "quit"),
     bind!(S::Everywhere, [c('r')], "r", A::Refresh, "refresh this screen's data now", ""),
     bind!(S::Everywhere, [c('j'), k(KeyCode::Down)], "j/↓", A::Down, "move down", ""),
     bind!(S::Everywhere, [c('k'), k(KeyCode::Up)], "k/↑", A::Up, "move up", ""),
@@ -151,37 +236,73 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Logs, [c('N')], "N", A::SearchPrev, "previous search hit (older)", ""),
     bind!(S::Logs, [c('w')], "w", A::ToggleWrap, "wrap long lines", "wrap"),
     bind!(S::Logs, [c('T')], "T", A::ToggleTimestamps, "show or hide timestamps", ""),
+    bind!(S::Help, [k(KeyCode::Esc), k(KeyCode::Enter), c('?')], "Esc/?", A::Help, "close this help", ""),
+    bind!(S::Help, [c('q'), INTERRUPT], "q", A::Quit, "quit", ""),
+    bind!(S::Dialog, [c('y'), k(KeyCode::Enter)], "y/Enter", A::Confirm, "confirm: carry out the action", "confirm"),
+    bind!(S::Dialog, [c('n')], "n", A::Decline, "no: close it, nothing is sent", "cancel"),
+    bind!(S::Dialog, [k(KeyCode::Esc)], "Esc", A::Cancel, "close it at any time, nothing is sent", "cancel"),
+    bind!(S::Dialog, [c('F')], "F", A::Force, "start anyway over a deployment rolling out", "start anyway"),
+    bind!(S::Dialog, [k(KeyCode::Enter), c('q')], "Enter", A::Dismiss, "close it when it cannot be confirmed", "close"),
 ];
 
-/// The commands of the `:` line: (name and aliases, what it does).
-pub const COMMANDS: &[(&[&str], &str)] = &[
-    (&["overview", "tasks", "o"], "the overview"),
-    (&["logs", "l"], "logs, full screen"),
-    (&["waf", "w"], "the WAF screen"),
-    (&["events", "e"], "service events and deployments"),
-    (&["help", "h"], "this help"),
-    (&["quit", "q"], "quit"),
-    (&["rollout"], "the last rollout wpops started"),
-    (&["warming"], "the last warming run, per task"),
-    (&["sites", "fleet"], "every configured site (Enter opens one)"),
-];
-
-/// The action bound to `key` on a screen of `scope` (screen bindings first).
-pub fn action_for(scope: KeyScope, key: Key) -> Option<Action> {
-    let hit = |b: &&Binding| b.keys.contains(&key);
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope == scope)
-        .find(hit)
-        .or_else(|| BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere).find(hit))
-        .map(|b| b.action)
+/// One command of the `:` line.
+#[derive(Debug, Clone, Copy)]
+pub struct Command {
+    /// Its name and aliases.
+    pub names: &'static [&'static str],
+    /// What it does, for help.
+    pub help: &'static str,
+    pub action: Action,
 }
 
-/// The bindings that apply on a screen, screen ones first, without global ones they shadow.
+const fn cmd(names: &'static [&'static str], help: &'static str, action: Action) -> Command {
+    Command { names, help, action }
+}
+
+/// The commands of the `:` line, in help order.
+pub const COMMANDS: &[Command] = &[
+    cmd(&["overview", "tasks", "o"], "the overview", A::ShowOverview),
+    cmd(&["logs", "l"], "logs, full screen", A::ShowLogs),
+    cmd(&["waf", "w"], "the WAF screen", A::ShowWaf),
+    cmd(&["events", "e"], "service events and deployments", A::ShowEvents),
+    cmd(&["help", "h"], "this help", A::Help),
+    cmd(&["quit", "q"], "quit", A::Quit),
+    cmd(&["rollout"], "the last rollout wpops started", A::ShowRollout),
+    cmd(&["warming"], "the last warming run, per task", A::ShowWarming),
+    cmd(&["sites", "fleet"], "every configured site (Enter opens one)", A::ShowSites),
+];
+
+/// The action bound to `key` in `scope`: a screen's own bindings first, then the global ones;
+/// an overlay's own bindings only.
+pub fn action_for(scope: KeyScope, key: Key) -> Option<Action> {
+    let hit = |b: &&Binding| b.keys.contains(&key);
+    let own = BINDINGS.iter().filter(|b| b.scope == scope).find(hit);
+    let global = || BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere && !scope.is_overlay()).find(hit);
+    own.or_else(global).map(|b| b.action)
+}
+
+/// The action among `allowed` bound to `key` in `scope`'s own bindings (the dialog's keys in
+/// one stage of it).
+pub fn action_among(scope: KeyScope, allowed: &[Action], key: Key) -> Option<Action> {
+    BINDINGS.iter().find(|b| b.scope == scope && allowed.contains(&b.action) && b.keys.contains(&key)).map(|b| b.action)
+}
+
+/// The first binding of `action` in `scope`'s own bindings.
+pub fn binding_of(scope: KeyScope, action: Action) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| b.scope == scope && b.action == action)
+}
+
+/// How the keys of `action` in `scope` read (`y/Enter`); empty when it has none there.
+pub fn label_of(scope: KeyScope, action: Action) -> &'static str {
+    binding_of(scope, action).map_or("", |b| b.label)
+}
+
+/// The bindings that apply in a scope, its own first, then the global ones they do not shadow
+/// (none for an overlay).
 pub fn bindings_for(scope: KeyScope) -> Vec<&'static Binding> {
     let own: Vec<&Binding> = BINDINGS.iter().filter(|b| b.scope == scope && scope != KeyScope::Everywhere).collect();
     let shadowed = |g: &Binding| own.iter().any(|o| o.keys.iter().any(|k| g.keys.contains(k)));
-    let global = BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere && !shadowed(b));
+    let global = BINDINGS.iter().filter(|b| b.scope == KeyScope::Everywhere && !scope.is_overlay() && !shadowed(b));
     own.iter().copied().chain(global).collect()
 }
 
@@ -199,20 +320,7 @@ pub fn footer_for(scope: KeyScope, read_only: bool) -> Vec<(&'static str, &'stat
 /// The action a `:` command names, if any (`None` for an unknown command).
 pub fn command_action(command: &str) -> Option<Action> {
     let word = command.trim().trim_start_matches(':').trim();
-    let index = COMMANDS.iter().position(|(names, _)| names.iter().any(|n| n.eq_ignore_ascii_case(word)))?;
-    [
-        A::ShowOverview,
-        A::ShowLogs,
-        A::ShowWaf,
-        A::ShowEvents,
-        A::Help,
-        A::Quit,
-        A::ShowRollout,
-        A::ShowWarming,
-        A::ShowSites,
-    ]
-    .get(index)
-    .copied()
+    COMMANDS.iter().find(|c| c.names.iter().any(|n| n.eq_ignore_ascii_case(word))).map(|c| c.action)
 }
 
 #[cfg(test)]
@@ -244,6 +352,32 @@ mod tests {
         let read_only = footer_for(KeyScope::Overview, true);
         assert!(read_only.contains(&("q", "quit")));
         assert!(!read_only.iter().any(|(k, _)| ["R", "B", "W", "X"].contains(k)));
+    }
+
+    #[test]
+    fn all_lists_every_variant_once_in_order() {
+        for (i, a) in Action::ALL.iter().enumerate() {
+            assert_eq!(*a as usize, i, "{a:?}");
+        }
+        for (i, s) in KeyScope::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i, "{s:?}");
+        }
+        // A variant added after the last one listed: this match names the last ones.
+        assert!(matches!(Action::ALL.last(), Some(A::Dismiss)));
+        assert!(matches!(KeyScope::ALL.last(), Some(S::Dialog)));
+    }
+
+    #[test]
+    fn overlays_answer_only_to_their_own_keys() {
+        assert_eq!(action_for(KeyScope::Help, c('q')), Some(A::Quit));
+        assert_eq!(action_for(KeyScope::Help, k(KeyCode::Esc)), Some(A::Help));
+        assert_eq!(action_for(KeyScope::Help, c('j')), None);
+        assert!(bindings_for(KeyScope::Dialog).iter().all(|b| b.scope == KeyScope::Dialog));
+        let ready = [A::Cancel, A::Decline, A::Confirm];
+        assert_eq!(action_among(KeyScope::Dialog, &ready, k(KeyCode::Enter)), Some(A::Confirm));
+        assert_eq!(action_among(KeyScope::Dialog, &[A::Dismiss], k(KeyCode::Enter)), Some(A::Dismiss));
+        assert_eq!(action_among(KeyScope::Dialog, &ready, c('F')), None);
+        assert_eq!(label_of(KeyScope::Dialog, A::Confirm), "y/Enter");
     }
 
     #[test]

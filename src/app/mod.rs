@@ -1,29 +1,27 @@
 //! The console's brain: `State`, `Msg`, `Effect`, the key table and a pure
 //! `update(&mut State, Msg) -> Vec<Effect>` — no `.await`, no IO, time passed in. It imports
 //! only `model` (and `regex` for the log filter).
+//!
+//! - `key`, `keymap`: the app's key type and the key table (every scope, dialogs included).
+//! - `msg`: the channel's vocabulary, `Msg` in and `Effect` out.
+//! - `state/`: `State` grouped by meaning, `Panel<T>`, the log view, the dialog's wording.
+//! - `update/`: the reducer: feed results, key dispatch, the typed line, navigation, the log scope.
+//! - `ops/`: the operator's actions: their vocabulary, the dialog, the watches, their two phases.
 
-mod actions;
 pub mod key;
 pub mod keymap;
-pub mod logview;
 pub mod msg;
 pub mod ops;
-pub mod opstate;
-mod opupdate;
 pub mod state;
 mod update;
 
-#[cfg(test)]
-mod optests;
-#[cfg(test)]
-mod tests;
-
 pub use key::{Key, KeyCode};
-pub use keymap::{Action, BINDINGS, Binding, COMMANDS, KeyScope};
-pub use logview::LogView;
+pub use keymap::{Action, BINDINGS, Binding, COMMANDS, Command, KeyScope};
 pub use msg::{Effect, Feed, LogScope, Msg, SiteInfo};
-pub use ops::{Op, OpEvent, OpKind, Preview, WarmLine, WarmPreview};
-pub use opstate::{Dialog, OpsState, Outcome, PreviewState, Rolling, Watch};
-pub use opupdate::READ_ONLY_FLASH;
-pub use state::{Flash, Input, Panel, Row, STALE_AFTER_MS, Screen, State};
+pub use ops::update::READ_ONLY_FLASH;
+pub use ops::{
+    Dialog, Op, OpEvent, OpKind, OpsState, Outcome, Preview, PreviewState, RolloutWatch, Run, WarmLine, WarmPreview,
+    WarmingWatch,
+};
+pub use state::{Flash, FleetView, Input, LogView, Nav, Panel, Rolling, Row, STALE_AFTER_MS, Screen, Scroll, State};
 pub use update::update;

@@ -9,12 +9,15 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::{logs, tasks, theme};
 use crate::app::State;
-use crate::model::{Task, describe_exit, format_age};
+use crate::model::{Task, describe_exit, format_age, task_prefix};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let Some(task) = state.detail() else {
-        let text =
-            if state.service.is_loading() { "loading…" } else { "this task is no longer listed (Esc goes back)" };
+        let text = if state.feeds.service.is_loading() {
+            "loading…"
+        } else {
+            "this task is no longer listed (Esc goes back)"
+        };
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(Block::bordered()), area);
         return;
     };
@@ -24,7 +27,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     render_facts(state, task, frame, facts);
     render_containers(task, frame, table);
     let block = Block::bordered()
-        .title(Line::styled(format!(" Logs of task {} (all containers) ", short(&task.id)), theme::title()));
+        .title(Line::styled(format!(" Logs of task {} (all containers) ", task_prefix(&task.id)), theme::title()));
     let inner = block.inner(log);
     frame.render_widget(block, log);
     let mut lines = logs::task_lines(state, &task.id, usize::from(inner.height));
@@ -32,10 +35,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled("no lines from this task in the buffer yet", theme::dim()));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }
 
 fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {

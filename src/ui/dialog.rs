@@ -1,7 +1,7 @@
 //! The confirm dialog of an action: which account, region, cluster and service; exactly what
 //! will happen (in the API's words); the preview (a rollback's image changes and warnings, a
 //! warm's targets or the missing warmer); a deployment already rolling out, in red; and which
-//! keys confirm or cancel. Read-only: it draws what `app::opstate` holds.
+//! keys confirm or cancel (from the key table). Read-only: it draws what `app::ops` holds.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 use super::theme::{self, cell};
+use crate::app::keymap::{Action, KeyScope, binding_of, label_of};
+use crate::app::ops::Stage;
 use crate::app::{Dialog, OpKind, Preview, PreviewState, State, WarmPreview};
 use crate::model::{RollbackPlan, short_td};
 
@@ -179,17 +181,28 @@ fn digest(d: Option<&str>) -> String {
     )
 }
 
+/// Which keys confirm or cancel, from the key table's dialog scope for the dialog's stage.
 fn hint(state: &State, dialog: &Dialog) -> Line<'static> {
-    let text = match &dialog.preview {
-        PreviewState::Preparing => " preparing…  Esc cancel ".to_owned(),
-        PreviewState::Failed(_) => " Enter/Esc close ".to_owned(),
-        PreviewState::Ready(Preview::Warm(p)) if p.targets.is_empty() => " Enter/Esc close ".to_owned(),
-        _ if state.needs_force(dialog.kind) && !dialog.forced => " F start anyway  Esc cancel ".to_owned(),
-        _ if state.site.confirm_by_typing => " type the service name, Enter confirm  Esc cancel ".to_owned(),
-        PreviewState::Ready(Preview::Warm(p)) if p.missing_warmer_image.is_some() => {
-            " y/Enter register the warmer and warm  n/Esc cancel ".to_owned()
+    let key = |action| label_of(KeyScope::Dialog, action);
+    let word = |action| binding_of(KeyScope::Dialog, action).map_or("", |b| b.footer);
+    let (confirm, no, cancel) = (key(Action::Confirm), key(Action::Decline), key(Action::Cancel));
+    // Typing the service name: only the key of `confirm` that is not a character confirms.
+    let enter = confirm.rsplit('/').next().unwrap_or(confirm);
+    let text = match state.dialog_stage(dialog) {
+        Stage::Preparing => format!(" preparing…  {cancel} {} ", word(Action::Cancel)),
+        Stage::CloseOnly => format!(" {}/{cancel} {} ", key(Action::Dismiss), word(Action::Dismiss)),
+        Stage::NeedsForce => {
+            format!(" {} {}  {cancel} {} ", key(Action::Force), word(Action::Force), word(Action::Cancel))
         }
-        _ => " y/Enter confirm  n/Esc cancel ".to_owned(),
+        Stage::Typing => {
+            format!(" type the service name, {enter} {}  {cancel} {} ", word(Action::Confirm), word(Action::Cancel))
+        }
+        Stage::Ready => match &dialog.preview {
+            PreviewState::Ready(Preview::Warm(p)) if p.missing_warmer_image.is_some() => {
+                format!(" {confirm} register the warmer and warm  {no}/{cancel} {} ", word(Action::Cancel))
+            }
+            _ => format!(" {confirm} {}  {no}/{cancel} {} ", word(Action::Confirm), word(Action::Cancel)),
+        },
     };
     Line::styled(text, theme::key())
 }

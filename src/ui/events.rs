@@ -12,7 +12,7 @@ use crate::app::State;
 use crate::model::{RolloutState, format_age, task_definition_revision};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let deployments = state.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
+    let deployments = state.feeds.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
     let height = u16::try_from(deployments).unwrap_or(6).min(6) + 4;
     let [top, bottom] = Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
     render_deployments(state, frame, top);
@@ -21,11 +21,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Deployments ", theme::title())).title(
-        Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")]).right_aligned(),
+        Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
+            .right_aligned(),
     );
-    let Some(snap) = state.service.data.as_ref() else {
-        let line =
-            theme::error_line(&state.service, state.now_ms).unwrap_or_else(|| Line::styled("loading…", theme::dim()));
+    let Some(snap) = state.feeds.service.data.as_ref() else {
+        let line = theme::error_line(&state.feeds.service, state.now_ms)
+            .unwrap_or_else(|| Line::styled("loading…", theme::dim()));
         frame.render_widget(Paragraph::new(line).block(block), area);
         return;
     };
@@ -67,7 +68,7 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
         Constraint::Min(10),
     ];
     let mut lines_block = block;
-    if let Some(err) = theme::error_line(&state.service, state.now_ms) {
+    if let Some(err) = theme::error_line(&state.feeds.service, state.now_ms) {
         lines_block = lines_block.title_bottom(err);
     }
     frame.render_widget(Table::new(rows, widths).header(header).block(lines_block), area);
@@ -75,12 +76,12 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
 
 fn render_events(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Service events (newest first) ", theme::title()));
-    let events = state.service.data.as_ref().map_or(&[][..], |s| s.service.events.as_slice());
+    let events = state.feeds.service.data.as_ref().map_or(&[][..], |s| s.service.events.as_slice());
     let mut lines: Vec<Line<'static>> = Vec::new();
     if events.is_empty() {
-        lines.push(Line::styled(if state.service.is_loading() { "loading…" } else { "no events" }, theme::dim()));
+        lines.push(Line::styled(if state.feeds.service.is_loading() { "loading…" } else { "no events" }, theme::dim()));
     }
-    for e in events.iter().skip(state.events_scroll) {
+    for e in events.iter().skip(state.nav.scroll.events) {
         let style = if e.message.contains("steady state") {
             theme::good()
         } else if ["unable", "failed", "unhealthy", "error", "rolling back"].iter().any(|w| e.message.contains(w)) {

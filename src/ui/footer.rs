@@ -11,7 +11,7 @@ use crate::app::keymap::footer_for;
 use crate::app::{Input, State};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let line = match (&state.input, &state.flash) {
+    let line = match (&state.nav.input, &state.nav.flash) {
         (Input::Command(t), _) => prompt(":", t),
         (Input::Filter(t), _) => prompt("filter /", t),
         (Input::Search(t), _) => prompt("search /", t),
@@ -34,7 +34,7 @@ fn prompt(label: &str, text: &str) -> Line<'static> {
 
 fn keys(state: &State) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (keys, word) in footer_for(state.screen.key_scope(), state.site.read_only) {
+    for (keys, word) in footer_for(state.nav.screen.key_scope(), state.site.read_only) {
         spans.push(Span::styled(keys, theme::key()));
         spans.push(Span::styled(format!(" {word}  "), theme::dim()));
     }

@@ -30,7 +30,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 
 fn site_line(state: &State) -> Line<'static> {
     let s = &state.site;
-    let account = match &state.caller {
+    let account = match &state.feeds.caller {
         Some(Ok(c)) => Span::raw(c.account.clone()),
         Some(Err(e)) => Span::styled(format!("account ? ({})", e.message), theme::warn()),
         None => Span::styled("account …", theme::dim()),
@@ -56,7 +56,7 @@ fn site_line(state: &State) -> Line<'static> {
 }
 
 fn live(state: &State) -> Line<'static> {
-    let p = &state.service;
+    let p = &state.feeds.service;
     let (dot, style) = if p.is_loading() {
         ("◌ connecting", theme::dim())
     } else if p.is_stale(state.now_ms) {
@@ -68,8 +68,8 @@ fn live(state: &State) -> Line<'static> {
 }
 
 fn service_line(state: &State) -> Line<'static> {
-    let Some(snap) = state.service.data.as_ref() else {
-        return match theme::error_line(&state.service, state.now_ms) {
+    let Some(snap) = state.feeds.service.data.as_ref() else {
+        return match theme::error_line(&state.feeds.service, state.now_ms) {
             Some(line) => line,
             None => Line::styled(" Service  loading…", theme::dim()),
         };
@@ -108,7 +108,7 @@ fn service_line(state: &State) -> Line<'static> {
         };
         spans.push(Span::styled(text, style));
     }
-    if let Some(e) = &state.service.error {
+    if let Some(e) = &state.feeds.service.error {
         spans.push(Span::styled(format!("  ⚠ {}: {}", e.operation, e.message), theme::bad()));
     }
     Line::from(spans)
@@ -116,12 +116,12 @@ fn service_line(state: &State) -> Line<'static> {
 
 /// The service health verdict of `wpops status`, with every reason that fits.
 fn verdict_line(state: &State) -> Line<'static> {
-    let Some(snap) = state.service.data.as_ref() else {
+    let Some(snap) = state.feeds.service.data.as_ref() else {
         return Line::raw("");
     };
     let svc = &snap.service;
     let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
-    let report = |id: &str| state.reports.get(id).map(|r| r.report);
+    let report = |id: &str| state.feeds.reports.get(id).map(|r| r.report);
     let (head, style, reasons) = match service_health(svc, &snap.tasks, &snap.targets, &report, state.now_ms, &rules) {
         ServiceHealth::Healthy => ("healthy", theme::good(), Vec::new()),
         ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress", theme::info(), notes),
@@ -136,7 +136,7 @@ fn verdict_line(state: &State) -> Line<'static> {
 }
 
 fn platform_line(state: &State) -> Line<'static> {
-    let p = &state.platform;
+    let p = &state.feeds.platform;
     let Some(m) = p.data.as_ref() else {
         return theme::error_line(p, state.now_ms).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim()));
     };

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::theme;
 use crate::app::{LogView, State};
-use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line};
+use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line, task_prefix};
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
@@ -29,14 +29,14 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(err) = theme::error_line(&state.log_feed, state.now_ms) {
+    if let Some(err) = theme::error_line(&state.feeds.logs, state.now_ms) {
         lines.push(err);
     }
     if let Some(e) = &v.filter_error {
         lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
     }
     if v.matched_len() == 0 {
-        let text = if state.log_feed.is_loading() { "loading…" } else { "no lines match" };
+        let text = if state.feeds.logs.is_loading() { "loading…" } else { "no lines match" };
         lines.push(Line::styled(text, theme::dim()));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
@@ -66,7 +66,7 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
 
 fn containers(v: &LogView) -> String {
     let names = ["nginx", "php-fpm", "warmer"];
-    let on: Vec<&str> = names.iter().zip(v.show).filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+    let on: Vec<&str> = names.iter().zip(v.show()).filter(|(_, on)| *on).map(|(n, _)| *n).collect();
     on.join("+")
 }
 
@@ -76,9 +76,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
         Span::styled(" Logs ", theme::title()),
         Span::raw(containers(v)),
         Span::styled(" · ", theme::dim()),
-        Span::raw(
-            v.task.as_deref().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", t.get(..8).unwrap_or(t))),
-        ),
+        Span::raw(v.task().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", task_prefix(t)))),
         Span::styled(" · ", theme::dim()),
     ];
     if v.follow {
@@ -86,7 +84,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
     } else {
         spans.push(Span::styled(format!("PAUSED · {} new", theme::thousands(v.new_below() as u64)), theme::warn()));
     }
-    if let Some(re) = &v.filter {
+    if let Some(re) = v.filter() {
         spans.push(Span::styled(format!(" · /{}/", re.as_str()), theme::info()));
     }
     if full {
@@ -106,8 +104,8 @@ fn title(state: &State, full: bool) -> Line<'static> {
 
 fn right_title(state: &State, full: bool) -> Line<'static> {
     let v = &state.logs;
-    let mix = v.stats.mix(state.now_ms);
-    let mut spans = vec![Span::raw(format!(" {:.0} req/s", v.stats.requests_per_sec(state.now_ms)))];
+    let mix = v.stats().mix(state.now_ms);
+    let mut spans = vec![Span::raw(format!(" {:.0} req/s", v.stats().requests_per_sec(state.now_ms)))];
     for class in [StatusClass::Success, StatusClass::Redirect, StatusClass::ClientError, StatusClass::ServerError] {
         let pct = mix.percent(class);
         if pct > 0.0 || class == StatusClass::Success || class == StatusClass::ServerError {
@@ -119,12 +117,12 @@ fn right_title(state: &State, full: bool) -> Line<'static> {
             spans.push(Span::styled(format!(" · {} {}", class.label(), theme::percent(pct)), style));
         }
     }
-    let dropped = v.ring.dropped();
+    let dropped = v.ring().dropped();
     if full && dropped > 0 {
         spans.push(Span::styled(format!(" · {} older lines dropped", theme::thousands(dropped)), theme::dim()));
     }
     spans.push(Span::raw(" · "));
-    spans.push(theme::age_span(&state.log_feed, state.now_ms));
+    spans.push(theme::age_span(&state.feeds.logs, state.now_ms));
     spans.push(Span::raw(" "));
     Line::from(spans)
 }
@@ -185,7 +183,7 @@ fn highlight(spans: &mut Vec<Span<'static>>, text: String, style: Style, re: &Re
 pub fn task_lines(state: &State, task_id: &str, rows: usize) -> Vec<Line<'static>> {
     let v = &state.logs;
     let mut out: Vec<Line<'static>> = v
-        .ring
+        .ring()
         .iter()
         .rev()
         .take(DETAIL_SCAN)

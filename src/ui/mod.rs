@@ -31,7 +31,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     let [top, body, bottom] =
         Layout::vertical([Constraint::Length(header::HEIGHT), Constraint::Min(0), Constraint::Length(1)]).areas(area);
     header::render(state, frame, top);
-    match state.screen {
+    match state.nav.screen {
         Screen::Overview => overview::render(state, frame, body),
         Screen::TaskDetail => detail::render(state, frame, body),
         Screen::Logs => logs::render_screen(state, frame, body),
@@ -45,7 +45,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     if let Some(dialog) = &state.ops.dialog {
         dialog::render(state, dialog, frame, area);
     }
-    if state.help {
+    if state.nav.help {
         help::render(state, frame, area);
     }
 }

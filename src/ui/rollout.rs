@@ -11,12 +11,12 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::{self, cell};
 use super::{events, tasks};
-use crate::app::{Op, State, Watch};
-use crate::model::task_prefix as short_id;
+use crate::app::{Op, Run, State};
+use crate::model::task_prefix;
 use crate::model::{LastStatus, Task, format_age};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let deployments = state.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
+    let deployments = state.feeds.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
     let deployments = u16::try_from(deployments).unwrap_or(6).min(6) + 4;
     let rows = task_rows(state);
     let task_height = u16::try_from(rows.len()).unwrap_or(20).min(14) + 3;
@@ -55,8 +55,8 @@ pub fn elapsed(ms: i64) -> String {
 }
 
 /// The outcome line shared by the rollout and warming views.
-pub fn outcome_line(watch: &Watch, waiting: &str) -> Line<'static> {
-    match &watch.outcome {
+pub fn outcome_line(run: &Run, waiting: &str) -> Line<'static> {
+    match &run.outcome {
         None => Line::styled(waiting.to_owned(), theme::info()),
         Some(o) if o.refused => Line::styled(format!("✘ REFUSED — {}", o.summary), theme::bad()),
         Some(o) if o.ok => Line::styled(format!("✔ {}", o.summary), theme::good()),
@@ -71,26 +71,26 @@ fn render_head(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(block), area);
         return;
     };
-    let ids = if w.ids.is_empty() { "waiting for ECS to accept it".to_owned() } else { w.ids.join(", ") };
+    let ids = if w.run.ids.is_empty() { "waiting for ECS to accept it".to_owned() } else { w.run.ids.join(", ") };
     let first = Line::from(vec![
-        Span::styled(what(&w.op), theme::title()),
+        Span::styled(what(&w.run.op), theme::title()),
         Span::styled(" · ", theme::dim()),
-        Span::raw(w.subject.clone()),
+        Span::raw(w.run.subject.clone()),
         Span::styled(" · ", theme::dim()),
         Span::raw(ids),
         Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()),
     ]);
-    let waiting = match state.service.data.as_ref().and_then(|s| s.service.primary()) {
+    let waiting = match state.feeds.service.data.as_ref().and_then(|s| s.service.primary()) {
         Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
         None => "rolling out…".to_owned(),
     };
-    let lines = vec![first, outcome_line(w, &waiting)];
+    let lines = vec![first, outcome_line(&w.run, &waiting)];
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The tasks worth showing during a rollout: every task not stopped, and those stopped since.
 fn task_rows(state: &State) -> Vec<&Task> {
-    let since = state.ops.rollout.as_ref().map_or(i64::MAX, |w| w.started_at_ms);
+    let since = state.ops.rollout.as_ref().map_or(i64::MAX, |w| w.run.started_at_ms);
     state.tasks().iter().filter(|t| !t.is_stopped() || t.stopped_ms().is_some_and(|s| s >= since)).collect()
 }
 
@@ -110,7 +110,7 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
     )];
     let watch = state.ops.rollout.as_ref();
     for t in rows {
-        let replaced = watch.is_some_and(|w| matches!(&w.op, Op::ReplaceTask { task_id } if *task_id == t.id));
+        let replaced = watch.is_some_and(|w| matches!(&w.run.op, Op::ReplaceTask { task_id } if *task_id == t.id));
         let is_new = watch.is_some_and(|w| w.is_new(t));
         let (role, role_style) = if replaced {
             ("replaced", theme::warn())
@@ -132,7 +132,7 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
             ("–".to_owned(), theme::dim())
         };
         lines.push(Line::from(vec![
-            Span::raw(cell(short_id(&t.id), 10)),
+            Span::raw(cell(task_prefix(&t.id), 10)),
             Span::styled(cell(role, 10), role_style),
             Span::raw(cell(&t.revision.to_string(), 5)),
             Span::raw(cell(&status, 26)),
@@ -156,7 +156,7 @@ fn render_events(state: &State, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled("no service events since it started", theme::dim()));
     }
     let height = usize::from(inner.height);
-    let end = events.len().saturating_sub(state.rollout_scroll).max(height.min(events.len()));
+    let end = events.len().saturating_sub(state.nav.scroll.rollout).max(height.min(events.len()));
     let start = end.saturating_sub(height);
     for e in events.get(start..end).unwrap_or(&[]) {
         let style = if e.message.contains("steady state") || e.message.contains("completed") {

@@ -30,14 +30,14 @@ fn verdict_label(r: &FleetRow) -> &'static str {
 }
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let (count, age) = match &state.fleet {
+    let (count, age) = match &state.fleet.rows {
         Some((at, rows)) => (rows.len(), format!("data {}", format_age(state.now_ms - at))),
         None => (0, "loading…".to_string()),
     };
     let block = Block::bordered()
         .title(Line::styled(format!(" Sites · {count} configured "), theme::title()))
         .title(Line::styled(format!(" {age} "), theme::dim()).right_aligned());
-    let Some((_, rows)) = &state.fleet else {
+    let Some((_, rows)) = &state.fleet.rows else {
         frame.render_widget(
             Paragraph::new(Line::styled("reading every configured site…", theme::dim())).block(block),
             area,
@@ -92,7 +92,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             Line::raw(r.read_started_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into())),
             status,
         ]);
-        if i == state.fleet_selected { row.style(theme::selected()) } else { row }
+        if i == state.fleet.selected { row.style(theme::selected()) } else { row }
     });
     let widths = [
         Constraint::Length(14),

@@ -14,16 +14,16 @@ use super::theme::{self, cell};
 use crate::app::{Row, State};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
-    format_age, task_definition_revision,
+    format_age, task_definition_revision, task_prefix,
 };
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let running = state.tasks().iter().filter(|t| t.is_running()).count();
-    let stopped: usize = state.stopped.iter().map(|g| g.count).sum();
+    let stopped: usize = state.feeds.stopped.iter().map(|g| g.count).sum();
     let block = Block::bordered()
         .title(Line::styled(format!(" Tasks {running} running · {stopped} stopped recently "), theme::title()))
         .title(
-            Line::from(vec![Span::raw(" "), theme::age_span(&state.service, state.now_ms), Span::raw(" ")])
+            Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
                 .right_aligned(),
         );
     let inner = block.inner(area);
@@ -62,8 +62,8 @@ impl Window {
 
 /// Lines before the first row: the panel's error, then the column header (or `loading…`).
 fn preamble(state: &State) -> usize {
-    usize::from(state.service.error.is_some())
-        + usize::from(state.service.data.is_some() || state.service.error.is_none())
+    usize::from(state.feeds.service.error.is_some())
+        + usize::from(state.feeds.service.data.is_some() || state.feeds.service.error.is_none())
 }
 
 /// The lines a row takes: a task and its containers; a stopped group's two, plus the section's
@@ -71,13 +71,13 @@ fn preamble(state: &State) -> usize {
 fn row_height(state: &State, row: Row, first_stopped: bool) -> usize {
     match row {
         Row::Task(i) => state.tasks().get(i).map_or(0, |t| 1 + t.containers.len()),
-        Row::Stopped(g) => usize::from(first_stopped) + if state.stopped.get(g).is_some() { 2 } else { 0 },
+        Row::Stopped(g) => usize::from(first_stopped) + if state.feeds.stopped.get(g).is_some() { 2 } else { 0 },
     }
 }
 
 /// The first line on screen: 0, or as far down as keeps the selected row in view.
 fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
-    if state.service.data.is_none() {
+    if state.feeds.service.data.is_none() {
         return 0;
     }
     let mut at = preamble(state);
@@ -85,7 +85,7 @@ fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
     for (n, row) in rows.iter().enumerate() {
         let h = row_height(state, *row, first_stopped && matches!(row, Row::Stopped(_)));
         first_stopped &= !matches!(row, Row::Stopped(_));
-        if n == state.selected {
+        if n == state.nav.selected {
             return (at + h).saturating_sub(height).min(at);
         }
         at += h;
@@ -96,11 +96,11 @@ fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
 /// The table's lines inside `shown` (line numbers from the top of the table).
 fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>> {
     let mut out = Window { out: Vec::with_capacity(shown.len()), at: 0, shown };
-    if let Some(err) = theme::error_line(&state.service, state.now_ms) {
+    if let Some(err) = theme::error_line(&state.feeds.service, state.now_ms) {
         out.push(err);
     }
-    if state.service.data.is_none() {
-        if state.service.error.is_none() {
+    if state.feeds.service.data.is_none() {
+        if state.feeds.service.error.is_none() {
             out.push(Line::styled("loading…", theme::dim()));
         }
         return out.out;
@@ -120,6 +120,7 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>>
         theme::dim(),
     ));
     let primary_rev = state
+        .feeds
         .service
         .data
         .as_ref()
@@ -127,7 +128,7 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>>
         .map_or(0, |(_, r)| r);
     let mut stopped_header = false;
     for (n, row) in rows.iter().enumerate() {
-        let is_selected = n == state.selected;
+        let is_selected = n == state.nav.selected;
         let first_stopped = !stopped_header && matches!(row, Row::Stopped(_));
         if !out.wants(row_height(state, *row, first_stopped)) {
             stopped_header |= first_stopped;
@@ -148,7 +149,7 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>>
                     stopped_header = true;
                     out.push(Line::styled("Stopped recently (grouped by reason)", theme::dim()));
                 }
-                if let Some(group) = state.stopped.get(g) {
+                if let Some(group) = state.feeds.stopped.get(g) {
                     out.push(stopped_line(state, group, is_selected));
                     out.push(stopped_detail(group));
                 }
@@ -179,7 +180,7 @@ fn stopped_line(state: &State, group: &StoppedGroup, selected: bool) -> Line<'st
 }
 
 fn stopped_detail(group: &StoppedGroup) -> Line<'static> {
-    let ids: Vec<&str> = group.task_ids.iter().map(|id| id.get(..8).unwrap_or(id)).take(4).collect();
+    let ids: Vec<&str> = group.task_ids.iter().map(|id| task_prefix(id)).take(4).collect();
     let more = group.task_ids.len().saturating_sub(4);
     let mut detail = format!("     {}", group.stop_code.as_deref().unwrap_or("no stop code"));
     detail.push_str(&format!(" · {}", ids.join(" ")));
@@ -214,7 +215,7 @@ fn task_line(state: &State, task: &Task, primary_rev: u32, selected: bool) -> Li
     let rev_style = if primary_rev != 0 && task.revision != primary_rev { theme::warn() } else { Style::new() };
     let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
     let spans = vec![
-        Span::styled(cell(task.id.get(..8).unwrap_or(&task.id), 10), theme::title()),
+        Span::styled(cell(task_prefix(&task.id), 10), theme::title()),
         Span::styled(cell(task.last_status.as_str(), 13), status_style),
         Span::styled(cell(task.health.as_str(), 10), health_style(&task.health)),
         Span::raw(cell(az_short(&task.az), 5)),
@@ -253,7 +254,7 @@ fn container_line(state: &State, task: &Task, c: &Container, last: bool) -> Line
 
 /// The warmer's line by the PRODUCT.md health rule: `1,834 ok · 0 failed · 9.8s` when healthy.
 pub fn warmer_text(state: &State, task: &Task) -> (String, Style) {
-    let report = state.reports.get(&task.id).map(|r| r.report);
+    let report = state.feeds.reports.get(&task.id).map(|r| r.report);
     let took = state.warming_ms(task).map_or_else(String::new, |ms| format!(" · {}", theme::seconds(ms)));
     let since = task.started_at_ms.map_or_else(String::new, |s| format_age(state.now_ms - s));
     let limit = format_age(state.site.warm_limit_ms);

@@ -37,18 +37,8 @@ pub fn hit() -> Style {
     Style::new().bg(Color::Yellow).fg(Color::Black)
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+/// `1234567` → `1,234,567`: the one formatting of counts, `model`'s.
+pub use crate::model::thousands;
 
 /// A percentage with one decimal below 10 (`0.4%`, `97%`).
 pub fn percent(p: f64) -> String {

@@ -12,7 +12,7 @@ use crate::app::State;
 use crate::model::WafSnapshot;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let p = &state.waf;
+    let p = &state.feeds.waf;
     let title = p.data.as_ref().map_or_else(
         || " WAF ".to_owned(),
         |w| {
@@ -67,7 +67,7 @@ fn render_groups(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) 
     }
     let block = Block::bordered().title(Line::styled(" Rule groups · blocked per minute ", theme::title()));
     frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((u16::try_from(state.waf_scroll).unwrap_or(0), 0)),
+        Paragraph::new(lines).block(block).scroll((u16::try_from(state.nav.scroll.waf).unwrap_or(0), 0)),
         area,
     );
 }

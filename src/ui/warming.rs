@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::rollout::{elapsed, outcome_line};
 use super::theme::{self, cell};
-use crate::app::{State, Watch};
-use crate::model::task_prefix as short_id;
+use crate::app::{State, WarmingWatch};
+use crate::model::task_prefix;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
@@ -27,20 +27,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         counts.push(Span::styled(format!(" · {failed} failed"), theme::bad()));
     }
     let mut first = vec![Span::styled("Warming", theme::title()), Span::styled(" · ", theme::dim())];
-    first.push(Span::raw(w.subject.clone()));
+    first.push(Span::raw(w.run.subject.clone()));
     first.extend(counts);
-    if !w.ids.is_empty() {
-        let ids: Vec<&str> = w.ids.iter().map(|i| short_id(i)).collect();
+    if !w.run.ids.is_empty() {
+        let ids: Vec<&str> = w.run.ids.iter().map(|i| task_prefix(i)).collect();
         first.push(Span::styled(format!(" · one-off tasks {}", ids.join(" ")), theme::dim()));
     }
     first.push(Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()));
-    let head_lines = vec![Line::from(first), outcome_line(w, "warming… results arrive per task as each warmer stops")];
+    let head_lines =
+        vec![Line::from(first), outcome_line(&w.run, "warming… results arrive per task as each warmer stops")];
     frame.render_widget(Paragraph::new(head_lines).block(block), head);
     let block = Block::bordered().title(Line::styled(" Targets ", theme::title()));
     frame.render_widget(Paragraph::new(target_lines(w)).block(block), body);
 }
 
-fn target_lines(w: &Watch) -> Vec<Line<'static>> {
+fn target_lines(w: &WarmingWatch) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(
         format!("{}{}{}{}", cell("TASK", 10), cell("IP", 14), cell("URL", 42), "RESULT"),
         theme::dim(),
@@ -55,11 +56,11 @@ fn target_lines(w: &Watch) -> Vec<Line<'static>> {
         let (result, style) = match w.warm_line(&task) {
             Some(l) if l.ok => (format!("ok      {}", l.summary), theme::good()),
             Some(l) => (format!("FAILED  {}", l.summary), theme::bad()),
-            None if w.outcome.is_some() => ("no result".to_owned(), theme::warn()),
+            None if w.run.outcome.is_some() => ("no result".to_owned(), theme::warn()),
             None => ("warming…".to_owned(), theme::info()),
         };
         lines.push(Line::from(vec![
-            Span::raw(cell(short_id(&task), 10)),
+            Span::raw(cell(task_prefix(&task), 10)),
             Span::raw(cell(&ip, 14)),
             Span::styled(cell(&url, 42), theme::dim()),
             Span::styled(result, style),

@@ -2,7 +2,7 @@
 //! confirmation, typed confirmation, one run per kind in flight (a double press included), a
 //! foreign deployment needs `F` and sets force, previews fill the dialog, outcomes land.
 
-use super::*;
+use crate::app::*;
 use crate::model::{
     CallerIdentity, Deployment, DeploymentStatus, ImageChange, LastStatus, OpFailure, RevisionInfo, RollbackPlan,
     RolloutState, Service, ServiceDeploymentInfo, ServiceEvent, ServiceSnapshot, Task,
@@ -130,7 +130,7 @@ fn read_only_every_action_key_emits_nothing_and_flashes() {
     }
     let mut s = state(true, false);
     press(&mut s, "R");
-    assert_eq!(s.flash.as_ref().map(|f| f.text.as_str()), Some(READ_ONLY_FLASH));
+    assert_eq!(s.nav.flash.as_ref().map(|f| f.text.as_str()), Some(READ_ONLY_FLASH));
     // Even a preview answer arriving cannot open anything.
     {
         let m = rollback_preview(&s, false);
@@ -150,13 +150,13 @@ fn a_redeploy_needs_confirmation_and_esc_or_n_cancels() {
     assert!(s.ops.dialog.is_none());
     // Other keys do nothing while the dialog is open.
     assert!(press(&mut s, "RqlWX").is_empty());
-    assert!(!s.should_quit() && s.screen == Screen::Overview);
+    assert!(!s.should_quit() && s.nav.screen == Screen::Overview);
     let fx = press(&mut s, "y");
     assert_eq!(
         fx,
         [Effect::Run(Op::Redeploy { force: false }), Effect::PollFast(true), Effect::Refresh(Feed::Service)]
     );
-    assert_eq!(s.screen, Screen::Rollout);
+    assert_eq!(s.nav.screen, Screen::Rollout);
 }
 
 #[test]
@@ -196,7 +196,7 @@ fn pressing_r_twice_quickly_runs_one_redeploy() {
     fx.extend(press(&mut s, "R"));
     assert_eq!(runs(&fx), [Op::Redeploy { force: false }]);
     assert!(s.ops.dialog.is_none());
-    assert!(s.flash.as_ref().is_some_and(|f| f.text.contains("a redeploy is already running")));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| f.text.contains("a redeploy is already running")));
     let mut s = state(false, false);
     let fx = press(&mut s, "R\n\n\nR\n");
     assert_eq!(runs(&fx).len(), 1);
@@ -217,8 +217,8 @@ fn the_in_flight_guard_is_per_kind_and_released_by_finished_or_refused() {
     assert!(fx.is_empty(), "the replace is still in flight: {fx:?}");
     assert_eq!(runs(&press(&mut s, "Ry")).len(), 1);
     update(&mut s, Msg::Op(OpEvent::Refused { kind: OpKind::Redeploy, reason: "read-only mode".into() }));
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains("read-only mode")));
-    assert!(s.ops.rollout.as_ref().and_then(|w| w.outcome.as_ref()).is_some_and(|o| o.refused));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| f.error && f.text.contains("read-only mode")));
+    assert!(s.ops.rollout.as_ref().and_then(|w| w.run.outcome.as_ref()).is_some_and(|o| o.refused));
     assert_eq!(runs(&press(&mut s, "Ry")).len(), 1);
     // Refused replace releases its own guard, and the last op in flight ends fast polling.
     update(&mut s, Msg::Op(OpEvent::Refused { kind: OpKind::ReplaceTask, reason: "gone".into() }));
@@ -301,7 +301,7 @@ fn a_missing_warmer_is_registered_when_confirmed() {
         update(&mut s, m);
     }
     assert_eq!(runs(&press(&mut s, "y")), [Op::Warm { register_warmer: true }]);
-    assert_eq!(s.screen, Screen::Warming);
+    assert_eq!(s.nav.screen, Screen::Warming);
     let w = s.ops.warming.as_ref().unwrap();
     assert_eq!(w.targets.len(), 1);
     update(
@@ -316,7 +316,7 @@ fn a_missing_warmer_is_registered_when_confirmed() {
     update(&mut s, Msg::Op(OpEvent::Finished { kind: OpKind::Warm, ok: true, summary: "1/1 warmed".into() }));
     let w = s.ops.warming.as_ref().unwrap();
     assert!(w.warm_line("t1").is_some_and(|l| l.ok));
-    assert!(w.outcome.as_ref().is_some_and(|o| o.ok));
+    assert!(w.run.outcome.as_ref().is_some_and(|o| o.ok));
     let mut s = state(false, false);
     press(&mut s, "W");
     {
@@ -330,7 +330,7 @@ fn a_missing_warmer_is_registered_when_confirmed() {
 fn replace_names_the_selected_task_and_needs_one() {
     let mut s = state(false, false);
     press(&mut s, "j\n");
-    assert_eq!(s.screen, Screen::TaskDetail);
+    assert_eq!(s.nav.screen, Screen::TaskDetail);
     press(&mut s, "X");
     assert_eq!(s.ops.dialog.as_ref().and_then(|d| d.task_id.as_deref()), Some("t2"));
     assert!(
@@ -339,7 +339,7 @@ fn replace_names_the_selected_task_and_needs_one() {
     assert_eq!(runs(&press(&mut s, "y")), [Op::ReplaceTask { task_id: "t2".into() }]);
     let mut s = State::new(site(), 0);
     assert!(press(&mut s, "X").is_empty());
-    assert!(s.ops.dialog.is_none() && s.flash.is_some());
+    assert!(s.ops.dialog.is_none() && s.nav.flash.is_some());
 }
 
 #[test]
@@ -357,16 +357,16 @@ fn finished_sets_the_outcome_and_rollout_events_append() {
     update(&mut s, Msg::Op(OpEvent::Finished { kind: OpKind::Redeploy, ok: false, summary: summary.into() }));
     update(&mut s, Msg::Tick(90_000));
     let w = s.ops.rollout.as_ref().unwrap();
-    assert_eq!(w.outcome, Some(Outcome { ok: false, summary: summary.into(), refused: false }));
+    assert_eq!(w.run.outcome, Some(Outcome { ok: false, summary: summary.into(), refused: false }));
     assert_eq!(w.elapsed_ms(s.now_ms), 30_000, "frozen at the end");
     // The view is reachable again by key and by command.
     press(&mut s, "o");
     press(&mut s, "a");
-    assert_eq!(s.screen, Screen::Rollout);
+    assert_eq!(s.nav.screen, Screen::Rollout);
     press(&mut s, ":warming\n");
-    assert_eq!(s.screen, Screen::Warming);
+    assert_eq!(s.nav.screen, Screen::Warming);
     press(&mut s, ":rollout\n");
-    assert_eq!(s.screen, Screen::Rollout);
+    assert_eq!(s.nav.screen, Screen::Rollout);
 }
 
 #[test]

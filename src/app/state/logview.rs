@@ -1,7 +1,9 @@
 //! The log view's state: the ring of buffered lines, what is shown (containers, one task or all,
 //! a regex filter), follow/pause and scroll position, search, wrap and timestamps, and the
 //! request rate. An index of the matching lines is kept up to date as lines arrive, so drawing a
-//! frame never scans the ring (QUALITY.md P2). It must not draw, read the clock or do IO.
+//! frame never scans the ring (QUALITY.md P2); what the index depends on (the ring, the shown
+//! containers, the task, the filter) is private and changes only through methods that keep the
+//! index in step. It must not draw, read the clock or do IO.
 
 use std::collections::VecDeque;
 
@@ -21,14 +23,14 @@ enum MatchIndex {
 /// The log view (full screen and the overview's pane share it).
 #[derive(Debug, Clone)]
 pub struct LogView {
-    pub ring: LogRing,
+    ring: LogRing,
     /// Request rate and status mix of the access lines received (health checks left out).
-    pub stats: RequestStats,
+    stats: RequestStats,
     /// Shown containers: nginx, php-fpm, warmer.
-    pub show: [bool; 3],
+    show: [bool; 3],
     /// Only this task's lines (its full id), or all tasks.
-    pub task: Option<String>,
-    pub filter: Option<Regex>,
+    task: Option<String>,
+    filter: Option<Regex>,
     /// The last filter that failed to compile, with the reason (the old filter stays).
     pub filter_error: Option<String>,
     pub search: Option<Regex>,
@@ -89,6 +91,56 @@ impl LogView {
         }
     }
 
+    /// The buffered lines.
+    pub fn ring(&self) -> &LogRing {
+        &self.ring
+    }
+
+    /// Request rate and status mix of the access lines received (health checks left out).
+    pub fn stats(&self) -> &RequestStats {
+        &self.stats
+    }
+
+    /// Shown containers: nginx, php-fpm, warmer.
+    pub fn show(&self) -> [bool; 3] {
+        self.show
+    }
+
+    /// Only this task's lines (its full id), or all tasks.
+    pub fn task(&self) -> Option<&str> {
+        self.task.as_deref()
+    }
+
+    /// The regex lines must match to be shown.
+    pub fn filter(&self) -> Option<&Regex> {
+        self.filter.as_ref()
+    }
+
+    /// Shows only lines matching `filter` (or all); clears the last filter error.
+    pub fn set_filter(&mut self, filter: Option<Regex>) {
+        self.filter = filter;
+        self.filter_error = None;
+        self.rebuild_index();
+    }
+
+    /// Shows or hides container `i` (nginx, php-fpm, warmer). False, and nothing changes, when
+    /// it is the last one shown.
+    pub fn toggle_container(&mut self, i: usize) -> bool {
+        let Some(&on) = self.show.get(i) else { return false };
+        if on && self.show.iter().filter(|s| **s).count() == 1 {
+            return false;
+        }
+        self.show[i] = !on;
+        self.rebuild_index();
+        true
+    }
+
+    /// Shows only this task's lines (its full id), or all tasks.
+    pub fn set_task(&mut self, task: Option<String>) {
+        self.task = task;
+        self.rebuild_index();
+    }
+
     /// True when `ev` is shown with the current containers, task and filter.
     pub fn shows(&self, ev: &LogEvent) -> bool {
         role_index(&ev.container).is_none_or(|i| self.show[i])
@@ -101,7 +153,7 @@ impl LogView {
     }
 
     /// Re-reads the whole ring after what is shown changed (on a key press, not per frame).
-    pub fn rebuild_index(&mut self) {
+    fn rebuild_index(&mut self) {
         if self.shows_everything() {
             self.index = MatchIndex::All;
             return;
@@ -275,8 +327,7 @@ mod tests {
     fn the_index_follows_appends_late_lines_and_evictions() {
         let one = ev(0, 0, ContainerRole::Nginx, "GET / 200 xx").approx_bytes();
         let mut v = LogView::new(LogRing::new(one * 5));
-        v.filter = compile_pattern("5\\d\\d").ok();
-        v.rebuild_index();
+        v.set_filter(compile_pattern("5\\d\\d").ok());
         v.push(
             (0..8)
                 .map(|i| {
@@ -290,9 +341,12 @@ mod tests {
         // The late line lands in the middle; the ring evicts its oldest (a 502) to fit.
         assert_eq!(texts(&v), ["GET 503 xx", "GET 502 xx"]);
         assert_eq!(v.ring.dropped(), 4);
-        v.filter = None;
-        v.show = [false, true, true];
-        v.rebuild_index();
+        v.set_filter(None);
+        assert!(v.toggle_container(0));
+        assert_eq!(v.show(), [false, true, true]);
+        assert_eq!(v.matched_len(), 0);
+        assert!(v.toggle_container(1) && !v.toggle_container(2), "the last container stays shown");
+        v.set_task(Some("aaaa1111".into()));
         assert_eq!(v.matched_len(), 0);
     }
 
@@ -300,8 +354,7 @@ mod tests {
     fn late_lines_keep_the_index_what_a_rebuild_would_make_it() {
         let one = ev(0, 0, ContainerRole::Nginx, "GET / 200 xx").approx_bytes();
         let mut v = LogView::new(LogRing::new(one * 40));
-        v.filter = compile_pattern("5\\d\\d").ok();
-        v.rebuild_index();
+        v.set_filter(compile_pattern("5\\d\\d").ok());
         for batch in 0..20u64 {
             let events = (0..10u64)
                 .map(|i| {

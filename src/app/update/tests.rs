@@ -1,7 +1,7 @@
 //! Pure tests of `update`: keys, screens, log scope and generations, filters, follow/pause,
 //! rollouts and PollFast, feed errors keeping the last good data, quitting.
 
-use super::*;
+use crate::app::*;
 use crate::model::{
     ContainerRole, Deployment, DeploymentStatus, FetchError, FetchErrorKind, LastStatus, LineClass, LogEvent,
     RolloutState, Service, ServiceSnapshot, Task,
@@ -73,41 +73,41 @@ fn navigation_and_screens() {
     let mut s = State::new(site(), 0);
     update(&mut s, snapshot(RolloutState::Completed, &["t1", "t2", "t3"]));
     press(&mut s, "jjjj");
-    assert_eq!(s.selected, 2);
+    assert_eq!(s.nav.selected, 2);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Up)));
-    assert_eq!(s.selected, 1);
+    assert_eq!(s.nav.selected, 1);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
-    assert_eq!((s.screen, s.detail_task.as_deref()), (Screen::TaskDetail, Some("t2")));
+    assert_eq!((s.nav.screen, s.nav.detail_task.as_deref()), (Screen::TaskDetail, Some("t2")));
     press(&mut s, "l");
-    assert_eq!(s.screen, Screen::Logs);
+    assert_eq!(s.nav.screen, Screen::Logs);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
-    assert_eq!(s.screen, Screen::TaskDetail);
+    assert_eq!(s.nav.screen, Screen::TaskDetail);
     update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
-    assert_eq!(s.screen, Screen::Overview);
+    assert_eq!(s.nav.screen, Screen::Overview);
     press(&mut s, "e");
-    assert_eq!(s.screen, Screen::Events);
+    assert_eq!(s.nav.screen, Screen::Events);
     press(&mut s, "w");
-    assert_eq!(s.screen, Screen::Waf);
+    assert_eq!(s.nav.screen, Screen::Waf);
     press(&mut s, "?");
-    assert!(s.help);
+    assert!(s.nav.help);
     press(&mut s, "?");
-    assert!(!s.help);
+    assert!(!s.nav.help);
     // A snapshot with fewer tasks clamps the selection.
-    s.selected = 2;
+    s.nav.selected = 2;
     update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
-    assert_eq!(s.selected, 0);
+    assert_eq!(s.nav.selected, 0);
 }
 
 #[test]
 fn commands_and_unknown_commands() {
     let mut s = State::new(site(), 0);
     press(&mut s, ":logs");
-    assert_eq!(s.input, Input::Command("logs".into()));
+    assert_eq!(s.nav.input, Input::Command("logs".into()));
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
-    assert_eq!(s.screen, Screen::Logs);
+    assert_eq!(s.nav.screen, Screen::Logs);
     press(&mut s, ":bogus");
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
-    assert!(s.flash.as_ref().is_some_and(|f| f.error && f.text.contains(":bogus")));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| f.error && f.text.contains(":bogus")));
     press(&mut s, ":q");
     assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Enter))), []);
     assert!(s.should_quit());
@@ -132,15 +132,15 @@ fn scope_changes_follow_logs_with_a_new_generation_and_stale_lines_are_dropped()
         })]
     );
     update(&mut s, Msg::Logs { at_ms: 5, generation: 1, events: vec![line(1, ContainerRole::Nginx, "old")] });
-    assert_eq!(s.logs.ring.len(), 0);
+    assert_eq!(s.logs.ring().len(), 0);
     update(&mut s, Msg::Logs { at_ms: 5, generation: 2, events: vec![line(2, ContainerRole::Nginx, "new")] });
-    assert_eq!(s.logs.ring.len(), 1);
+    assert_eq!(s.logs.ring().len(), 1);
     update(&mut s, Msg::LogsFailed { at_ms: 6, generation: 1, error: err() });
-    assert!(s.log_feed.error.is_none());
+    assert!(s.feeds.logs.error.is_none());
     // Turning the last container off is refused.
     press(&mut s, "1");
     assert!(press(&mut s, "2").is_empty());
-    assert_eq!(s.logs.show, [false, true, false]);
+    assert_eq!(s.logs.show(), [false, true, false]);
 }
 
 #[test]
@@ -148,17 +148,17 @@ fn a_bad_filter_keeps_the_old_one() {
     let mut s = State::new(site(), 0);
     press(&mut s, "l/50");
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
-    assert_eq!(s.logs.filter.as_ref().map(|r| r.as_str()), Some("50"));
+    assert_eq!(s.logs.filter().as_ref().map(|r| r.as_str()), Some("50"));
     press(&mut s, "/");
     update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
     press(&mut s, "(");
     update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
-    assert_eq!(s.logs.filter.as_ref().map(|r| r.as_str()), Some("50"));
+    assert_eq!(s.logs.filter().as_ref().map(|r| r.as_str()), Some("50"));
     assert!(s.logs.filter_error.is_some());
-    assert!(s.flash.as_ref().is_some_and(|f| f.error));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| f.error));
     // Control characters typed (pasted) into a filter never get in.
     press(&mut s, "/\u{1b}x");
-    assert_eq!(s.input, Input::Filter("50x".into()));
+    assert_eq!(s.nav.input, Input::Filter("50x".into()));
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn search_moves_between_hits() {
     press(&mut s, "n");
     assert_eq!(s.logs.search_hit, Some(15));
     press(&mut s, "n");
-    assert!(s.flash.is_some());
+    assert!(s.nav.flash.is_some());
 }
 
 #[test]
@@ -211,13 +211,13 @@ fn a_service_error_keeps_the_last_snapshot_and_marks_it_stale() {
     let mut s = State::new(site(), 0);
     update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
     update(&mut s, Msg::Tick(2_000));
-    assert!(!s.service.is_stale(s.now_ms));
+    assert!(!s.feeds.service.is_stale(s.now_ms));
     update(&mut s, Msg::Service { at_ms: 3_000, result: Err(err()) });
     assert_eq!(s.tasks().len(), 1);
-    assert!(s.service.is_stale(s.now_ms));
-    assert_eq!(s.service.age_ms(3_000), Some(2_000));
+    assert!(s.feeds.service.is_stale(s.now_ms));
+    assert_eq!(s.feeds.service.age_ms(3_000), Some(2_000));
     update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
-    assert!(s.service.error.is_none());
+    assert!(s.feeds.service.error.is_none());
 }
 
 #[test]

@@ -1,8 +1,22 @@
-//! The operator's actions as data: what the console may ask the runtime to do to the site
-//! (redeploy, roll back, re-run warming, replace a task), the previews shown before confirming,
-//! and the progress and outcomes that come back. Plain values; the runners live in `feed/`.
+//! The operator's actions: what the console may ask the runtime to do to the site (redeploy,
+//! roll back, re-run warming, replace a task), the previews shown before confirming, the
+//! progress and outcomes that come back, and `OpsState` — the confirm dialog (`dialog`), what is
+//! in flight and what the rollout and warming views follow (`watch`). The two phases that change
+//! it are in `update`. Plain values here; the runners live in `feed/`, nothing here does IO.
+
+use std::collections::HashSet;
 
 use crate::model::{OpFailure, RollbackPlan, ServiceEvent};
+
+pub mod dialog;
+pub mod update;
+pub mod watch;
+
+#[cfg(test)]
+mod tests;
+
+pub use dialog::{Dialog, PreviewState, Stage};
+pub use watch::{MAX_WATCH_EVENTS, Outcome, RolloutWatch, Run, WarmingWatch};
 
 /// Which kind of action (one of each kind may be in flight per service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,4 +124,43 @@ pub enum OpEvent {
         ok: bool,
         summary: String,
     },
+}
+
+/// Everything the console knows about the operator's actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpsState {
+    pub dialog: Option<Dialog>,
+    /// Kinds between `Effect::Run` and their `Finished`/`Refused`: one of each per service.
+    pub in_flight: HashSet<OpKind>,
+    /// Deployment ids started from this console (a rollout among them is not someone else's).
+    pub started_deployments: Vec<String>,
+    /// The last redeploy, rollback or task replacement.
+    pub rollout: Option<RolloutWatch>,
+    /// The last warming run.
+    pub warming: Option<WarmingWatch>,
+    /// The last preview request id handed out.
+    pub last_request: u64,
+}
+
+impl OpsState {
+    /// The run of this kind the views follow (the rollout's or the warming's), if it is one.
+    pub fn run_mut(&mut self, kind: OpKind) -> Option<&mut Run> {
+        let run = if kind == OpKind::Warm {
+            self.warming.as_mut().map(|w| &mut w.run)
+        } else {
+            self.rollout.as_mut().map(|w| &mut w.run)
+        };
+        run.filter(|r| r.op.kind() == kind)
+    }
+}
+
+/// "a redeploy is already running" and friends.
+pub fn already_running(kind: OpKind) -> String {
+    let what = match kind {
+        OpKind::Redeploy => "a redeploy",
+        OpKind::Rollback => "a rollback",
+        OpKind::Warm => "a warming run",
+        OpKind::ReplaceTask => "a task replacement",
+    };
+    format!("{what} is already running — wait for it to finish (a shows its progress)")
 }

@@ -1,15 +1,22 @@
 //! `update`: the one pure reducer. Feed results land in their panels (a failure keeps the last
-//! good data and marks it stale), ticks age the data, keys go to `actions`. It returns the
-//! `Effect`s for the runtime and sets `dirty` when something visible changed. No IO, no clock,
-//! no `.await`.
+//! good data and marks it stale), ticks age the data, keys go to `keys` (and from there to the
+//! typed line, navigation, the log view or the actions), action events to `ops::update`. It
+//! returns the `Effect`s for the runtime and sets `dirty` when something visible changed. No
+//! IO, no clock, no `.await`.
 
-use crate::model::FetchError;
+use crate::model::{FetchError, FoundReport, ServiceSnapshot};
 
-use super::actions;
 use super::msg::{Effect, Feed, Msg};
-use super::opupdate;
+use super::ops;
 use super::state::State;
-use crate::model::{FoundReport, ServiceSnapshot};
+
+mod input;
+mod keys;
+mod logs;
+mod navigation;
+
+#[cfg(test)]
+mod tests;
 
 /// Applies one message; returns what the runtime must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -20,10 +27,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Key(key) => {
             state.dirty = true;
-            actions::on_key(state, key)
+            keys::on_key(state, key)
         }
         Msg::Resize(w, h) => {
-            state.size = (w, h);
+            state.nav.size = (w, h);
             state.dirty = true;
             Vec::new()
         }
@@ -34,14 +41,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 for (task_id, report, at) in reports {
                     remember_report(state, FoundReport { task_id, report, at_ms: at });
                 }
-                state.log_feed.set(at_ms, ());
+                state.feeds.logs.set(at_ms, ());
                 state.dirty = true;
             }
             Vec::new()
         }
         Msg::LogsFailed { at_ms, generation, error } => {
             if generation == state.log_scope.generation {
-                fail(&mut state.log_feed.error, &mut state.log_feed.at_ms, at_ms, error);
+                fail(&mut state.feeds.logs.error, &mut state.feeds.logs.at_ms, at_ms, error);
                 state.dirty = true;
             }
             Vec::new()
@@ -55,43 +62,43 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Waf { at_ms, result } => {
             match result {
-                Ok(snapshot) => state.waf.set(at_ms, *snapshot),
-                Err(e) => fail(&mut state.waf.error, &mut state.waf.at_ms, at_ms, e),
+                Ok(snapshot) => state.feeds.waf.set(at_ms, *snapshot),
+                Err(e) => fail(&mut state.feeds.waf.error, &mut state.feeds.waf.at_ms, at_ms, e),
             }
             state.dirty = true;
             Vec::new()
         }
         Msg::Platform { at_ms, result } => {
             match result {
-                Ok(metrics) => state.platform.set(at_ms, *metrics),
-                Err(e) => fail(&mut state.platform.error, &mut state.platform.at_ms, at_ms, e),
+                Ok(metrics) => state.feeds.platform.set(at_ms, *metrics),
+                Err(e) => fail(&mut state.feeds.platform.error, &mut state.feeds.platform.at_ms, at_ms, e),
             }
             state.dirty = true;
             Vec::new()
         }
         Msg::Caller(result) => {
-            state.caller = Some(result);
+            state.feeds.caller = Some(result);
             state.dirty = true;
             Vec::new()
         }
         Msg::Backoff { feed, at_ms, retry_in_ms } => {
             let slot = match feed {
-                Feed::Service => &mut state.service.retry_at_ms,
-                Feed::Logs => &mut state.log_feed.retry_at_ms,
-                Feed::Waf => &mut state.waf.retry_at_ms,
-                Feed::Platform => &mut state.platform.retry_at_ms,
+                Feed::Service => &mut state.feeds.service.retry_at_ms,
+                Feed::Logs => &mut state.feeds.logs.retry_at_ms,
+                Feed::Waf => &mut state.feeds.waf.retry_at_ms,
+                Feed::Platform => &mut state.feeds.platform.retry_at_ms,
             };
             *slot = Some(at_ms.saturating_add(i64::try_from(retry_in_ms).unwrap_or(i64::MAX)));
             state.dirty = true;
             Vec::new()
         }
         Msg::Fleet { at_ms, rows } => {
-            state.fleet_selected = state.fleet_selected.min(rows.len().saturating_sub(1));
-            state.fleet = Some((at_ms, rows));
+            state.fleet.selected = state.fleet.selected.min(rows.len().saturating_sub(1));
+            state.fleet.rows = Some((at_ms, rows));
             state.dirty = true;
             Vec::new()
         }
-        Msg::Op(event) => opupdate::on_event(state, event),
+        Msg::Op(event) => ops::update::on_event(state, event),
     }
 }
 
@@ -112,9 +119,9 @@ fn fail(error: &mut Option<FetchError>, at: &mut Option<i64>, at_ms: i64, e: Fet
 }
 
 fn remember_report(state: &mut State, report: FoundReport) {
-    let newer = state.reports.get(&report.task_id).is_none_or(|old| old.at_ms <= report.at_ms);
+    let newer = state.feeds.reports.get(&report.task_id).is_none_or(|old| old.at_ms <= report.at_ms);
     if newer {
-        state.reports.insert(report.task_id.clone(), report);
+        state.feeds.reports.insert(report.task_id.clone(), report);
     }
 }
 
@@ -123,16 +130,16 @@ fn on_service(state: &mut State, at_ms: i64, result: Result<ServiceSnapshot, Fet
     let snapshot = match result {
         Ok(s) => s,
         Err(e) => {
-            fail(&mut state.service.error, &mut state.service.at_ms, at_ms, e);
+            fail(&mut state.feeds.service.error, &mut state.feeds.service.at_ms, at_ms, e);
             return Vec::new();
         }
     };
     // An action in flight keeps the pollers fast even before its deployment shows up.
     let fast = snapshot.service.rollout_in_progress() || !state.ops.in_flight.is_empty();
-    state.service.set(at_ms, snapshot);
+    state.feeds.service.set(at_ms, snapshot);
     state.regroup_stopped();
     let rows = state.rows().len();
-    state.selected = state.selected.min(rows.saturating_sub(1));
+    state.nav.selected = state.nav.selected.min(rows.saturating_sub(1));
     if fast != state.polling_fast {
         state.polling_fast = fast;
         return vec![Effect::PollFast(fast)];

@@ -1,0 +1,265 @@
+//! The console's state, grouped as the operator sees it: where they are (`nav`: screen, back
+//! stack, overlays, typed line, flash, selection, scrolls), what each feed last delivered
+//! (`feeds`, each with its age and error), the per-screen views (`logs`, `fleet`) and the
+//! operator's actions (`ops`). Small read-only helpers the screens share live here, with the two
+//! moves every reducer makes (`go`, `flash`); changing state otherwise is `update`'s job. No IO,
+//! no clock.
+
+use std::collections::HashMap;
+
+use crate::model::{
+    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, ServiceSnapshot, StoppedGroup, TargetHealth,
+    Task, WafSnapshot, WarmerVerdict, group_stopped, sanitize_line, target_for_task,
+};
+
+use super::keymap::KeyScope;
+use super::msg::{LogScope, SiteInfo};
+use super::ops::OpsState;
+
+mod confirm;
+pub mod logview;
+mod panel;
+
+pub use confirm::Rolling;
+pub use logview::LogView;
+pub use panel::{Panel, STALE_AFTER_MS};
+
+/// How many screens `Esc` can go back.
+const BACK_DEPTH: usize = 8;
+
+/// The screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Overview,
+    TaskDetail,
+    Logs,
+    Waf,
+    Events,
+    /// A redeploy, rollback or task replacement followed to its end.
+    Rollout,
+    /// A warming run's results per target.
+    Warming,
+    /// Every configured site in one table.
+    Sites,
+}
+
+impl Screen {
+    /// The key table's scope for this screen.
+    pub fn key_scope(self) -> KeyScope {
+        match self {
+            Screen::Overview => KeyScope::Overview,
+            Screen::TaskDetail => KeyScope::TaskDetail,
+            Screen::Logs => KeyScope::Logs,
+            Screen::Waf => KeyScope::Waf,
+            Screen::Events => KeyScope::Events,
+            Screen::Rollout | Screen::Warming => KeyScope::Progress,
+            Screen::Sites => KeyScope::Sites,
+        }
+    }
+}
+
+/// A line being typed at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    None,
+    Command(String),
+    Filter(String),
+    Search(String),
+}
+
+/// A one-line message in the footer (an unknown command, a bad regex, "no more hits").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+/// One selectable row of the overview's task table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A running or starting task, by index in the snapshot.
+    Task(usize),
+    /// A group of stopped tasks, by index in `Feeds::stopped`.
+    Stopped(usize),
+}
+
+/// Where the operator is: the screen and how they got there, the overlays, the line being
+/// typed, the footer's message, the selection and the scroll offsets.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub screen: Screen,
+    /// Where `Esc` goes back to.
+    pub back: Vec<Screen>,
+    /// The help overlay is open.
+    pub help: bool,
+    pub input: Input,
+    pub flash: Option<Flash>,
+    /// The selected row of the overview's task table.
+    pub selected: usize,
+    /// The task the detail screen shows (its id).
+    pub detail_task: Option<String>,
+    pub scroll: Scroll,
+    /// The terminal's size, as last reported (for page sizes).
+    pub size: (u16, u16),
+}
+
+/// Scroll offsets of the screens that scroll by line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    /// The events screen (lines from the top).
+    pub events: usize,
+    /// The WAF screen (lines from the top).
+    pub waf: usize,
+    /// The rollout view's events (lines from the newest).
+    pub rollout: usize,
+}
+
+/// What each feed last delivered, with its age and error.
+#[derive(Debug, Clone, Default)]
+pub struct Feeds {
+    /// Who the console acts as (STS), once asked.
+    pub caller: Option<Result<CallerIdentity, FetchError>>,
+    pub service: Panel<ServiceSnapshot>,
+    /// Stopped tasks grouped by reason, newest group first (computed when the snapshot arrives).
+    pub stopped: Vec<StoppedGroup>,
+    pub waf: Panel<WafSnapshot>,
+    pub platform: Panel<PlatformMetrics>,
+    /// The log feed's health (its lines live in `State::logs`).
+    pub logs: Panel<()>,
+    /// The newest warm report of each task, by task id.
+    pub reports: HashMap<String, FoundReport>,
+}
+
+/// The fleet view: when it was read, one row per configured site, and the selection.
+#[derive(Debug, Clone, Default)]
+pub struct FleetView {
+    pub rows: Option<(i64, Vec<FleetRow>)>,
+    pub selected: usize,
+}
+
+/// Everything the console shows.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub site: SiteInfo,
+    pub now_ms: i64,
+    /// Something visible changed since the last frame; the terminal loop clears it after drawing.
+    pub dirty: bool,
+    pub(super) quit: bool,
+    pub nav: Nav,
+    pub feeds: Feeds,
+    /// The log view (the logs screen and the overview's pane).
+    pub logs: LogView,
+    /// Which log streams the tailer follows; `generation` tags the lines that belong to it.
+    pub log_scope: LogScope,
+    pub fleet: FleetView,
+    /// The operator's actions: the confirm dialog, what is in flight, what the views follow.
+    pub ops: OpsState,
+    pub(super) polling_fast: bool,
+}
+
+impl State {
+    pub fn new(site: SiteInfo, now_ms: i64) -> State {
+        State {
+            site,
+            now_ms,
+            dirty: true,
+            quit: false,
+            nav: Nav {
+                screen: Screen::Overview,
+                back: Vec::new(),
+                help: false,
+                input: Input::None,
+                flash: None,
+                selected: 0,
+                detail_task: None,
+                scroll: Scroll::default(),
+                size: (80, 24),
+            },
+            feeds: Feeds::default(),
+            logs: LogView::default(),
+            log_scope: LogScope { containers: Vec::new(), task: None, generation: 0 },
+            fleet: FleetView::default(),
+            ops: OpsState::default(),
+            polling_fast: false,
+        }
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// The tasks of the last snapshot (running first, then stopped).
+    pub fn tasks(&self) -> &[Task] {
+        self.feeds.service.data.as_ref().map_or(&[], |s| s.tasks.as_slice())
+    }
+
+    pub fn targets(&self) -> &[TargetHealth] {
+        self.feeds.service.data.as_ref().map_or(&[], |s| s.targets.as_slice())
+    }
+
+    /// The overview's rows: tasks not stopped, then one row per group of stopped tasks.
+    pub fn rows(&self) -> Vec<Row> {
+        let tasks = self.tasks().iter().enumerate().filter(|(_, t)| !t.is_stopped()).map(|(i, _)| Row::Task(i));
+        tasks.chain((0..self.feeds.stopped.len()).map(Row::Stopped)).collect()
+    }
+
+    /// The task id a row stands for (a stopped group: its newest task).
+    pub fn row_task_id(&self, row: Row) -> Option<&str> {
+        match row {
+            Row::Task(i) => self.tasks().get(i).map(|t| t.id.as_str()),
+            Row::Stopped(g) => self.feeds.stopped.get(g).and_then(|g| g.task_ids.first()).map(String::as_str),
+        }
+    }
+
+    /// The task under the overview's selection.
+    pub fn selected_task(&self) -> Option<&Task> {
+        let row = *self.rows().get(self.nav.selected)?;
+        let id = self.row_task_id(row)?;
+        self.task(id)
+    }
+
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks().iter().find(|t| t.id == id)
+    }
+
+    /// The task the detail screen shows.
+    pub fn detail(&self) -> Option<&Task> {
+        self.nav.detail_task.as_deref().and_then(|id| self.task(id))
+    }
+
+    pub fn target_of(&self, task: &Task) -> Option<&TargetHealth> {
+        target_for_task(self.targets(), task)
+    }
+
+    /// The warmer verdict of a task by the PRODUCT.md health rule.
+    pub fn warmer_verdict(&self, task: &Task) -> WarmerVerdict {
+        let report = self.feeds.reports.get(&task.id).map(|r| r.report);
+        task.warmer_verdict(report, self.now_ms, self.site.warm_limit_ms)
+    }
+
+    /// Warming time: the report's timestamp minus the task's startedAt.
+    pub fn warming_ms(&self, task: &Task) -> Option<i64> {
+        let report = self.feeds.reports.get(&task.id)?;
+        crate::model::warming_duration_ms(report.at_ms, task.started_at_ms?)
+    }
+
+    pub(super) fn regroup_stopped(&mut self) {
+        self.feeds.stopped = group_stopped(self.tasks());
+    }
+
+    /// Opens `screen`, remembering where `Esc` goes back to (the overview forgets the way).
+    pub fn go(&mut self, screen: Screen) {
+        if screen == Screen::Overview {
+            self.nav.back.clear();
+        } else if self.nav.screen != screen {
+            self.nav.back.push(self.nav.screen);
+            self.nav.back.truncate(BACK_DEPTH);
+        }
+        self.nav.screen = screen;
+    }
+
+    /// Shows a one-line message in the footer (sanitised: it may quote what was typed).
+    pub fn flash(&mut self, text: impl Into<String>, error: bool) {
+        self.nav.flash = Some(Flash { text: sanitize_line(&text.into()), error });
+    }
+}

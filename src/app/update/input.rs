@@ -1,0 +1,91 @@
+//! The line typed at the bottom of the screen: a `:` command, a `/` filter or an `s` search.
+//! Printable characters are added (control and format characters never get in), Backspace
+//! removes, Esc cancels, Enter applies: a command names its action (which the key dispatch
+//! carries out), a pattern compiles (a bad one is explained and changes nothing). Pure: no IO,
+//! no clock.
+
+use crate::app::key::{Key, KeyCode};
+use crate::app::keymap::{Action, command_action};
+use crate::app::state::logview::compile_pattern;
+use crate::app::state::{Input, State};
+use crate::model::is_control_or_format;
+
+/// Longest line the operator may type.
+const MAX_INPUT: usize = 500;
+
+/// A key while a line is typed; the action of a `:` command entered, for the caller to carry out.
+pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
+    let text = match &mut state.nav.input {
+        Input::Command(t) | Input::Filter(t) | Input::Search(t) => t,
+        Input::None => return None,
+    };
+    match key.code {
+        KeyCode::Esc => state.nav.input = Input::None,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Char(c) if !key.ctrl && !key.alt && !is_control_or_format(c) && text.chars().count() < MAX_INPUT => {
+            text.push(c);
+        }
+        KeyCode::Enter => {
+            let input = std::mem::replace(&mut state.nav.input, Input::None);
+            match input {
+                Input::Command(t) => return command(state, &t),
+                Input::Filter(t) => set_filter(state, &t),
+                Input::Search(t) => set_search(state, &t),
+                Input::None => {}
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+/// The action a `:` command names, or why there is none.
+fn command(state: &mut State, command: &str) -> Option<Action> {
+    let word = command.trim();
+    if word.is_empty() {
+        return None;
+    }
+    let action = command_action(word);
+    if action.is_none() {
+        state.flash(format!("unknown command :{word} — try :help"), true);
+    }
+    action
+}
+
+fn set_filter(state: &mut State, pattern: &str) {
+    if pattern.is_empty() {
+        state.logs.set_filter(None);
+        return;
+    }
+    match compile_pattern(pattern) {
+        Ok(re) => state.logs.set_filter(Some(re)),
+        Err(e) => {
+            state.flash(format!("bad filter /{pattern}/: {e} (filter unchanged)"), true);
+            state.logs.filter_error = Some(e);
+        }
+    }
+}
+
+fn set_search(state: &mut State, pattern: &str) {
+    state.logs.search_hit = None;
+    if pattern.is_empty() {
+        state.logs.search = None;
+        state.logs.search_error = None;
+        return;
+    }
+    match compile_pattern(pattern) {
+        Ok(re) => {
+            state.logs.search = Some(re);
+            state.logs.search_error = None;
+            if !state.logs.search_step(false) {
+                state.flash(format!("no line matches {pattern}"), false);
+            }
+        }
+        Err(e) => {
+            state.flash(format!("bad search /{pattern}/: {e}"), true);
+            state.logs.search_error = Some(e);
+        }
+    }
+}

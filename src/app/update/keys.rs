@@ -1,0 +1,86 @@
+//! What each key does: an open dialog takes every key, then the typed line (`:` command, `/`
+//! filter, `s` search), then the help overlay, then the current screen — each through the key
+//! table (`keymap`), so the keys are data. `act` carries out one `Action` by handing it to the
+//! module that owns it (navigation, the log view, the typed line, the actions). Pure: no IO, no
+//! clock.
+
+use crate::app::key::Key;
+use crate::app::keymap::{Action, INTERRUPT, KeyScope, action_for};
+use crate::app::msg::Effect;
+use crate::app::ops::{self, OpKind};
+use crate::app::state::{Input, Screen, State};
+
+use super::{input, logs, navigation};
+
+pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
+    if key == INTERRUPT {
+        return act(state, Action::Quit);
+    }
+    if state.ops.dialog.is_some() {
+        return ops::update::on_dialog_key(state, key);
+    }
+    if state.nav.input != Input::None {
+        return input::on_key(state, key).map_or_else(Vec::new, |action| act(state, action));
+    }
+    state.nav.flash = None;
+    let scope = if state.nav.help { KeyScope::Help } else { state.nav.screen.key_scope() };
+    match action_for(scope, key) {
+        Some(action) => act(state, action),
+        None => Vec::new(),
+    }
+}
+
+/// Carries out one action of the key table (or of a `:` command).
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            return Vec::new();
+        }
+        Action::Help => state.nav.help = !state.nav.help,
+        Action::Command => state.nav.input = Input::Command(String::new()),
+        Action::Filter => state.nav.input = Input::Filter(pattern(state.logs.filter())),
+        Action::Search => state.nav.input = Input::Search(pattern(state.logs.search.as_ref())),
+        Action::Back => navigation::back(state),
+        Action::Refresh => return navigation::refresh(state),
+        Action::Up => navigation::move_by(state, -1),
+        Action::Down => navigation::move_by(state, 1),
+        Action::PageUp => navigation::move_by(state, -navigation::page(state)),
+        Action::PageDown => navigation::move_by(state, navigation::page(state)),
+        Action::Top => navigation::top(state),
+        Action::Bottom => navigation::bottom(state),
+        Action::OpenTask => navigation::open_task(state),
+        Action::ShowOverview => state.go(Screen::Overview),
+        Action::ShowLogs => state.go(Screen::Logs),
+        Action::ShowWaf => state.go(Screen::Waf),
+        Action::ShowEvents => state.go(Screen::Events),
+        Action::ToggleFollow => state.logs.toggle_follow(),
+        Action::ToggleTaskScope => return logs::toggle_task_scope(state),
+        Action::ToggleNginx => return logs::toggle_container(state, 0),
+        Action::TogglePhpFpm => return logs::toggle_container(state, 1),
+        Action::ToggleWarmer => return logs::toggle_container(state, 2),
+        Action::SearchNext | Action::SearchPrev => logs::search_step(state, action == Action::SearchNext),
+        Action::ToggleWrap => state.logs.wrap = !state.logs.wrap,
+        Action::ToggleTimestamps => state.logs.timestamps = !state.logs.timestamps,
+        Action::Redeploy => return ops::update::ask(state, OpKind::Redeploy),
+        Action::Rollback => return ops::update::ask(state, OpKind::Rollback),
+        Action::Warm => return ops::update::ask(state, OpKind::Warm),
+        Action::ReplaceTask => return ops::update::ask(state, OpKind::ReplaceTask),
+        Action::ShowRollout => state.go(Screen::Rollout),
+        Action::ShowWarming => state.go(Screen::Warming),
+        Action::ShowSites => {
+            state.go(Screen::Sites);
+            return vec![Effect::WatchFleet];
+        }
+        Action::OpenSite => return navigation::open_site(state),
+        Action::ShowProgress => navigation::show_progress(state),
+        // The dialog's own keys: `ops::update` handles them while a dialog is open.
+        Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss => {}
+    }
+    Vec::new()
+}
+
+/// The pattern to start editing from: the current one, or nothing.
+fn pattern(re: Option<&regex::Regex>) -> String {
+    re.map(|r| r.as_str().to_owned()).unwrap_or_default()
+}

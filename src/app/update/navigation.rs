@@ -1,0 +1,94 @@
+//! Moving around: back, up and down (the overview's selection, the log view, the scrolling
+//! screens, the fleet), top and bottom, opening a task or a site, the last action's view, and
+//! what "refresh" asks for on each screen. Pure: no IO, no clock.
+
+use crate::app::msg::{Effect, Feed};
+use crate::app::state::{Screen, State};
+
+/// Back to where the operator came from (the overview at the start).
+pub(super) fn back(state: &mut State) {
+    state.nav.screen = state.nav.back.pop().unwrap_or(Screen::Overview);
+}
+
+/// Lines in a page: the screen's height less the header and footer.
+pub(super) fn page(state: &State) -> i64 {
+    i64::from(state.nav.size.1.saturating_sub(8).max(1))
+}
+
+pub(super) fn move_by(state: &mut State, delta: i64) {
+    let step = |v: usize, max: usize| usize::try_from((v as i64 + delta).clamp(0, max as i64)).unwrap_or(0);
+    let nav = &mut state.nav;
+    match nav.screen {
+        Screen::Overview => {
+            let rows = state.rows().len();
+            state.nav.selected = step(state.nav.selected, rows.saturating_sub(1));
+        }
+        Screen::Logs => state.logs.scroll(delta),
+        Screen::Events => nav.scroll.events = step(nav.scroll.events, 10_000),
+        Screen::Waf => nav.scroll.waf = step(nav.scroll.waf, 10_000),
+        // The rollout view's events scroll from the newest: up goes back in time.
+        Screen::Rollout => {
+            let events = state.ops.rollout.as_ref().map_or(0, |w| w.events.len());
+            let back = (nav.scroll.rollout as i64 - delta).clamp(0, events as i64);
+            nav.scroll.rollout = usize::try_from(back).unwrap_or(0);
+        }
+        Screen::Sites => {
+            let rows = state.fleet.rows.as_ref().map_or(0, |(_, r)| r.len());
+            state.fleet.selected = step(state.fleet.selected, rows.saturating_sub(1));
+        }
+        Screen::TaskDetail | Screen::Warming => {}
+    }
+}
+
+pub(super) fn top(state: &mut State) {
+    match state.nav.screen {
+        Screen::Logs => state.logs.pause_at(usize::try_from(page(state) - 1).unwrap_or(0)),
+        _ => move_by(state, -1_000_000),
+    }
+}
+
+pub(super) fn bottom(state: &mut State) {
+    match state.nav.screen {
+        Screen::Logs => state.logs.follow = true,
+        _ => move_by(state, 1_000_000),
+    }
+}
+
+pub(super) fn open_task(state: &mut State) {
+    let id = state.selected_task().map(|t| t.id.clone());
+    if id.is_some() {
+        state.nav.detail_task = id;
+        state.go(Screen::TaskDetail);
+    }
+}
+
+/// Another site's console replaces this one (the selected row of the fleet view).
+pub(super) fn open_site(state: &mut State) -> Vec<Effect> {
+    let name = state.fleet.rows.as_ref().and_then(|(_, rows)| rows.get(state.fleet.selected)).map(|r| r.site.clone());
+    match name.filter(|n| *n != state.site.name) {
+        Some(name) => {
+            state.quit = true;
+            vec![Effect::OpenSite(name)]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// The view of the action started last: its rollout or its warming.
+pub(super) fn show_progress(state: &mut State) {
+    let warming = state.ops.warming.as_ref().map(|w| w.run.started_at_ms);
+    let rollout = state.ops.rollout.as_ref().map(|w| w.run.started_at_ms);
+    state.go(if warming > rollout { Screen::Warming } else { Screen::Rollout });
+}
+
+pub(super) fn refresh(state: &State) -> Vec<Effect> {
+    match state.nav.screen {
+        Screen::Overview => {
+            vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
+        }
+        Screen::TaskDetail | Screen::Events | Screen::Rollout | Screen::Warming => vec![Effect::Refresh(Feed::Service)],
+        Screen::Logs => vec![Effect::Refresh(Feed::Logs)],
+        Screen::Waf => vec![Effect::Refresh(Feed::Waf)],
+        Screen::Sites => vec![Effect::WatchFleet],
+    }
+}
