@@ -6,7 +6,6 @@
 //! once.
 
 mod cli_util;
-mod drill_util;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -14,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cli_util::*;
-use drill_util::{assert_exactly_once, count_markers, fault_schedule, write_marked};
 use wpops::sim::{Faults, SimHandle};
+use wpops_fixtures::drill::{assert_exactly_once, count_markers, fault_schedule, write_marked};
 
 /// `wpops status` makes at most three rounds of calls after the service; each call gives up
 /// after its 15 s operation timeout. Far more than that is a hang.

@@ -6,8 +6,6 @@
 //! data, marked stale with its age; when the faults stop, every panel recovers by itself, fresh
 //! and without error, by the time its announced retry is due.
 
-mod ui_fixtures;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -18,6 +16,7 @@ use wpops::aws::{Clients, Target};
 use wpops::feed::{Feeds, now_ms};
 use wpops::model::FetchErrorKind;
 use wpops::sim::{self, Faults, SimHandle, SimOptions};
+use wpops_fixtures::ui as ui_fixtures;
 
 /// The longest the channel may stay silent while the feeds run: a feed's poll or its backoff
 /// message comes well within this even with 400 ms per request.

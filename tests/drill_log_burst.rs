@@ -4,15 +4,12 @@
 //! counted), the dropped count is on the logs screen, and the burst is processed in linear time
 //! (a quadratic step in the ring or the view's index would not finish within the generous bound).
 
-#[allow(unused_imports)]
-mod ui_fixtures;
-
 use std::time::{Duration, Instant};
 
 use wpops::app::{Key, KeyCode, Msg, Screen, State, update};
 use wpops::model::{ContainerRole, DEFAULT_RING_BYTES, LineClass, LogEvent};
 
-use ui_fixtures::NOW;
+use wpops_fixtures::ui::{self as ui_fixtures, NOW};
 
 const LINES: u64 = 1_000_000;
 const BATCH: u64 = 2_000;

@@ -1,12 +1,10 @@
 //! The simulator's control endpoint (`/_sim/...`) and the `wpops sim` binary: pausing, advancing,
 //! fault knobs changed while it runs, request counts per operation and account, bad flags.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::*;
+use wpops_fixtures::sim::*;
 
 fn chunked_json(body: &str) -> serde_json::Value {
     // axum answers small bodies with a content length; tolerate chunked framing anyway.

@@ -2,10 +2,8 @@
 //! COMPLETED with its events in order, warmers that stop with exit 0 and a report, RunTask
 //! idempotency, StopTask replacement, and AWS-shaped errors.
 
-mod common;
-
 use aws_sdk_ecs::types::DesiredStatus;
-use common::*;
+use wpops_fixtures::sim::*;
 
 #[tokio::test]
 async fn describe_services_shows_the_seed_service() {

@@ -5,8 +5,6 @@
 //! FilterLogEvents is throttled at about 5 requests/s like AWS: the paging helpers wait (real
 //! time, never simulated time) and retry when throttled.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -15,7 +13,7 @@ use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
 use aws_sdk_cloudwatchlogs::operation::filter_log_events::builders::FilterLogEventsFluentBuilder;
 use aws_sdk_cloudwatchlogs::types::{FilteredLogEvent, InputLogEvent, OrderBy};
-use common::*;
+use wpops_fixtures::sim::*;
 
 const GROUP: &str = "/ecs/wordpress";
 const ACCOUNT: &str = "123456789012";

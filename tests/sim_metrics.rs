@@ -4,8 +4,6 @@
 //! 5-minute aggregation, expressions, MaxDatapoints paging, and CloudWatch's error codes
 //! (including an injected throttle) through the CBOR error path.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::Client;
@@ -14,7 +12,7 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{
     Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, RecentlyActive, ScanBy, StatusCode,
 };
-use common::*;
+use wpops_fixtures::sim::*;
 
 const GROUPS: [&str; 4] = [
     "AWS-AWSManagedRulesWordPressRuleSet",

@@ -3,12 +3,10 @@
 //! re-warming by RunTask aimed at a task's IP (idempotent by clientToken); StopTask replaced
 //! by the scheduler; target health; several accounts at once; the large scenario's paging.
 
-mod common;
-
 use aws_sdk_ecs::types::{
     AwsVpcConfiguration, ContainerOverride, DesiredStatus, KeyValuePair, NetworkConfiguration, TaskOverride,
 };
-use common::*;
+use wpops_fixtures::sim::*;
 
 async fn task_ips(ecs: &aws_sdk_ecs::Client) -> Vec<(String, String)> {
     let list = ecs.list_tasks().cluster("wp-prod").service_name("wordpress").send().await.unwrap();

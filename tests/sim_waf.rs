@@ -3,12 +3,10 @@
 //! with real rule names, weights and populations (cross-checked against CloudWatch), the
 //! 5,000-request window shrink, window limits, and typed errors.
 
-mod common;
-
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_wafv2::primitives::DateTime;
 use aws_sdk_wafv2::types::{Scope, TimeWindow};
-use common::*;
+use wpops_fixtures::sim::*;
 
 const WP_RULE: &str = "AWS-AWSManagedRulesWordPressRuleSet";
 

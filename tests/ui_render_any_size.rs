@@ -4,13 +4,11 @@
 //! dialog open (preparing, previewed, failed, foreign deployment, typed name), in the rollout and
 //! warming views and the fleet view.
 
-mod ui_fixtures;
-
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ui_fixtures::ops;
 use wpops::app::{Key, KeyCode, Msg, OpEvent, State, update};
+use wpops_fixtures::ui::{self as ui_fixtures, ops};
 
 fn press(s: &mut State, keys: &str) {
     for c in keys.chars() {

@@ -2,12 +2,9 @@
 //! fleet, rows arrive with `Msg::Fleet`, `j`/`k` select, Enter opens another site (and closes
 //! this console); the screen's snapshot on a 160×48 terminal.
 
-#[allow(unused_imports)]
-mod ui_fixtures;
-
-use ui_fixtures::*;
 use wpops::app::{Effect, Key, KeyCode, Msg, Screen, State, update};
 use wpops::model::FleetRow;
+use wpops_fixtures::ui::*;
 
 fn row(site: &str, verdict: &str, problem: Option<&str>, error: Option<&str>) -> FleetRow {
     FleetRow {

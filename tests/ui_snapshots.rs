@@ -2,10 +2,8 @@
 //! time: the healthy overview, the incident, task detail, logs with a filter, WAF, events, help,
 //! the error panels, the actions' confirm dialogs and the rollout and warming views.
 
-mod ui_fixtures;
-
-use ui_fixtures::{draw, errors, healthy, incident, ops};
 use wpops::app::{Key, KeyCode, Msg, State, update};
+use wpops_fixtures::ui::{self as ui_fixtures, draw, errors, healthy, incident, ops};
 
 fn keys(state: &mut State, keys: &str) {
     for c in keys.chars() {
