@@ -81,6 +81,8 @@ struct Follow {
     child: std::process::Child,
     stdout: Arc<Mutex<Vec<String>>>,
     stderr: Arc<Mutex<Vec<String>>>,
+    /// The threads collecting stdout and stderr.
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Follow {
@@ -92,16 +94,16 @@ impl Follow {
         let collect = |pipe: Box<dyn std::io::Read + Send>| {
             let lines: Arc<Mutex<Vec<String>>> = Arc::default();
             let sink = lines.clone();
-            std::thread::spawn(move || {
+            let reader = std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines().map_while(Result::ok) {
                     sink.lock().expect("lock").push(line);
                 }
             });
-            lines
+            (lines, reader)
         };
-        let stdout = collect(Box::new(child.stdout.take().expect("stdout")));
-        let stderr = collect(Box::new(child.stderr.take().expect("stderr")));
-        Follow { child, stdout, stderr }
+        let (stdout, out_reader) = collect(Box::new(child.stdout.take().expect("stdout")));
+        let (stderr, err_reader) = collect(Box::new(child.stderr.take().expect("stderr")));
+        Follow { child, stdout, stderr, readers: vec![out_reader, err_reader] }
     }
 
     fn texts(&self) -> Vec<String> {
@@ -129,10 +131,10 @@ impl Follow {
     async fn stop(self) -> (i32, Vec<String>, String) {
         let pid = self.child.id().to_string();
         assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill").success());
-        let Follow { mut child, stdout, stderr } = self;
+        let Follow { mut child, stdout, stderr, readers } = self;
         let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
         // The readers see the pipes close once the process is gone.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        drained(readers).await;
         let texts = Follow::texts_of(&stdout.lock().expect("lock"));
         let stderr = stderr.lock().expect("lock").join("\n");
         (status.code().unwrap_or(-1), texts, stderr)
@@ -146,6 +148,7 @@ async fn follow_under_faults_prints_every_line_exactly_once() {
     let tasks = task_ids(&sim, home.path()).await;
     let streams: Vec<String> =
         tasks.iter().flat_map(|t| ["nginx", "php-fpm", "warmer"].map(|c| format!("wp/{c}/{t}"))).take(6).collect();
+    let polls = || sim.shared.request_count("logs:FilterLogEvents");
     let mut follow = Follow::start(&sim, home.path());
     // Once it has printed a line it is following (its first poll is behind it).
     put_line(&sim, &streams[0], "drill follow started").await;
@@ -177,7 +180,7 @@ async fn follow_under_faults_prints_every_line_exactly_once() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    wait_for_requests(&sim, "logs:FilterLogEvents", polls() + 3, "three more polls").await;
     let (code, texts, stderr) = follow.stop().await;
     assert_eq!(code, 0, "Ctrl-C exits 0: {stderr}");
     let counts = count_markers(texts.iter().map(String::as_str), "cli");

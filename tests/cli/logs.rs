@@ -66,18 +66,21 @@ async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
     let sim = sim("quiet").await;
     let home = home();
     let task = task_ids(&sim, home.path()).await.remove(0);
+    let polls = || sim.shared.request_count("logs:FilterLogEvents");
+    let before = polls();
     let mut cmd = site_command(&sim, home.path());
     cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let sink = seen.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             sink.lock().unwrap().push(line);
         }
     });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // It is following once its first FilterLogEvents has reached the simulator.
+    wait_for_requests(&sim, "logs:FilterLogEvents", before + 1, "logs --follow never polled").await;
     let marker = format!("wpops-follow-marker-{}", std::process::id());
     put_line(&sim, &format!("wp/nginx/{task}"), &marker).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -86,11 +89,12 @@ async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Several more polls re-read the overlap window: the line must not come again.
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    wait_for_requests(&sim, "logs:FilterLogEvents", polls() + 3, "three more polls").await;
     let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(status.success());
     let code = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("wait");
     assert_eq!(code.code(), Some(0), "Ctrl-C exits 0");
+    drained(vec![reader]).await;
     let lines = seen.lock().unwrap().clone();
     let hits: Vec<&String> = lines.iter().filter(|l| l.contains(&marker)).collect();
     assert_eq!(hits.len(), 1, "exactly once: {hits:?}");

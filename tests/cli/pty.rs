@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The terminal the program sees.
@@ -20,6 +21,8 @@ pub struct Pty {
     child: Child,
     stdin: Option<ChildStdin>,
     out: Arc<Mutex<Vec<u8>>>,
+    /// The thread copying the terminal's bytes into `out`; it ends when `script` exits.
+    reader: Option<JoinHandle<()>>,
     stderr_file: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -83,7 +86,7 @@ impl Pty {
         let mut stdout = child.stdout.take().expect("stdout");
         let out: Arc<Mutex<Vec<u8>>> = Arc::default();
         let sink = out.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = stdout.read(&mut buf) {
                 if n == 0 {
@@ -93,7 +96,7 @@ impl Pty {
             }
         });
         let stdin = child.stdin.take();
-        Pty { child, stdin, out, stderr_file, _dir: dir }
+        Pty { child, stdin, out, reader: Some(reader), stderr_file, _dir: dir }
     }
 
     /// Everything the terminal received so far.
@@ -146,7 +149,13 @@ impl Pty {
             std::thread::sleep(Duration::from_millis(20));
         }
         drop(self.stdin.take());
-        std::thread::sleep(Duration::from_millis(50));
+        // Every byte the terminal got: the reader stops at the end of `script`'s output.
+        let reader = self.reader.take().expect("the terminal's reader");
+        while !reader.is_finished() {
+            assert!(Instant::now() < deadline, "the terminal's output never ended");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        reader.join().expect("the terminal's reader");
         let out = self.output();
         let tail = String::from_utf8_lossy(&out[at..]).into_owned();
         let code = tail

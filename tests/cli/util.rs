@@ -130,6 +130,35 @@ pub async fn put_line(sim: &SimHandle, stream: &str, message: &str) {
         .expect("PutLogEvents");
 }
 
+/// Waits until the simulator has counted `n` requests for `op` (e.g. `logs:FilterLogEvents`),
+/// which is how a test sees that the binary has polled, rather than sleeping while it does.
+/// Panics after 30 s, saying what it waited for.
+pub async fn wait_for_requests(sim: &SimHandle, op: &str, n: u64, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = sim.shared.request_count(op);
+        if seen >= n {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: {seen} of {n} {op} requests within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the threads reading a finished process's pipes have read to the end (each stops
+/// when its pipe closes), so that every line the process printed has been collected. Panics
+/// after 30 s.
+pub async fn drained(readers: Vec<std::thread::JoinHandle<()>>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !readers.iter().all(|r| r.is_finished()) {
+        assert!(tokio::time::Instant::now() < deadline, "a pipe of the finished process never closed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for r in readers {
+        r.join().expect("the reader thread");
+    }
+}
+
 /// The running tasks' ids, from `wpops status -o json`.
 pub async fn task_ids(sim: &SimHandle, home: &Path) -> Vec<String> {
     let v = wpops(sim, home, &["status", "-o", "json"]).await.json();
