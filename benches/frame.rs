@@ -2,24 +2,21 @@
 //! and a regex filter on, drawn into a ratatui `TestBackend` — the overview, the full-screen
 //! logs (with and without a search highlighted) and the task detail. Bar: median ≤ 1 ms.
 //! The state is built only through the public API (`State::new`, `update` with `Msg::Service`,
-//! `Msg::Logs`, `Msg::Key`…), with the realistic values of `tests/ui_fixtures`.
+//! `Msg::Logs`, `Msg::Key`…), with the realistic values of `wpops_fixtures::ui` (fixtures/).
 //! Each is timed by the wall clock and by the thread's CPU time (`*_cpu`).
 //! Run: `cargo bench --bench frame`.
-
-mod support;
-#[path = "../tests/ui_fixtures/mod.rs"]
-mod ui_fixtures;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
-use ui_fixtures::{NOW, platform, running, site, waf};
 use wpops::app::{Key, KeyCode, LogView, Msg, State, update};
 use wpops::model::{
     CallerIdentity, Deployment, DeploymentStatus, FoundReport, LogEvent, LogRing, RawLogEvent, RolloutState, Service,
     ServiceSnapshot, TargetHealth, TargetState, WarmReport, ingest,
 };
+use wpops_fixtures::timing;
+use wpops_fixtures::ui::{NOW, platform, running, site, waf};
 
 const TASKS: usize = 100;
 const LINES: usize = 100_000;
@@ -170,7 +167,7 @@ fn draw(c: &mut Criterion, name: &str, state: &State) {
         black_box(frame.area);
     };
     c.bench_function(name, |b| b.iter(&mut frame));
-    c.bench_function(&format!("{name}_cpu"), |b| b.iter_custom(|n| support::cpu_time(n, &mut frame)));
+    c.bench_function(&format!("{name}_cpu"), |b| b.iter_custom(|n| timing::cpu_time(n, &mut frame)));
 }
 
 fn frames(c: &mut Criterion) {

@@ -16,17 +16,15 @@
 //!
 //! Run: `cargo bench --bench log_pipeline`.
 
-mod support;
-
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use regex::Regex;
 use std::hint::black_box;
 use std::time::Duration;
-use support::Stopwatch;
 use wpops::app::{LogScope, LogView};
 use wpops::aws::logs::RawEvent;
 use wpops::feed::logs::Cursor;
 use wpops::model::{LineClass, LogRing, LogSource, OwnedRawEvent, ingest_owned};
+use wpops_fixtures::timing::Stopwatch;
 
 fn corpus() -> Vec<(String, String)> {
     let mut lines = Vec::new();

@@ -1,0 +1,31 @@
+//! Opening the console from the command line without a terminal: with only `--cluster` it lists
+//! nothing interactively and says how many services there are and to pass `--service`; with no
+//! site at all it says how to name one (or `--demo`). Both exit 2 without drawing anything.
+
+use std::process::Stdio;
+
+use crate::util::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_cluster_without_a_terminal_asks_for_the_service() {
+    let sim = sim("large").await;
+    sim.with_world(&wpops::sim::account_of(KEY), REGION, |_| ());
+    let home = home();
+    let mut cmd = command(home.path());
+    cmd.args(["--endpoint-url", &sim.endpoint_url(), "--region", REGION, "--cluster", "wp-fleet"]).stdin(Stdio::null());
+    let r = run(cmd).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cluster wp-fleet has 2000 services; pass --service NAME"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_site_at_all_says_how_to_name_one() {
+    let home = home();
+    let mut cmd = command(home.path());
+    cmd.stdin(Stdio::null());
+    let r = run(cmd).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--demo"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+}

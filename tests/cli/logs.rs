@@ -1,0 +1,133 @@
+//! `wpops logs` through the real binary against the simulator: container and task filters in
+//! text and JSON, `--follow` printing a line written with PutLogEvents exactly once and stopping
+//! with exit 0 on Ctrl-C, and hostile log text (CSI, OSC 8/52, DCS, APC, C1 controls, bidi
+//! overrides and isolates, zero-width characters) never printed raw.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::util::*;
+
+/// Format characters that reorder or hide text: bidi embeddings, overrides and isolates,
+/// zero-width characters and the BOM.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_and_task_filters_in_text_and_json() {
+    let sim = sim("default").await;
+    let home = home();
+    let r = wpops(&sim, home.path(), &["logs", "--container", "warmer", "--since", "4h", "-o", "json"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = json_lines(&r.stdout);
+    assert!(lines.iter().all(|l| l["container"] == "warmer"), "{}", r.stdout);
+    assert_eq!(lines.iter().filter(|l| l["kind"] == "warm_report").count(), 3, "{}", r.stdout);
+    let ts: Vec<i64> = lines.iter().map(|l| l["ts_ms"].as_i64().unwrap()).collect();
+    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "time order");
+
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let prefix = &task[..8];
+    let r = wpops(
+        &sim,
+        home.path(),
+        &["logs", "-c", "warmer", "-c", "php-fpm", "--task", prefix, "--since", "4h", "-o", "json"],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = json_lines(&r.stdout);
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l["task_id"] == task.as_str()), "{}", r.stdout);
+    assert!(lines.iter().any(|l| l["container"] == "php-fpm") && lines.iter().any(|l| l["container"] == "warmer"));
+
+    let r = wpops(&sim, home.path(), &["logs", "--container", "nginx", "--since", "2m", "--filter", "GET"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.lines().count() > 5, "{}", r.stdout);
+    for line in r.stdout.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields[0].len(), 8, "HH:MM:SS: {line}");
+        assert_eq!(fields[1].len(), 8, "short task id: {line}");
+        assert_eq!(fields[2], "nginx");
+        assert!(line.contains("GET"));
+    }
+    let r = wpops(&sim, home.path(), &["logs", "--task", "zzzz"]).await;
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no task \"zzzz\""), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let polls = || sim.shared.request_count("logs:FilterLogEvents");
+    let before = polls();
+    let mut cmd = site_command(&sim, home.path());
+    cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    // It is following once its first FilterLogEvents has reached the simulator.
+    wait_for_requests(&sim, "logs:FilterLogEvents", before + 1, "logs --follow never polled").await;
+    let marker = format!("wpops-follow-marker-{}", std::process::id());
+    put_line(&sim, &format!("wp/nginx/{task}"), &marker).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.lock().unwrap().iter().any(|l| l.contains(&marker)) {
+        assert!(tokio::time::Instant::now() < deadline, "the marked line never arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Several more polls re-read the overlap window: the line must not come again.
+    wait_for_requests(&sim, "logs:FilterLogEvents", polls() + 3, "three more polls").await;
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let code = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("wait");
+    assert_eq!(code.code(), Some(0), "Ctrl-C exits 0");
+    drained(vec![reader]).await;
+    let lines = seen.lock().unwrap().clone();
+    let hits: Vec<&String> = lines.iter().filter(|l| l.contains(&marker)).collect();
+    assert_eq!(hits.len(), 1, "exactly once: {hits:?}");
+    let v: serde_json::Value = serde_json::from_str(hits[0]).unwrap();
+    assert_eq!(v["task_id"], task.as_str());
+    assert_eq!(v["container"], "nginx");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_log_text_is_never_printed_raw() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let evil = "evil \x1b[31mRED\x1b[0m \x1b]52;c;ZXZpbA==\x07 \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \u{202e}txt.exe \u{200b}zw \
+                \x1bP1$r0m\x1b\\dcs \u{9b}31mc1 \u{9d}0;t\u{9c} \u{2066}iso\u{2069} a\u{200d}b\u{2060}c\u{feff}d \x1b_apc\x1b\\ \x07\x08\x7f\
+                \rCR [brackets]";
+    put_line(&sim, &format!("wp/warmer/{task}"), evil).await;
+    let r = wpops(&sim, home.path(), &["logs", "--container", "warmer", "--since", "5m"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r.stdout.lines().find(|l| l.contains("evil")).unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(line.contains("␛[31mRED") && line.contains("␛]52;c;"), "visible tokens: {line}");
+    assert!(r.stdout.lines().any(|l| l.ends_with("warmer  CR [brackets]")), "a CR splits the event:\n{}", r.stdout);
+    for ch in r.stdout.chars() {
+        assert!(ch == '\n' || !(ch.is_control() || invisible(ch)), "raw {ch:?} in {line:?}");
+    }
+    let r = wpops(&sim, home.path(), &["logs", "--container", "warmer", "--since", "5m", "-o", "json"]).await;
+    let texts: Vec<String> = json_lines(&r.stdout)
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_string())
+        .filter(|t| t.contains("evil"))
+        .collect();
+    assert!(!texts.is_empty());
+    for t in texts {
+        assert!(!t.chars().any(|c| c.is_control() || invisible(c)), "{t:?}");
+    }
+}

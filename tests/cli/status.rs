@@ -1,0 +1,98 @@
+//! `wpops status` against the in-process simulator through the real binary: healthy and
+//! incident verdicts in text and JSON with their exit codes, a throttling AWS (exit 3 with one
+//! line, quickly), `--demo`, and no ANSI codes when stdout is not a terminal or NO_COLOR is set.
+
+use crate::util::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_is_healthy_in_text_and_json() {
+    let sim = sim("default").await;
+    let home = home();
+    let text = wpops(&sim, home.path(), &["status"]).await;
+    assert_eq!(text.code, 0, "{}{}", text.stdout, text.stderr);
+    assert!(text.stdout.contains("HEALTHY") && text.stdout.contains("3/3 running"), "{}", text.stdout);
+    assert_eq!(text.stdout.matches("1,834 ok · 0 failed").count(), 3, "{}", text.stdout);
+    assert!(text.stdout.lines().all(|l| l.chars().count() <= 80), "fits 80 columns:\n{}", text.stdout);
+    assert!(!text.stdout.contains('\x1b'), "no colour on a pipe");
+
+    let json = wpops(&sim, home.path(), &["status", "--output", "json"]).await;
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let v = json.json();
+    assert_eq!(v["schema"], "wpops.status/1");
+    assert_eq!(v["health"]["verdict"], "healthy");
+    assert_eq!(v["exit_code"], 0);
+    assert_eq!(v["service"]["running"], 3);
+    assert_eq!(v["deployments"][0]["rollout_state"], "COMPLETED");
+    let tasks = v["tasks"].as_array().expect("tasks");
+    assert_eq!(tasks.len(), 3);
+    for t in tasks {
+        assert_eq!(t["warmer"]["ok"], true);
+        assert_eq!(t["warmer"]["report"]["total"], 1834);
+        assert_eq!(t["target_health"]["state"], "healthy");
+        assert_eq!(t["containers"].as_array().map(Vec::len), Some(3));
+    }
+    assert!(v["alb_5xx"]["window_s"].as_i64() == Some(300));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_is_unhealthy_and_names_the_failing_warmers() {
+    let sim = sim("incident").await;
+    let home = home();
+    let text = wpops(&sim, home.path(), &["status"]).await;
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    assert!(text.stdout.contains("UNHEALTHY"));
+    assert!(text.stdout.contains("warmer reported 44 failures"), "{}", text.stdout);
+    assert!(text.stdout.contains("warmer failed: exit 127 (command not found)"), "{}", text.stdout);
+    assert!(text.stdout.contains("php-fpm exit 137"), "stopped tasks grouped by reason:\n{}", text.stdout);
+
+    let v = wpops(&sim, home.path(), &["status", "-o", "json"]).await;
+    assert_eq!(v.code, 1);
+    let v = v.json();
+    assert_eq!(v["health"]["verdict"], "unhealthy");
+    let reasons: Vec<&str> = v["health"]["reasons"].as_array().unwrap().iter().filter_map(|r| r.as_str()).collect();
+    assert!(reasons.iter().any(|r| r.contains("44 failures")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("exit 127 (command not found)")), "{reasons:?}");
+    let bad: Vec<&serde_json::Value> =
+        v["tasks"].as_array().unwrap().iter().filter(|t| t["warmer"]["ok"] == false).collect();
+    assert_eq!(bad.len(), 2);
+    assert!(v["stopped"].as_array().unwrap().len() >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_aws_is_exit_3_with_one_line_quickly() {
+    let sim = throttled_sim().await;
+    let home = home();
+    let r = wpops(&sim, home.path(), &["status"]).await;
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("Rate exceeded") && r.stderr.contains("throttling"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"));
+    assert!(r.took.as_secs() < 15, "{:?}", r.took);
+    assert!(r.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_needs_no_aws_and_no_colour_with_no_color() {
+    let home = home();
+    let mut cmd = command(home.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env("NO_COLOR", "1").args(["--demo", "status"]);
+    let r = run(cmd).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("demo  wp-prod/wordpress"), "{}", r.stdout);
+    assert!(!r.stdout.contains('\x1b'));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_credentials_hint_at_sso_login() {
+    let sim = sim("default").await;
+    let home = home();
+    let mut cmd = command(home.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    cmd.args(["--profile", "corp-prod", "--endpoint-url", &sim.endpoint_url(), "--region", REGION]);
+    cmd.args(["--cluster", "wp-prod", "--service", "wordpress", "status"]);
+    let r = run(cmd).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("aws sso login --profile corp-prod"), "{}", r.stderr);
+    assert_eq!(sim.shared.total_requests(), 0);
+}

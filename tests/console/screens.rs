@@ -1,0 +1,197 @@
+//! Snapshots of every screen on a fixed 160×48 TestBackend, from constructed states at a fixed
+//! time: the healthy overview, the incident, task detail, logs with a filter, WAF, events, help,
+//! the error panels, the actions' confirm dialogs and the rollout and warming views.
+
+use wpops::app::{Key, KeyCode, Msg, State, update};
+use wpops_fixtures::ui::{self as ui_fixtures, draw, errors, healthy, incident, ops};
+
+fn keys(state: &mut State, keys: &str) {
+    for c in keys.chars() {
+        update(state, Msg::Key(Key::char(c)));
+    }
+}
+
+fn enter(state: &mut State) {
+    update(state, Msg::Key(Key::plain(KeyCode::Enter)));
+}
+
+fn snap(state: &State) -> String {
+    draw(state, 160, 48)
+}
+
+#[test]
+fn overview_healthy() {
+    insta::assert_snapshot!(snap(&healthy()));
+}
+
+#[test]
+fn overview_incident() {
+    let mut s = incident();
+    keys(&mut s, "jj");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn task_detail() {
+    let mut s = incident();
+    keys(&mut s, "jj");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn task_detail_of_a_stopped_task() {
+    let mut s = incident();
+    keys(&mut s, "jjjjj");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn logs_with_a_filter_and_search() {
+    let mut s = incident();
+    keys(&mut s, "l/\" 50[0-9] |max_children");
+    enter(&mut s);
+    keys(&mut s, "sadmin");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn logs_paused_with_new_lines() {
+    let mut s = healthy();
+    keys(&mut s, "l ");
+    let more = ui_fixtures::log_lines(&["3f2a9c1e5b7d4e0f8a9b1c2d3e4f5a6b"], true)
+        .into_iter()
+        .map(|mut e| {
+            e.ts_ms += 60_000;
+            e.event_id.push_str("-later");
+            e
+        })
+        .collect();
+    update(&mut s, Msg::Logs { at_ms: ui_fixtures::NOW, generation: 0, events: more });
+    keys(&mut s, "wT");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn waf() {
+    let mut s = healthy();
+    keys(&mut s, "w");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn events() {
+    let mut s = incident();
+    keys(&mut s, "e");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = healthy();
+    keys(&mut s, "?");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn error_panels() {
+    insta::assert_snapshot!(snap(&errors()));
+}
+
+#[test]
+fn unknown_command() {
+    let mut s = healthy();
+    keys(&mut s, ":deploy");
+    enter(&mut s);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn loading() {
+    let s = State::new(ui_fixtures::site(), ui_fixtures::NOW);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn redeploy_confirm() {
+    let mut s = healthy();
+    keys(&mut s, "R");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn rollback_with_the_mutable_tag_warning() {
+    let mut s = healthy();
+    keys(&mut s, "B");
+    update(&mut s, ops::rollback_preview());
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn warm_with_a_missing_warmer() {
+    let mut s = healthy();
+    keys(&mut s, "W");
+    update(&mut s, ops::warm_preview(true));
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn foreign_deployment_needs_a_second_confirmation() {
+    let mut s = incident();
+    keys(&mut s, "Ry");
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn rollout_in_progress() {
+    insta::assert_snapshot!(snap(&ops::rolling_out()));
+}
+
+#[test]
+fn rollout_finished_rolled_back() {
+    insta::assert_snapshot!(snap(&ops::rolled_back()));
+}
+
+#[test]
+fn warm_results() {
+    insta::assert_snapshot!(snap(&ops::warm_results()));
+}
+
+#[test]
+fn read_only_footer_and_flash() {
+    let mut s = healthy();
+    s.site.read_only = true;
+    keys(&mut s, "R");
+    insta::assert_snapshot!(snap(&s));
+}
+
+/// The task table scrolls to keep the selected row in view on a short terminal: the frames as
+/// the selection walks down every task and stopped group (only the rows in view are drawn).
+#[test]
+fn overview_scrolls_with_the_selection() {
+    let mut state = incident();
+    let mut frames = Vec::new();
+    for _ in 0..8 {
+        frames.push(draw(&state, 120, 22));
+        keys(&mut state, "j");
+    }
+    insta::assert_snapshot!(frames.join("\n"));
+}
+
+/// A panel in error counts down to its next attempt as the clock ticks, then says it is
+/// retrying (it once showed the same "retry in 8.0s" until the next message).
+#[test]
+fn the_retry_countdown_follows_the_clock() {
+    let mut s = errors();
+    let retry = |s: &State| {
+        let screen = draw(s, 160, 48);
+        screen.lines().find(|l| l.contains("ecs:DescribeServices")).map(|l| l.to_owned()).unwrap_or_default()
+    };
+    assert!(retry(&s).contains("retry in 8s"), "{}", retry(&s));
+    update(&mut s, Msg::Tick(ui_fixtures::NOW + 3_000));
+    assert!(retry(&s).contains("retry in 5s"), "{}", retry(&s));
+    update(&mut s, Msg::Tick(ui_fixtures::NOW + 9_000));
+    assert!(retry(&s).contains("retrying…"), "{}", retry(&s));
+}
