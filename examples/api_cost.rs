@@ -122,7 +122,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let now = ecs_counts(&sim);
                     let calls = now.iter().map(|(op, n)| (*op, n - last.get(op).copied().unwrap_or(0))).collect();
                     last = now;
-                    running_ids = s.tasks.iter().filter(|t| t.is_running()).map(|t| t.id.clone()).collect();
+                    running_ids = s.tasks.iter().filter(|t| t.is_running()).map(|t| t.id.as_str().to_owned()).collect();
                     let stopped = s.tasks.iter().filter(|t| t.is_stopped()).count();
                     refreshes.push(Refresh { at: started.elapsed(), calls, running: running_ids.len(), stopped });
                 }

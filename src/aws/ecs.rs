@@ -141,7 +141,7 @@ fn task_from(t: &sdk::Task) -> model::Task {
                 .map(str::to_string)
         });
     model::Task {
-        id: model::short_task_id(&arn).to_string(),
+        id: model::short_task_id(&arn).into(),
         revision: model::task_definition_revision(&td).map(|(_, r)| r).unwrap_or(0),
         arn,
         task_definition: td,

@@ -138,7 +138,7 @@ async fn discover(s: &Session, reader: &ServiceReader) -> Result<Discovery, AwsE
 fn find_task(tasks: &[Task], prefix: &str) -> Result<String, String> {
     let hits: Vec<&Task> = tasks.iter().filter(|t| t.id.starts_with(prefix)).collect();
     match hits.as_slice() {
-        [one] => Ok(one.id.clone()),
+        [one] => Ok(one.id.as_str().to_owned()),
         [] => {
             let ids: Vec<&str> = tasks.iter().map(|t| task_prefix(&t.id)).collect();
             Err(format!("no task {prefix:?} in the service; its tasks: {}", ids.join(", ")))

@@ -33,10 +33,10 @@ impl Lookup {
         let mut candidates = Vec::new();
         for t in &disc.tasks {
             let warmer_done = t.warmer().is_some_and(|w| w.last_status == LastStatus::Stopped);
-            if !warmer_done || self.found.contains(&t.id) {
+            if !warmer_done || self.found.contains(t.id.as_str()) {
                 continue;
             }
-            if self.tried.get(&t.id).is_some_and(|at| now - at < RETRY_MS) {
+            if self.tried.get(t.id.as_str()).is_some_and(|at| now - at < RETRY_MS) {
                 continue;
             }
             candidates.push(t.clone());
@@ -48,7 +48,7 @@ impl Lookup {
             return None;
         }
         for t in &candidates {
-            self.tried.insert(t.id.clone(), now);
+            self.tried.insert(t.id.as_str().to_owned(), now);
         }
         // An error leaves the reports missing; they are looked for again after RETRY_MS.
         let found = find_reports(&ctx.clients, &ctx.log_budget, &candidates, &disc.task_definitions, now)
@@ -58,8 +58,8 @@ impl Lookup {
             self.found.insert(f.task_id.clone());
             self.tried.remove(&f.task_id);
         }
-        let live: HashSet<&String> = disc.tasks.iter().map(|t| &t.id).collect();
-        self.tried.retain(|id, _| live.contains(id));
+        let live: HashSet<&str> = disc.tasks.iter().map(|t| t.id.as_str()).collect();
+        self.tried.retain(|id, _| live.contains(id.as_str()));
         Some(found)
     }
 }

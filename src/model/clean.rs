@@ -14,6 +14,14 @@ pub trait SanitizeText {
     fn sanitize_text(&mut self);
 }
 
+impl SanitizeText for super::ids::TaskId {
+    fn sanitize_text(&mut self) {
+        if !is_printable_ascii(self.as_bytes()) {
+            *self = sanitize_line(self).into();
+        }
+    }
+}
+
 impl SanitizeText for String {
     fn sanitize_text(&mut self) {
         if !is_printable_ascii(self.as_bytes()) {

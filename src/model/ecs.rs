@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::TaskId;
 use super::logline::ContainerRole;
 use super::text_enum::text_enum;
 use super::warm::{WarmReport, WarmerFacts, WarmerVerdict, warmer_verdict};
@@ -111,8 +112,8 @@ pub struct ServiceEvent {
 /// One task, running or recently stopped.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
-    /// The short id: the last segment of the ARN.
-    pub id: String,
+    /// The task's id: the last segment of the ARN.
+    pub id: TaskId,
     pub arn: String,
     pub task_definition: String,
     /// Parsed from the task definition ARN (`…:task-definition/wordpress:42` → 42); 0 if unknown.

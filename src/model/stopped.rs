@@ -68,14 +68,14 @@ pub fn group_stopped(tasks: &[Task]) -> Vec<StoppedGroup> {
         match groups.iter_mut().find(|g| g.reason == reason) {
             Some(group) => {
                 group.count += 1;
-                group.task_ids.push(task.id.clone());
+                group.task_ids.push(task.id.as_str().to_owned());
             }
             None => groups.push(StoppedGroup {
                 reason,
                 stop_code: task.stop_code.clone(),
                 count: 1,
                 latest_ms: task.stopped_ms().unwrap_or(0),
-                task_ids: vec![task.id.clone()],
+                task_ids: vec![task.id.as_str().to_owned()],
             }),
         }
     }

@@ -77,7 +77,7 @@ fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
     }
     let (warmer, style) = tasks::warmer_text(state, task);
     lines.push(Line::from(vec![Span::styled("warmer ", theme::title()), Span::styled(warmer, style)]));
-    let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id), theme::title()));
+    let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id.as_str()), theme::title()));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

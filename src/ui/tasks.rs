@@ -254,7 +254,7 @@ fn container_line(state: &State, task: &Task, c: &Container, last: bool) -> Line
 
 /// The warmer's line by the PRODUCT.md health rule: `1,834 ok · 0 failed · 9.8s` when healthy.
 pub fn warmer_text(state: &State, task: &Task) -> (String, Style) {
-    let report = state.feeds.reports.get(&task.id).map(|r| r.report);
+    let report = state.feeds.reports.get(task.id.as_str()).map(|r| r.report);
     let took = state.warming_ms(task).map_or_else(String::new, |ms| format!(" · {}", theme::seconds(ms)));
     let since = task.started_at_ms.map_or_else(String::new, |s| format_age(state.now_ms - s));
     let limit = format_age(state.site.warm_limit_ms);

@@ -44,7 +44,7 @@ pub(in crate::app) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
     let task_id = if kind == OpKind::ReplaceTask {
         let task = if state.nav.screen == Screen::TaskDetail { state.detail() } else { state.selected_task() };
         match task.filter(|t| !t.is_stopped()) {
-            Some(t) => Some(t.id.clone()),
+            Some(t) => Some(t.id.as_str().to_owned()),
             None => {
                 state.flash("select a running task to replace", false);
                 return Vec::new();
@@ -166,7 +166,7 @@ fn confirm(state: &mut State) -> Vec<Effect> {
             Screen::Warming
         }
         _ => {
-            let before: HashSet<String> = state.tasks().iter().map(|t| t.id.clone()).collect();
+            let before: HashSet<String> = state.tasks().iter().map(|t| t.id.as_str().to_owned()).collect();
             state.ops.rollout = Some(RolloutWatch::new(run, before));
             Screen::Rollout
         }

@@ -72,7 +72,7 @@ impl RolloutWatch {
 
     /// A task that started after the action (the replacement, the new deployment's tasks).
     pub fn is_new(&self, task: &Task) -> bool {
-        !self.tasks_before.contains(&task.id)
+        !self.tasks_before.contains(task.id.as_str())
     }
 
     /// Adds service events not seen yet, keeping the newest `MAX_WATCH_EVENTS`.

@@ -233,13 +233,13 @@ impl State {
 
     /// The warmer verdict of a task by the PRODUCT.md health rule.
     pub fn warmer_verdict(&self, task: &Task) -> WarmerVerdict {
-        let report = self.feeds.reports.get(&task.id).map(|r| r.report);
+        let report = self.feeds.reports.get(task.id.as_str()).map(|r| r.report);
         task.warmer_verdict(report, self.now_ms, self.site.warm_limit_ms)
     }
 
     /// Warming time: the report's timestamp minus the task's startedAt.
     pub fn warming_ms(&self, task: &Task) -> Option<i64> {
-        let report = self.feeds.reports.get(&task.id)?;
+        let report = self.feeds.reports.get(task.id.as_str())?;
         crate::model::warming_duration_ms(report.at_ms, task.started_at_ms?)
     }
 

@@ -34,7 +34,7 @@ pub(super) fn toggle_task_scope(state: &mut State) -> Vec<Effect> {
         return follow_logs(state);
     }
     let task = if state.nav.screen == Screen::TaskDetail { state.detail() } else { state.selected_task() };
-    match task.map(|t| t.id.clone()) {
+    match task.map(|t| t.id.as_str().to_owned()) {
         Some(id) => {
             state.logs.set_task(Some(id));
             follow_logs(state)

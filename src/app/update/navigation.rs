@@ -55,7 +55,7 @@ pub(super) fn bottom(state: &mut State) {
 }
 
 pub(super) fn open_task(state: &mut State) {
-    let id = state.selected_task().map(|t| t.id.clone());
+    let id = state.selected_task().map(|t| t.id.as_str().to_owned());
     if id.is_some() {
         state.nav.detail_task = id;
         state.go(Screen::TaskDetail);

@@ -36,7 +36,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 fn warmer_line(task: &Task, facts: &StatusFacts, verdict: &WarmerVerdict) -> String {
-    let found = facts.reports.get(&task.id);
+    let found = facts.reports.get(task.id.as_str());
     let mut parts = vec![verdict.summary()];
     if let Some(f) = found {
         let r = f.report;
@@ -120,7 +120,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             let mut line = format!("  {:<8} {:<8} {}", c.name, c.last_status.as_str(), container_state(c));
             if c.role == ContainerRole::Warmer {
                 let v = t.warmer_verdict(
-                    f.reports.get(&t.id).map(|r| r.report),
+                    f.reports.get(t.id.as_str()).map(|r| r.report),
                     now,
                     site.warming.limit_secs as i64 * 1000,
                 );
@@ -337,7 +337,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
             .iter()
             .filter(|t| !t.is_stopped())
             .map(|t| {
-                let found = f.reports.get(&t.id);
+                let found = f.reports.get(t.id.as_str());
                 let verdict = t.warmer_verdict(found.map(|r| r.report), now, limit);
                 TaskJson {
                     id: &t.id,

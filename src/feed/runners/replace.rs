@@ -66,13 +66,13 @@ pub async fn follow_replacement(
         {
             let exit = t.warmer().and_then(|w| w.exit_code);
             return Ok(match exit {
-                Some(0) => ReplaceOutcome::Replaced { task_id: t.id.clone() },
+                Some(0) => ReplaceOutcome::Replaced { task_id: t.id.as_str().to_owned() },
                 other => {
                     let verdict = match t.warmer_verdict(None, crate::feed::now_ms(), i64::MAX) {
                         WarmerVerdict::Failed { reason, .. } => reason,
                         _ => other.map(crate::model::describe_exit).unwrap_or_else(|| "no exit code".into()),
                     };
-                    ReplaceOutcome::WarmerTrouble { task_id: t.id.clone(), verdict }
+                    ReplaceOutcome::WarmerTrouble { task_id: t.id.as_str().to_owned(), verdict }
                 }
             });
         }

@@ -59,7 +59,11 @@ pub async fn plan_warm(op: &Operator, settings: &WarmSettings) -> Result<WarmPla
         .filter(|t| t.is_running())
         .filter_map(|t| {
             let ip = t.private_ip.clone()?;
-            Some(WarmTarget { task_id: t.id.clone(), url: format!("http://{ip}{port}{}", settings.path), ip })
+            Some(WarmTarget {
+                task_id: t.id.as_str().to_owned(),
+                url: format!("http://{ip}{port}{}", settings.path),
+                ip,
+            })
         })
         .collect();
     let service_td = ecs::describe_task_definition(c, &service.task_definition).await?;
