@@ -45,7 +45,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     };
     if rows.is_empty() {
-        let text = "no sites in the config file: `wpops config init` writes an example";
+        let text = if state.site.demo {
+            "the demo has no fleet: the fleet lists the config file's [sites.NAME] tables"
+        } else {
+            "no sites in the config file: `wpops config init` writes an example"
+        };
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(block), area);
         return;
     }

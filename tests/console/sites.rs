@@ -92,3 +92,16 @@ fn the_command_line_opens_the_fleet_view() {
 fn fleet_view_snapshot() {
     insta::assert_snapshot!(draw(&fleet_state(), 160, 48));
 }
+
+#[test]
+fn an_empty_fleet_says_why_and_never_reads_forever() {
+    let mut s = State::new(site(), NOW);
+    update(&mut s, Msg::Key(Key::char('S')));
+    assert!(draw(&s, 100, 12).contains("reading every configured site…"));
+    update(&mut s, Msg::Fleet { at_ms: NOW, rows: Vec::new() });
+    assert!(draw(&s, 100, 12).contains("no sites in the config file"));
+    let mut demo = State::new(wpops::app::SiteInfo { demo: true, ..site() }, NOW);
+    update(&mut demo, Msg::Key(Key::char('S')));
+    update(&mut demo, Msg::Fleet { at_ms: NOW, rows: Vec::new() });
+    assert!(draw(&demo, 100, 12).contains("the demo has no fleet"));
+}

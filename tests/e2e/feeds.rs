@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
-use wpops::app::{Feed, Msg, SiteInfo};
+use wpops::app::{Effect, Feed, Msg, SiteInfo};
 use wpops::aws::{Clients, Target};
 use wpops::feed::Feeds;
+use wpops::feed::runners::WarmSettings;
+use wpops::feed::runtime::Runtime;
 use wpops::model::{FetchErrorKind, RolloutState};
 use wpops::sim::{self, Faults, SimHandle, SimOptions};
 
@@ -157,4 +159,24 @@ async fn throttling_shows_as_a_stale_panel_and_recovers() {
             break;
         }
     }
+}
+
+/// Without configured sites (the demo, or no config file) the fleet view is answered at once
+/// with no rows, so it says so instead of "reading every configured site…" forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_without_a_fleet_answers_the_fleet_view_with_no_sites() {
+    let (_sim, clients, _rx, _feeds, _set) = start().await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let site = SiteInfo { cluster: "wp-prod".into(), service: "wordpress".into(), ..SiteInfo::default() };
+    let mut runtime = Runtime::start(clients, site, WarmSettings::default(), None, tx);
+    runtime.run(Effect::WatchFleet);
+    let fleet = async {
+        loop {
+            if let Msg::Fleet { rows, .. } = next(&mut rx).await {
+                return rows;
+            }
+        }
+    };
+    let rows = tokio::time::timeout(Duration::from_secs(10), fleet).await.expect("the fleet view is answered");
+    assert!(rows.is_empty());
 }

@@ -103,7 +103,15 @@ impl Runtime {
         if let Some(h) = self.fleet_watch.take() {
             h.abort();
         }
-        let (Some(source), tx) = (self.fleet.clone(), self.tx.clone()) else { return };
+        let tx = self.tx.clone();
+        let Some(source) = self.fleet.clone() else {
+            // No configured sites (the demo, or no config file): say so now rather than leave
+            // the view reading forever.
+            self.tasks.spawn(async move {
+                let _ = tx.send(Msg::Fleet { at_ms: now_ms(), rows: Vec::new() }).await;
+            });
+            return;
+        };
         self.fleet_watch = Some(self.tasks.spawn(async move {
             loop {
                 let rows = source.read().await;
