@@ -61,7 +61,7 @@ impl ServiceHealth {
 }
 
 fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+    super::ids::task_prefix(id)
 }
 
 /// Failures that count even during a rollout.

@@ -187,7 +187,7 @@ pub struct LogEvent {
 impl LogEvent {
     /// The first 8 chars of the task id, as tables show it.
     pub fn task_short(&self) -> &str {
-        self.task_id.get(..8).unwrap_or(&self.task_id)
+        super::ids::task_prefix(&self.task_id)
     }
 
     /// Estimated heap + inline bytes this event holds, for the ring's byte budget. The task id

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::theme;
 use crate::app::State;
-use crate::model::{RolloutState, format_age, task_definition_revision};
+use crate::model::{RolloutState, format_age, short_td};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let deployments = state.feeds.service.data.as_ref().map_or(0, |s| s.service.deployments.len());
@@ -40,8 +40,7 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
             RolloutState::Failed => theme::bad(),
             _ => theme::info(),
         };
-        let td = task_definition_revision(&d.task_definition)
-            .map_or_else(|| d.task_definition.clone(), |(f, r)| format!("{f}:{r}"));
+        let td = short_td(&d.task_definition).to_string();
         Row::new(vec![
             Line::raw(d.status.to_string()),
             Line::raw(td),
