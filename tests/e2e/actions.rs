@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wpops::aws::{Clients, Target};
-use wpops::feed::runners::{self, ActionError, Operator, RolloutOutcome, WarmSettings, audit::AuditLog};
+use wpops::feed::runners::{self, ActionError, Operator, RolloutOutcome, WarmSettings};
 use wpops::model::WarmOutcome;
 use wpops::sim::{self, SimHandle, SimOptions};
+use wpops_fixtures::sim as fixtures;
 
 struct Rig {
     sim: SimHandle,
@@ -23,23 +23,8 @@ struct Rig {
 async fn rig(scenario: &str, read_only: bool) -> Rig {
     let sim =
         sim::start(SimOptions { scenario: scenario.into(), paused: true, ..SimOptions::default() }).await.unwrap();
-    let target = Target {
-        region: Some("ap-northeast-1".into()),
-        endpoint_url: Some(sim.endpoint_url()),
-        static_credentials: Some(("ASIA123456789012TEST".into(), "secret".into())),
-        max_attempts: 1,
-        read_only,
-        ..Target::interactive()
-    };
-    let clients = Clients::connect(&target).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let op = Operator {
-        clients,
-        cluster: "wp-prod".into(),
-        service: "wordpress".into(),
-        caller: None,
-        audit: AuditLog { path: dir.path().join("audit.jsonl") },
-    };
+    let op = fixtures::operator(fixtures::clients(&sim, read_only).await, dir.path());
     Rig { sim, op, _dir: dir }
 }
 

@@ -8,23 +8,17 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use wpops::app::{Effect, Feed, Msg, SiteInfo};
-use wpops::aws::{Clients, Target};
+use wpops::aws::Clients;
 use wpops::feed::Feeds;
 use wpops::feed::runners::WarmSettings;
 use wpops::feed::runtime::Runtime;
 use wpops::model::{FetchErrorKind, RolloutState};
 use wpops::sim::{self, Faults, SimHandle, SimOptions};
+use wpops_fixtures::sim as fixtures;
 
 async fn start() -> (SimHandle, Clients, mpsc::Receiver<Msg>, Feeds, JoinSet<()>) {
     let sim = sim::start(SimOptions { paused: true, ..SimOptions::default() }).await.unwrap();
-    let target = Target {
-        region: Some("ap-northeast-1".into()),
-        endpoint_url: Some(sim.endpoint_url()),
-        static_credentials: Some(("ASIA123456789012TEST".into(), "secret".into())),
-        max_attempts: 1,
-        ..Target::interactive()
-    };
-    let clients = Clients::connect(&target).await.unwrap();
+    let clients = fixtures::clients(&sim, false).await;
     let site = SiteInfo {
         name: "demo".into(),
         region: "ap-northeast-1".into(),

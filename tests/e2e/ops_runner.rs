@@ -7,28 +7,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use wpops::app::{Msg, Op, OpEvent, OpKind, Preview};
-use wpops::aws::{Clients, Target};
-use wpops::feed::runners::{Operator, WarmSettings, audit::AuditLog};
+use wpops::feed::runners::WarmSettings;
 use wpops::feed::runtime::ops::OpRunner;
 use wpops::sim::{self, SimHandle, SimOptions};
+use wpops_fixtures::sim as fixtures;
 
 async fn rig(dir: &tempfile::TempDir) -> (SimHandle, OpRunner, mpsc::Receiver<Msg>) {
     let sim = sim::start(SimOptions { paused: true, ..SimOptions::default() }).await.unwrap();
-    let target = Target {
-        region: Some("ap-northeast-1".into()),
-        endpoint_url: Some(sim.endpoint_url()),
-        static_credentials: Some(("ASIA123456789012TEST".into(), "secret".into())),
-        max_attempts: 1,
-        ..Target::interactive()
-    };
-    let clients = Clients::connect(&target).await.unwrap();
-    let op = Operator {
-        clients,
-        cluster: "wp-prod".into(),
-        service: "wordpress".into(),
-        caller: None,
-        audit: AuditLog { path: dir.path().join("audit.jsonl") },
-    };
+    let op = fixtures::operator(fixtures::clients(&sim, false).await, dir.path());
     let (tx, rx) = mpsc::channel(64);
     (sim, OpRunner::new(op, WarmSettings::default(), tx), rx)
 }
