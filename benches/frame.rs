@@ -42,11 +42,11 @@ fn snapshot() -> ServiceSnapshot {
         desired: TASKS as u32,
         running: TASKS as u32,
         pending: 0,
-        task_definition: td.clone(),
+        task_definition: td.clone().into(),
         deployments: vec![Deployment {
             id: "ecs-svc/42".into(),
             status: DeploymentStatus::Primary,
-            task_definition: td,
+            task_definition: td.into(),
             desired: TASKS as u32,
             running: TASKS as u32,
             pending: 0,

@@ -44,7 +44,7 @@ pub(crate) fn service_from(cluster: &str, s: &sdk::Service) -> model::Service {
         desired: s.desired_count().max(0) as u32,
         running: s.running_count().max(0) as u32,
         pending: s.pending_count().max(0) as u32,
-        task_definition: s.task_definition().unwrap_or_default().to_string(),
+        task_definition: s.task_definition().unwrap_or_default().into(),
         deployments: s.deployments().iter().map(deployment_from).collect(),
         events: s
             .events()
@@ -65,7 +65,7 @@ fn deployment_from(d: &sdk::Deployment) -> model::Deployment {
     model::Deployment {
         id: d.id().unwrap_or_default().to_string(),
         status: model::DeploymentStatus::parse(d.status().unwrap_or_default()),
-        task_definition: d.task_definition().unwrap_or_default().to_string(),
+        task_definition: d.task_definition().unwrap_or_default().into(),
         desired: d.desired_count().max(0) as u32,
         running: d.running_count().max(0) as u32,
         pending: d.pending_count().max(0) as u32,
@@ -144,7 +144,7 @@ fn task_from(t: &sdk::Task) -> model::Task {
         id: model::short_task_id(&arn).into(),
         revision: model::task_definition_revision(&td).map(|(_, r)| r).unwrap_or(0),
         arn,
-        task_definition: td,
+        task_definition: td.into(),
         last_status: model::LastStatus::parse(t.last_status().unwrap_or_default()),
         desired_status: model::LastStatus::parse(t.desired_status().unwrap_or_default()),
         health: model::Health::parse(t.health_status().map(|h| h.as_str()).unwrap_or("UNKNOWN")),
@@ -196,7 +196,7 @@ pub async fn describe_task_definition(c: &Clients, arn: &str) -> Result<model::T
 
 fn task_definition_from(td: &sdk::TaskDefinition) -> model::TaskDefinition {
     model::TaskDefinition {
-        arn: td.task_definition_arn().unwrap_or_default().to_string(),
+        arn: td.task_definition_arn().unwrap_or_default().into(),
         family: td.family().unwrap_or_default().to_string(),
         revision: td.revision().max(0) as u32,
         containers: td

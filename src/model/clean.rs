@@ -14,13 +14,20 @@ pub trait SanitizeText {
     fn sanitize_text(&mut self);
 }
 
-impl SanitizeText for super::ids::TaskId {
-    fn sanitize_text(&mut self) {
-        if !is_printable_ascii(self.as_bytes()) {
-            *self = sanitize_line(self).into();
+/// The id types hold AWS text too.
+macro_rules! sanitize_id {
+    ($($ty:ty),*) => {$(
+        impl SanitizeText for $ty {
+            fn sanitize_text(&mut self) {
+                if !is_printable_ascii(self.as_bytes()) {
+                    *self = sanitize_line(self).into();
+                }
+            }
         }
-    }
+    )*};
 }
+
+sanitize_id!(super::ids::TaskId, super::ids::TaskDefArn);
 
 impl SanitizeText for String {
     fn sanitize_text(&mut self) {

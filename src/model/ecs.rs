@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::TaskId;
+use super::ids::{TaskDefArn, TaskId};
 use super::logline::ContainerRole;
 use super::text_enum::text_enum;
 use super::warm::{WarmReport, WarmerFacts, WarmerVerdict, warmer_verdict};
@@ -63,7 +63,7 @@ pub struct Service {
     pub running: u32,
     pub pending: u32,
     /// Task definition ARN of the PRIMARY deployment.
-    pub task_definition: String,
+    pub task_definition: TaskDefArn,
     pub deployments: Vec<Deployment>,
     /// Newest first, as ECS returns them.
     pub events: Vec<ServiceEvent>,
@@ -90,7 +90,7 @@ impl Service {
 pub struct Deployment {
     pub id: String,
     pub status: DeploymentStatus,
-    pub task_definition: String,
+    pub task_definition: TaskDefArn,
     pub desired: u32,
     pub running: u32,
     pub pending: u32,
@@ -115,7 +115,7 @@ pub struct Task {
     /// The task's id: the last segment of the ARN.
     pub id: TaskId,
     pub arn: String,
-    pub task_definition: String,
+    pub task_definition: TaskDefArn,
     /// Parsed from the task definition ARN (`…:task-definition/wordpress:42` → 42); 0 if unknown.
     pub revision: u32,
     pub last_status: LastStatus,
@@ -197,7 +197,7 @@ pub struct Container {
 /// A registered task definition revision.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskDefinition {
-    pub arn: String,
+    pub arn: TaskDefArn,
     pub family: String,
     pub revision: u32,
     pub containers: Vec<ContainerDef>,

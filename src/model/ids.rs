@@ -8,99 +8,114 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 
-/// A task's id (the last segment of its ARN). `Display` shows the short form operators read
-/// (`3f2a9c1e`); `as_str` (or deref) gives the whole id for requests, keys and JSON.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TaskId(String);
+/// Declares an id type over a `String`: `Display` shows the short form `$short` gives,
+/// `as_str` (or deref) the whole id for requests, keys and JSON (serialised as the string).
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident, short = $short:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
 
-impl TaskId {
-    pub fn new(id: impl Into<String>) -> TaskId {
-        TaskId(id.into())
-    }
+        impl $name {
+            pub fn new(id: impl Into<String>) -> $name {
+                $name(id.into())
+            }
 
-    /// The whole id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+            /// The whole id.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
 
-    /// The first eight characters.
-    pub fn short(&self) -> &str {
-        task_prefix(&self.0)
-    }
+            /// The short form operators read.
+            pub fn short(&self) -> &str {
+                $short(&self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.short())
+            }
+        }
+
+        impl Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> $name {
+                $name(s)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> $name {
+                $name(s.to_string())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$name> for str {
+            fn eq(&self, other: &$name) -> bool {
+                self == other.0
+            }
+        }
+    };
 }
 
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.short())
-    }
+string_id! {
+    /// A task's id (the last segment of its ARN); shown as its first eight characters.
+    TaskId, short = task_prefix
 }
 
-impl Deref for TaskId {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Borrow<str> for TaskId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for TaskId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for TaskId {
-    fn from(s: String) -> TaskId {
-        TaskId(s)
-    }
-}
-
-impl From<&str> for TaskId {
-    fn from(s: &str) -> TaskId {
-        TaskId(s.to_string())
-    }
-}
-
-impl From<TaskId> for String {
-    fn from(id: TaskId) -> String {
-        id.0
-    }
-}
-
-impl PartialEq<str> for TaskId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for TaskId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for TaskId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl PartialEq<TaskId> for String {
-    fn eq(&self, other: &TaskId) -> bool {
-        *self == other.0
-    }
-}
-
-impl PartialEq<TaskId> for str {
-    fn eq(&self, other: &TaskId) -> bool {
-        self == other.0
-    }
+string_id! {
+    /// A task definition's ARN (or `family:revision`); shown as `family:revision`.
+    TaskDefArn, short = short_td
 }
 
 /// `arn:aws:ecs:…:task/wp-prod/3f2a9c1e…` → `3f2a9c1e…` (the last ARN segment).
@@ -136,5 +151,8 @@ mod tests {
         assert_eq!(id.as_str(), "3f2a9c1e0123abcd");
         assert_eq!(serde_json::to_string(&id).unwrap(), "\"3f2a9c1e0123abcd\"");
         assert!(id == "3f2a9c1e0123abcd");
+        let td = TaskDefArn::new("arn:aws:ecs:r:1:task-definition/wordpress:42");
+        assert_eq!(td.to_string(), "wordpress:42");
+        assert!(td.as_str().starts_with("arn:"));
     }
 }

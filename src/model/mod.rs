@@ -39,7 +39,7 @@ pub use history::{
     ImageChange, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes, is_pinned,
     rollback_target,
 };
-pub use ids::{TaskId, short_task_id, short_td, task_prefix};
+pub use ids::{TaskDefArn, TaskId, short_task_id, short_td, task_prefix};
 pub use logline::{
     ContainerRole, LineClass, LogEvent, LogSource, OwnedRawEvent, PhpTrouble, RawLogEvent, classify, ingest,
     ingest_owned, ingest_with_source, parse_stream_name,

@@ -221,7 +221,7 @@ pub async fn follow_rollout(
                 }
             }
             None => {
-                let to = primary.map(|p| p.task_definition.clone()).unwrap_or_default();
+                let to = primary.map(|p| p.task_definition.as_str().to_owned()).unwrap_or_default();
                 let settled =
                     primary.is_some_and(|p| p.rollout == RolloutState::Completed) && service.deployments.len() == 1;
                 match &failed_reason {

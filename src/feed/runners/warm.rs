@@ -142,7 +142,7 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         token.truncate(64);
         let run = WarmRun {
             cluster: op.cluster.clone(),
-            task_definition: warmer.arn.clone(),
+            task_definition: warmer.arn.as_str().to_owned(),
             container: container.clone(),
             url: t.url.clone(),
             subnets: plan.subnets.clone(),
