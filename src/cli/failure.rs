@@ -26,28 +26,24 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(code: u8, command: &str, message: impl Into<String>) -> Failure {
-        Failure { code, command: command.to_string(), message: message.into(), hint: None }
-    }
-
     /// A usage or configuration error (exit 2).
     pub fn usage(command: &str, message: impl Into<String>) -> Failure {
-        Failure::new(exit::USAGE, command, message)
+        Failure::with_code(exit::USAGE, command, message)
     }
 
     /// Refused before anything was sent: read-only, not confirmed (exit 4).
     pub fn refused(command: &str, message: impl Into<String>) -> Failure {
-        Failure::new(exit::REFUSED, command, message)
+        Failure::with_code(exit::REFUSED, command, message)
     }
 
     /// Any other failure with its own code.
     pub fn with_code(code: u8, command: &str, message: impl Into<String>) -> Failure {
-        Failure::new(code, command, message)
+        Failure { code, command: command.to_string(), message: message.into(), hint: None }
     }
 
     /// AWS could not answer (exit 3; 2 when what was named does not exist).
     pub fn aws(command: &str, e: &AwsError, profile: Option<&str>) -> Failure {
-        Failure { hint: Some(e.hint(profile)), ..Failure::new(aws_exit_code(e), command, e.to_string()) }
+        Failure { hint: Some(e.hint(profile)), ..Failure::with_code(aws_exit_code(e), command, e.to_string()) }
     }
 
     /// An action that did not happen or did not finish.
@@ -57,7 +53,7 @@ impl Failure {
             ActionError::Usage(_) => exit::USAGE,
             ActionError::Aws(a) => aws_exit_code(a),
         };
-        Failure::new(code, command, e.to_string())
+        Failure::with_code(code, command, e.to_string())
     }
 }
 

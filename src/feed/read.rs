@@ -175,15 +175,14 @@ impl ServiceReader {
             },
         )?;
         let tasks_chain = async {
-            let tasks = match depth.stopped {
-                Stopped::Cached { fast } => self.tasks_cached(cluster, service, &svc, running.clone(), fast).await?,
+            let mut tasks = match depth.stopped {
+                Stopped::Cached { fast } => self.tasks_cached(cluster, service, &svc, &running, fast).await?,
                 Stopped::All | Stopped::Skip => {
                     let mut arns = running.clone();
                     arns.extend(stopped_now.iter().filter(|a| !running.contains(a)).cloned());
                     self.describe(cluster, &arns).await?
                 }
             };
-            let mut tasks = tasks;
             order_tasks(&mut tasks);
             let defs = self.task_definitions(&svc, &tasks).await?;
             let reports = if depth.reports { self.reports(&tasks, &defs).await? } else { HashMap::new() };
@@ -253,7 +252,7 @@ impl ServiceReader {
         cluster: &str,
         service: &str,
         svc: &Service,
-        running: Vec<String>,
+        running: &[String],
         fast: bool,
     ) -> Result<Vec<Task>, AwsError> {
         let key = (cluster.to_string(), service.to_string());
@@ -281,7 +280,7 @@ impl ServiceReader {
             }
             let keep: HashSet<&String> = cache.arns.iter().collect();
             cache.described.retain(|arn, _| keep.contains(arn));
-            let mut wanted = running.clone();
+            let mut wanted = running.to_vec();
             wanted.extend(cache.arns.iter().filter(|a| !cache.described.contains_key(*a)).cloned());
             // Running tasks first; newly stopped ones beyond the DescribeTasks batches left wait
             // for the next refresh (they stay "new" until described).

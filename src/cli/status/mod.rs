@@ -14,9 +14,7 @@ use crate::feed::alb::{self, Alb5xx};
 use crate::feed::budget::Budget;
 use crate::feed::now_ms;
 use crate::feed::read::{Depth, ServiceReader};
-use crate::model::{
-    FoundReport, HealthRules, Service, ServiceHealth, TargetHealth, Task, TaskDefinition, service_health,
-};
+use crate::model::{FoundReport, HealthRules, ServiceHealth, ServiceSnapshot, service_health};
 
 use super::args::{Global, Output, StatusArgs};
 use super::config::ResolvedSite;
@@ -30,11 +28,8 @@ pub const ALB_WINDOW_MS: i64 = 5 * 60_000;
 /// Everything `wpops status` knows about a site.
 #[derive(Debug, Clone, Default)]
 pub struct StatusFacts {
-    pub service: Service,
-    /// Running tasks (oldest first), then stopped ones (newest first).
-    pub tasks: Vec<Task>,
-    pub task_definitions: Vec<TaskDefinition>,
-    pub targets: Vec<TargetHealth>,
+    /// The service, its tasks (running oldest first, then stopped newest first) and targets.
+    pub snapshot: ServiceSnapshot,
     pub reports: HashMap<String, FoundReport>,
     /// `Err` carries why the metric could not be read (the verdict does not depend on it).
     pub alb_5xx: Option<Result<Alb5xx, String>>,
@@ -48,7 +43,8 @@ impl StatusFacts {
     pub fn health(&self, site: &ResolvedSite, now: i64) -> ServiceHealth {
         let rules = HealthRules { warm_limit_ms: site.warming.limit_secs as i64 * 1000, ..HealthRules::default() };
         let report_for = |id: &str| self.reports.get(id).map(|f| f.report);
-        service_health(&self.service, &self.tasks, &self.targets, &report_for, now, &rules)
+        let s = &self.snapshot;
+        service_health(&s.service, &s.tasks, &s.targets, &report_for, now, &rules)
     }
 }
 
@@ -85,12 +81,8 @@ pub async fn fetch(c: &Clients, cluster: &str, service: &str) -> Result<StatusFa
         (None, None) if reading.snapshot.service.target_groups.is_empty() => None,
         (None, None) => Some(Ok(Alb5xx::default())),
     };
-    let snap = reading.snapshot;
     Ok(StatusFacts {
-        service: snap.service,
-        tasks: snap.tasks,
-        task_definitions: snap.task_definitions,
-        targets: snap.targets,
+        snapshot: reading.snapshot,
         reports: reading.reports,
         alb_5xx,
         started_ms: reading.started_ms,

@@ -63,7 +63,7 @@ fn container_state(c: &Container) -> String {
 
 /// The text report.
 pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i64, st: Style) -> Vec<String> {
-    let s = &f.service;
+    let s = &f.snapshot.service;
     let region = site.region.as_deref().unwrap_or("");
     let verdict = match health {
         ServiceHealth::Healthy => st.paint(Color::Green, "HEALTHY"),
@@ -100,11 +100,12 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             if d.failed_tasks > 0 { format!(" · {} failed", d.failed_tasks) } else { String::new() }
         ));
     }
-    let running: Vec<&Task> = f.tasks.iter().filter(|t| !t.is_stopped()).collect();
+    let running: Vec<&Task> = f.snapshot.tasks.iter().filter(|t| !t.is_stopped()).collect();
     let mut rows = vec![["TASK", "STATUS", "HEALTH", "AZ", "IP", "REV", "UP", "TARGET"].map(String::from).to_vec()];
     let mut notes: Vec<(usize, Vec<String>)> = Vec::new();
     for t in &running {
-        let target = target_for_task(&f.targets, t).map(|th| target_text(th, st)).unwrap_or_else(|| "-".into());
+        let target =
+            target_for_task(&f.snapshot.targets, t).map(|th| target_text(th, st)).unwrap_or_else(|| "-".into());
         rows.push(vec![
             short(&t.id).to_string(),
             t.last_status.as_str().to_string(),
@@ -147,7 +148,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             out.extend(lines.iter().map(|l| format!("  {l}")));
         }
     }
-    let groups = group_stopped(&f.tasks);
+    let groups = group_stopped(&f.snapshot.tasks);
     if !groups.is_empty() {
         out.push("Stopped   (ECS keeps stopped tasks about an hour)".into());
         for g in &groups {
@@ -294,7 +295,7 @@ pub struct AlbJson {
 
 /// The `wpops.status/1` document.
 pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceHealth, now: i64) -> StatusJson<'a> {
-    let s = &f.service;
+    let s = &f.snapshot.service;
     let limit = site.warming.limit_secs as i64 * 1000;
     StatusJson {
         schema: "wpops.status/1",
@@ -333,6 +334,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
             })
             .collect(),
         tasks: f
+            .snapshot
             .tasks
             .iter()
             .filter(|t| !t.is_stopped())
@@ -347,7 +349,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
                     private_ip: t.private_ip.as_deref(),
                     revision: t.revision,
                     started_at: t.started_at_ms.map(iso),
-                    target_health: target_for_task(&f.targets, t),
+                    target_health: target_for_task(&f.snapshot.targets, t),
                     containers: t
                         .containers
                         .iter()
@@ -370,7 +372,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
                 }
             })
             .collect(),
-        stopped: group_stopped(&f.tasks),
+        stopped: group_stopped(&f.snapshot.tasks),
         alb_5xx: match &f.alb_5xx {
             Some(Ok(a)) => Some(AlbJson { window_s: a.window_ms / 1000, elb_5xx: a.elb, target_5xx: a.target }),
             _ => None,
