@@ -53,6 +53,11 @@ pub enum Msg {
         generation: u64,
         events: Vec<LogEvent>,
     },
+    /// How the log tail keeps up (sent when it changes): behind, skipped, late lines.
+    LogTail {
+        generation: u64,
+        tail: Box<crate::model::TailHealth>,
+    },
     LogsFailed {
         at_ms: i64,
         generation: u64,

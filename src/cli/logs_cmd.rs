@@ -17,7 +17,7 @@ use crate::feed::budget::Budget;
 use crate::feed::logs::{Cursor, Step, poll_once};
 use crate::feed::read::{Depth, ServiceReader};
 use crate::feed::{Discovery, now_ms};
-use crate::model::{LineClass, LogEvent, Task, task_prefix};
+use crate::model::{LineClass, LogEvent, TailHealth, Task, format_age, task_prefix, thousands};
 
 use super::args::{Global, LogsArgs, Output};
 use super::connect::{self, Session};
@@ -71,7 +71,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
         let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES };
-        return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step).await {
+        return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
             Ok(events) => {
                 printer.print(&events);
                 Ok(exit::OK)
@@ -85,6 +85,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;
+    let mut notices = Notices::default();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -99,14 +100,16 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
             _ = &mut ctrl_c => return Ok(exit::OK),
-            r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step) => match r {
+            r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()) => match r {
                 Ok(events) => {
                     backoff.reset();
                     first = false;
                     if !printer.print(&events) {
                         return Ok(exit::OK);
                     }
-                    POLL.saturating_sub(poll_started.elapsed())
+                    notices.say(cursor.health());
+                    // A search that stopped at the page limit goes on at once: the budget paces it.
+                    if cursor.is_reading_behind() { Duration::ZERO } else { POLL.saturating_sub(poll_started.elapsed()) }
                 }
                 Err(e) if first => return Err(Failure::aws("logs", &e, session.profile())),
                 Err(e) => {
@@ -119,6 +122,40 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         tokio::select! {
             _ = &mut ctrl_c => return Ok(exit::OK),
             _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// What `--follow` says on stderr about the tail itself, once per change: that it fell behind
+/// and skipped (with the rates and the estimated count), and late lines found.
+#[derive(Default)]
+struct Notices {
+    skips: u32,
+    late_lines: u64,
+}
+
+impl Notices {
+    fn say(&mut self, t: &TailHealth) {
+        if t.skips > self.skips {
+            self.skips = t.skips;
+            if let Some((_, b)) = t.last_skip {
+                eprintln!(
+                    "wpops logs: falling behind: {} lines/s arriving, reading {}/s — skipped to the newest lines; ≈{} lines ({} of log time) skipped so far (wpops logs --since/--until reads them)",
+                    thousands(b.arrival_per_s.round() as u64),
+                    thousands(b.reading_per_s.round() as u64),
+                    thousands(t.skipped_lines_est),
+                    format_age(t.skipped_ms),
+                );
+            }
+        }
+        if t.late_lines > self.late_lines {
+            eprintln!(
+                "wpops logs: {} lines arrived late (up to {} after their time) and were printed out of order; re-reading {} behind the newest line",
+                thousands(t.late_lines - self.late_lines),
+                format_age(t.max_delay_ms),
+                format_age(t.overlap_ms),
+            );
+            self.late_lines = t.late_lines;
         }
     }
 }

@@ -1,9 +1,17 @@
 //! The log tailer: follows the warmer, nginx and php-fpm streams of the service's tasks (all
-//! interleaved, or one task) with FilterLogEvents. Each poll re-reads an overlap window behind
-//! the newest line, pages to the end, and drops events already seen (by `eventId`), so late
-//! arrivals, retries and page boundaries neither lose nor duplicate a line. Every request draws
-//! from the shared log budget (about one a second). Between polls it looks up missing warm
-//! reports (`warm.rs`).
+//! interleaved, or one task) with FilterLogEvents, always making progress whatever the rate:
+//! - Each query of the scope is a lane with its own reading position. A search pages from the
+//!   lane's position minus the overlap; a search that stops at the page limit is continued with
+//!   its page token at the next poll instead of being restarted, so every poll moves forward.
+//! - The overlap re-read behind the position covers the largest ingestion delay seen recently
+//!   (each event carries its `ingestionTime`), within `model::tail`'s bounds; every ten seconds a
+//!   late sweep reads a little further back for lines later than that, which widens the overlap.
+//!   Events already seen are dropped by `eventId`, so nothing is delivered twice.
+//! - When lines arrive faster than the budget lets the tail read them (it falls further behind
+//!   over ten seconds), it skips forward to the newest lines and counts what it skipped.
+//!
+//! Every request draws from the shared log budget (about one a second). Between polls the
+//! console's tailer looks up missing warm reports (`warm.rs`).
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -17,16 +25,28 @@ use crate::app::{Feed, LogScope, Msg};
 use crate::aws::logs::{self, Query, RawEvent};
 use crate::aws::{AwsError, Clients};
 use crate::model::idset::{IdKeys, IdSet};
-use crate::model::{LogEvent, LogSource, OwnedRawEvent, ingest_owned};
+use crate::model::tail::{Delays, MAX_OVERLAP_MS, Meter, overlap_for};
+use crate::model::{Behind, LogEvent, LogSource, OwnedRawEvent, TailHealth, ingest_owned};
 
-/// How far back the tailer starts, and how much it re-reads behind the newest line.
+/// How far back the console's tailer starts.
 pub const BACKFILL_MS: i64 = 5 * 60_000;
-pub const OVERLAP_MS: i64 = 30_000;
 const POLL: Duration = Duration::from_millis(1_000);
-/// Pages fetched per query and poll at most (a burst beyond that waits for the next poll).
+/// Pages fetched per query and poll at most (a longer search continues at the next poll).
 pub const MAX_PAGES: usize = 8;
 /// Parsed stream names kept at most (a few per task ever seen).
 const MAX_SOURCES: usize = 4_096;
+/// The late sweep: how often, pages per lane at most, and how far back it starts reaching (it
+/// halves its reach when that does not fit in its pages, and doubles it back up to the overlap's
+/// bound when it fits).
+const SWEEP_EVERY_MS: i64 = 10_000;
+const SWEEP_PAGES: usize = 2;
+const SWEEP_START_REACH_MS: i64 = 60_000;
+/// How far this machine's clock may be ahead of CloudWatch's without a line being missed (a line
+/// that would be is still found by the late sweep).
+const WATERMARK_SLACK_MS: i64 = 5_000;
+/// A tail falling behind looks at the head (one page of its last seconds) at most this often.
+const PROBE_EVERY_MS: i64 = 10_000;
+const PROBE_SPAN_MS: i64 = 5_000;
 
 /// Event ids seen recently (as 64-bit hashes), bounded, oldest forgotten first.
 #[derive(Default)]
@@ -34,6 +54,8 @@ pub struct Seen {
     set: IdSet,
     order: VecDeque<(i64, u64)>,
     keys: IdKeys,
+    /// Ids of events older than this may have been forgotten.
+    forgotten_before: i64,
 }
 
 impl Seen {
@@ -49,6 +71,7 @@ impl Seen {
 
     /// Forgets ids of events older than `before_ms` (they are outside every future query).
     pub fn forget_before(&mut self, before_ms: i64) {
+        self.forgotten_before = self.forgotten_before.max(before_ms);
         while self.order.front().is_some_and(|(ts, _)| *ts < before_ms) && self.order.len() > 1 {
             if let Some((_, key)) = self.order.pop_front() {
                 self.set.remove(&key);
@@ -62,12 +85,51 @@ impl Seen {
     }
 }
 
+/// A search under way: the query as first sent (a token belongs to it) and its next token.
+#[derive(Debug, Clone)]
+struct Search {
+    query: Query,
+    token: String,
+    /// When its first page was asked for.
+    started_ms: i64,
+}
+
+/// One query of the scope (a log group, or one stream prefix of it) and where its reading stands.
+#[derive(Debug, Clone, Default)]
+struct Lane {
+    /// The newest event timestamp read in this lane.
+    position_ms: i64,
+    /// The search to continue at the next poll, if the last one stopped at the page limit.
+    pending: Option<Search>,
+    /// How far behind the overlap the late sweep reads.
+    sweep_reach_ms: i64,
+    /// After a skip: where the next search starts (no overlap: nothing before it was read).
+    resume_at_ms: Option<i64>,
+    /// The late sweep reads nothing before this (the end of the last skip).
+    sweep_floor_ms: i64,
+    /// The lane's query as the last poll built it (for the head probe).
+    base: Query,
+    /// Everything ingested up to this time has been read: the newest line read while a search
+    /// is under way, the time its first page was asked for once it has ended.
+    read_through_ms: i64,
+}
+
+/// Lanes are keyed by group and stream prefix: a changing list of stream names (tasks come and
+/// go) stays one lane and keeps its position.
+type LaneKey = (String, Option<String>);
+
 /// The tailer's position.
 pub struct Cursor {
     pub scope: LogScope,
-    /// Newest event timestamp seen (the next query starts an overlap window before it).
-    pub newest_ms: i64,
+    /// Where the first search of every lane starts.
+    origin_ms: i64,
+    lanes: HashMap<LaneKey, Lane>,
     pub seen: Seen,
+    delays: Delays,
+    meter: Meter,
+    last_sweep_ms: i64,
+    last_probe_ms: i64,
+    health: TailHealth,
     /// Stream name → where its lines come from (parsed and sanitised once per stream).
     sources: HashMap<String, LogSource, foldhash::fast::RandomState>,
 }
@@ -79,22 +141,65 @@ impl Cursor {
 
     /// A cursor whose first query starts at `start_ms` (`wpops logs --since`).
     pub fn starting_at(scope: LogScope, start_ms: i64) -> Self {
-        Cursor { scope, newest_ms: start_ms + OVERLAP_MS, seen: Seen::default(), sources: HashMap::default() }
+        Cursor {
+            scope,
+            origin_ms: start_ms,
+            lanes: HashMap::new(),
+            seen: Seen { forgotten_before: start_ms, ..Seen::default() },
+            delays: Delays::default(),
+            meter: Meter::default(),
+            last_sweep_ms: start_ms,
+            last_probe_ms: start_ms - PROBE_EVERY_MS,
+            health: TailHealth { overlap_ms: overlap_for(0), ..TailHealth::default() },
+            sources: HashMap::default(),
+        }
     }
 
-    pub fn start_ms(&self) -> i64 {
-        self.newest_ms - OVERLAP_MS
+    /// How the tail is keeping up.
+    pub fn health(&self) -> &TailHealth {
+        &self.health
+    }
+
+    /// A search stopped at the page limit: the next poll should come at once (the budget paces it).
+    pub fn is_reading_behind(&self) -> bool {
+        self.lanes.values().any(|l| l.pending.is_some())
+    }
+
+    /// The start of a lane's next fresh search: the overlap behind its position, or behind the
+    /// time up to which everything ingested was read (less a slack for the clocks' skew) when
+    /// that is later — after a burst, a quiet lane does not re-read the burst at every poll.
+    fn fresh_start(&self, lane: &Lane) -> i64 {
+        let behind = lane.position_ms.max(lane.read_through_ms - WATERMARK_SLACK_MS);
+        lane.resume_at_ms.unwrap_or(behind - self.health.overlap_ms).max(self.origin_ms)
+    }
+
+    /// Where a lane that appears later (a new log group, prefixes instead of names) starts: where
+    /// the slowest lane stands, or the origin.
+    fn new_lane(&self) -> Lane {
+        let position_ms = self.lanes.values().map(|l| l.position_ms).min().unwrap_or(self.origin_ms);
+        Lane {
+            position_ms,
+            pending: None,
+            sweep_reach_ms: SWEEP_START_REACH_MS,
+            resume_at_ms: None,
+            sweep_floor_ms: i64::MIN,
+            base: Query::default(),
+            read_through_ms: position_ms,
+        }
     }
 
     /// Keeps the events not seen before, converted to display lines (their text moved, not
-    /// copied), oldest first.
-    pub fn accept(&mut self, raw: Vec<RawEvent>) -> Vec<LogEvent> {
+    /// copied), oldest first. `late` marks events found by the late sweep.
+    fn accept_at(&mut self, raw: Vec<RawEvent>, now: i64, late: bool) -> Vec<LogEvent> {
         let mut out = Vec::with_capacity(raw.len());
         for e in raw {
             if !self.seen.insert(e.timestamp_ms, &e.event_id) {
                 continue;
             }
-            self.newest_ms = self.newest_ms.max(e.timestamp_ms);
+            self.delays.observe(now, e.ingestion_ms - e.timestamp_ms);
+            if late {
+                self.health.late_lines += 1;
+            }
             if !self.sources.contains_key(&e.stream) {
                 // Streams of replaced tasks pile up over days; start over now and then.
                 if self.sources.len() >= MAX_SOURCES {
@@ -106,12 +211,72 @@ impl Cursor {
             let RawEvent { event_id, timestamp_ms, ingestion_ms, message, .. } = e;
             ingest_owned(source, OwnedRawEvent { event_id, timestamp_ms, ingestion_ms, message }, &mut out);
         }
-        self.seen.forget_before(self.start_ms() - OVERLAP_MS);
         // Pages usually come in time order; sorting would still allocate a scratch buffer.
         if !out.is_sorted_by_key(|e| e.ts_ms) {
             out.sort_by_key(|e| e.ts_ms);
         }
         out
+    }
+
+    /// `accept_at` for events read in order at an unknown time (benches, tests).
+    pub fn accept(&mut self, raw: Vec<RawEvent>) -> Vec<LogEvent> {
+        let newest = raw.iter().map(|e| e.timestamp_ms).max();
+        let out = self.accept_at(raw, newest.unwrap_or(self.origin_ms), false);
+        if let Some(n) = newest {
+            let lane = self.lanes.entry(Default::default()).or_default();
+            lane.position_ms = lane.position_ms.max(n);
+        }
+        self.forget_old();
+        out
+    }
+
+    /// Forgets the ids no future search or sweep can return again.
+    fn forget_old(&mut self) {
+        let horizon = self
+            .lanes
+            .values()
+            .map(|l| l.position_ms - self.health.overlap_ms.max(l.sweep_reach_ms) - self.health.overlap_ms)
+            .min();
+        if let Some(h) = horizon {
+            self.seen.forget_before(h);
+        }
+    }
+
+    /// After a poll that delivered `new` lines: the overlap follows the delays seen, the meter
+    /// notes progress, and a tail that is losing ground skips to the newest lines.
+    fn settle(&mut self, now: i64, new: usize) {
+        self.health.max_delay_ms = self.delays.max_recent(now);
+        self.health.overlap_ms = overlap_for(self.health.max_delay_ms);
+        let Some(through) = self.lanes.values().map(|l| l.read_through_ms).min() else {
+            return;
+        };
+        self.health.lag_ms = (now - through).max(0);
+        self.meter.record(now, new, through);
+        self.health.behind = self.meter.behind(now);
+        self.forget_old();
+    }
+
+    /// Skips the lanes in `keys` to the newest lines: what lay between their position and the
+    /// overlap before now is counted (estimated at the rate it was arriving), never read.
+    fn skip(&mut self, now: i64, b: Behind, keys: &[LaneKey]) {
+        let to = now - self.health.overlap_ms;
+        for key in keys {
+            let Some(lane) = self.lanes.get_mut(key) else { continue };
+            let skipped = (to - lane.position_ms).max(0);
+            self.health.skipped_ms += skipped;
+            self.health.skipped_lines_est += (b.arrival_per_s * skipped as f64 / 1_000.0).round() as u64;
+            lane.pending = None;
+            lane.position_ms = lane.position_ms.max(to);
+            lane.resume_at_ms = Some(lane.position_ms);
+            lane.read_through_ms = to;
+            // The late sweep must not read what was skipped: it would all look late.
+            lane.sweep_floor_ms = to;
+        }
+        self.health.skips += 1;
+        self.health.last_skip = Some((now, b));
+        let through = self.lanes.values().map(|l| l.read_through_ms).min().unwrap_or(to);
+        self.health.lag_ms = (now - through).max(0);
+        self.meter.reset();
     }
 }
 
@@ -163,6 +328,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut reports = super::warm::Lookup::default();
     let mut discovery = ctx.discovery.clone();
+    let mut last_health = cursor.health().clone();
     // Wait for the first discovery: without task definitions there is nothing to follow.
     if discovery.borrow().task_definitions.is_empty() {
         tokio::select! {
@@ -183,13 +349,21 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                 if !ctx.send(Msg::Logs { at_ms: now_ms(), generation, events }).await {
                     return;
                 }
+                let tail = cursor.health().clone();
+                if tail != last_health {
+                    last_health = tail.clone();
+                    if !ctx.send(Msg::LogTail { generation, tail: Box::new(tail) }).await {
+                        return;
+                    }
+                }
                 if let Some(found) = reports.look_up(&ctx).await
                     && !found.is_empty()
                     && !ctx.send(Msg::WarmReports(found)).await
                 {
                     return;
                 }
-                POLL.saturating_sub(poll_started.elapsed())
+                // A search that stopped at the page limit goes on at once: the budget paces it.
+                if cursor.is_reading_behind() { Duration::ZERO } else { POLL.saturating_sub(poll_started.elapsed()) }
             }
             Err(e) => {
                 let wait = backoff.next(e.kind);
@@ -205,7 +379,10 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
         };
         match pause(&ctx, &mut rx, wait).await {
             None => return,
-            Some(Some(Command::Follow(scope))) => cursor = Cursor::new(scope, now_ms()),
+            Some(Some(Command::Follow(scope))) => {
+                cursor = Cursor::new(scope, now_ms());
+                last_health = TailHealth::default();
+            }
             Some(_) => {}
         }
     }
@@ -218,44 +395,171 @@ pub struct Step {
     pub group: Option<String>,
     /// No lines after this time (`wpops logs --until`).
     pub until_ms: Option<i64>,
-    /// Pages per query at most.
+    /// Pages per query and poll at most (a longer search continues at the next poll).
     pub max_pages: usize,
 }
 
-/// One step of the tail, for the console and `wpops logs` alike: every query of the cursor's
-/// scope from its overlap window on, each paged to its end (at most `step.max_pages` pages),
-/// every request drawing from `budget`; the lines not seen before, oldest first.
+/// One step of the tail, for the console and `wpops logs` alike: every lane of the cursor's
+/// scope continues its search or starts a new one behind its position, at most
+/// `step.max_pages` pages each; every ten seconds a lane that has caught up also sweeps for late
+/// lines. Every request draws from `budget`. Returns the lines not seen before, oldest first;
+/// `cursor.health()` says how the tail is keeping up.
 pub async fn poll_once(
     clients: &Clients,
     disc: &Discovery,
     cursor: &mut Cursor,
     budget: &Budget,
     step: &Step,
+    now: i64,
 ) -> Result<Vec<LogEvent>, AwsError> {
-    let mut all = Vec::new();
-    for mut q in queries_for(disc, &cursor.scope, cursor.start_ms()) {
+    let mut found = Vec::new();
+    let mut late = Vec::new();
+    // Never on a first poll (a one-shot `wpops logs` is one poll), nor with an end time.
+    let sweep_due = step.until_ms.is_none() && !cursor.lanes.is_empty() && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
+    let mut lanes = HashMap::new();
+    for mut q in queries_for(disc, &cursor.scope, cursor.origin_ms) {
         if let Some(group) = &step.group {
             q.group = group.clone();
         }
         q.end_ms = step.until_ms;
-        let mut token = None;
-        for _ in 0..step.max_pages {
-            budget.acquire().await;
-            let page = logs::filter_page(clients, &q, token.take()).await?;
-            all.extend(page.events);
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => break,
+        let key: LaneKey = (q.group.clone(), q.prefix.clone());
+        let mut lane = cursor.lanes.get(&key).cloned().unwrap_or_else(|| cursor.new_lane());
+        q.start_ms = cursor.fresh_start(&lane);
+        let base = q.clone();
+        lane.base = q.clone();
+        // A search under way goes on with its token unless the lane's query changed (tasks
+        // came or went): then a new one starts behind the lane's position.
+        let (query, token, started_ms) = match lane.pending.take() {
+            Some(p) if same_query(&p.query, &q) => (p.query, Some(p.token), p.started_ms),
+            _ => (q, None, now),
+        };
+        let (events, next) = read_pages(clients, &query, token, budget, step.max_pages).await?;
+        lane.resume_at_ms = None;
+        if let Some(newest) = events.iter().map(|e| e.timestamp_ms).max() {
+            lane.position_ms = lane.position_ms.max(newest);
+        }
+        found.extend(events);
+        let through = if next.is_some() { lane.position_ms } else { started_ms };
+        lane.read_through_ms = lane.read_through_ms.max(through);
+        lane.pending = next.map(|token| Search { query, token, started_ms });
+        if sweep_due && lane.pending.is_none() {
+            let (events, reach) = sweep(clients, cursor, &lane, base, budget).await?;
+            lane.sweep_reach_ms = reach;
+            late.extend(events);
+        }
+        lanes.insert(key, lane);
+    }
+    if sweep_due {
+        cursor.last_sweep_ms = now;
+    }
+    cursor.lanes = lanes;
+    let mut out = cursor.accept_at(found, now, false);
+    let late = cursor.accept_at(late, now, true);
+    if !late.is_empty() {
+        out.extend(late);
+        out.sort_by_key(|e| e.ts_ms);
+    }
+    cursor.settle(now, out.len());
+    if let Some(b) = cursor.health.behind
+        && now - cursor.last_probe_ms >= PROBE_EVERY_MS
+    {
+        cursor.last_probe_ms = now;
+        let to = now - cursor.health.overlap_ms;
+        let mut busy = Vec::new();
+        let lagging: Vec<(LaneKey, Query)> = cursor
+            .lanes
+            .iter()
+            .filter(|(_, l)| l.read_through_ms < to)
+            .map(|(k, l)| (k.clone(), l.base.clone()))
+            .collect();
+        for (key, q) in lagging {
+            if head_rate(clients, q, budget, now).await? >= b.reading_per_s * 0.9 {
+                busy.push(key);
             }
         }
+        if !busy.is_empty() {
+            cursor.skip(now, b, &busy);
+        }
     }
-    Ok(cursor.accept(all))
+    Ok(out)
+}
+
+/// Pages one search from `token` (or its start) to its end or `max_pages`; the events and the
+/// token to continue with.
+async fn read_pages(
+    clients: &Clients,
+    q: &Query,
+    mut token: Option<String>,
+    budget: &Budget,
+    max_pages: usize,
+) -> Result<(Vec<RawEvent>, Option<String>), AwsError> {
+    let mut all = Vec::new();
+    for _ in 0..max_pages.max(1) {
+        budget.acquire().await;
+        let page = logs::filter_page(clients, q, token.take()).await?;
+        all.extend(page.events);
+        match page.next_token {
+            Some(t) => token = Some(t),
+            None => return Ok((all, None)),
+        }
+    }
+    Ok((all, token))
+}
+
+/// Lines a second at the head of a lane's streams now: one page of the last few seconds. A tail
+/// that is behind skips only where the head is as busy as it can read; where the head is quiet
+/// (a burst is over) reading on catches up, so it does not skip.
+async fn head_rate(clients: &Clients, mut q: Query, budget: &Budget, now: i64) -> Result<f64, AwsError> {
+    q.start_ms = now - PROBE_SPAN_MS;
+    q.end_ms = None;
+    let (events, more) = read_pages(clients, &q, None, budget, 1).await?;
+    let newest = events.iter().map(|e| e.timestamp_ms).max().unwrap_or(now);
+    let span = if more.is_some() { newest - q.start_ms } else { PROBE_SPAN_MS };
+    Ok(events.len() as f64 * 1_000.0 / span.max(1) as f64)
+}
+
+/// The late sweep of a lane that has caught up: the time between `reach` behind its overlap and
+/// the overlap, which new searches no longer read, where only late lines can be new. Never
+/// further back than the ids still remembered (older lines would look new). A sweep that does
+/// not end within its pages halves the reach; one that does doubles it.
+async fn sweep(
+    clients: &Clients,
+    cursor: &Cursor,
+    lane: &Lane,
+    mut q: Query,
+    budget: &Budget,
+) -> Result<(Vec<RawEvent>, i64), AwsError> {
+    let end = lane.position_ms - cursor.health.overlap_ms;
+    let start =
+        (end - lane.sweep_reach_ms).max(cursor.seen.forgotten_before).max(cursor.origin_ms).max(lane.sweep_floor_ms);
+    if start >= end {
+        return Ok((Vec::new(), lane.sweep_reach_ms));
+    }
+    q.start_ms = start;
+    q.end_ms = Some(end);
+    let (events, more) = read_pages(clients, &q, None, budget, SWEEP_PAGES).await?;
+    let reach = if more.is_some() {
+        (lane.sweep_reach_ms / 2).max(1_000)
+    } else {
+        (lane.sweep_reach_ms * 2).min(MAX_OVERLAP_MS)
+    };
+    Ok((events, reach))
+}
+
+/// The same search: everything but the start (which is fixed when the search began).
+fn same_query(a: &Query, b: &Query) -> bool {
+    a.group == b.group
+        && a.streams == b.streams
+        && a.prefix == b.prefix
+        && a.end_ms == b.end_ms
+        && a.pattern == b.pattern
 }
 
 /// The console's poll: one step over what the ECS poller discovered.
 async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, AwsError> {
     let disc = ctx.discovery.borrow().clone();
-    poll_once(&ctx.clients, &disc, cursor, &ctx.log_budget, &Step { max_pages: MAX_PAGES, ..Step::default() }).await
+    let step = Step { max_pages: MAX_PAGES, ..Step::default() };
+    poll_once(&ctx.clients, &disc, cursor, &ctx.log_budget, &step, now_ms()).await
 }
 
 #[cfg(test)]
@@ -281,7 +585,8 @@ mod tests {
         let second = c.accept(vec![ev("a", 999_000), ev("late", 999_200), ev("b", 999_500), ev("c", 999_900)]);
         let ids: Vec<&str> = second.iter().map(|e| e.event_id.as_str()).collect();
         assert_eq!(ids, vec!["late", "c"]);
-        assert_eq!(c.start_ms(), 999_900 - OVERLAP_MS);
+        let lane = &c.lanes[&LaneKey::default()];
+        assert_eq!(c.fresh_start(lane), 999_900 - crate::model::tail::MIN_OVERLAP_MS);
     }
 
     #[test]

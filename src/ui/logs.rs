@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::theme;
 use crate::app::{LogView, State};
-use crate::model::{LineClass, LogEvent, StatusClass, parse_access_line, task_prefix};
+use crate::model::{LineClass, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix};
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
@@ -64,6 +64,9 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Reading further behind than this is said even before the tail is known to be falling behind.
+const LAG_SHOWN_MS: i64 = 10_000;
+
 fn containers(v: &LogView) -> String {
     let names = ["nginx", "php-fpm", "warmer"];
     let on: Vec<&str> = names.iter().zip(v.show()).filter(|(_, on)| *on).map(|(n, _)| *n).collect();
@@ -84,6 +87,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
     } else {
         spans.push(Span::styled(format!("PAUSED · {} new", theme::thousands(v.new_below() as u64)), theme::warn()));
     }
+    spans.extend(tail_spans(&state.feeds.tail, state.now_ms, full));
     if let Some(re) = v.filter() {
         spans.push(Span::styled(format!(" · /{}/", re.as_str()), theme::info()));
     }
@@ -100,6 +104,44 @@ fn title(state: &State, full: bool) -> Line<'static> {
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
+}
+
+/// What the tail says about itself: reading behind the newest lines, falling behind and
+/// skipping (with the rates and an estimate of what was skipped), late lines found.
+fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let rate = |r: f64| theme::thousands(r.round() as u64);
+    if let Some(b) = t.behind {
+        spans.push(Span::styled(
+            format!(
+                " · falling behind {}: {} lines/s, reading {}/s",
+                format_age(b.lag_ms),
+                rate(b.arrival_per_s),
+                rate(b.reading_per_s)
+            ),
+            theme::bad(),
+        ));
+    } else if t.lag_ms >= LAG_SHOWN_MS {
+        spans.push(Span::styled(format!(" · reading {} behind", format_age(t.lag_ms)), theme::warn()));
+    }
+    if let Some((at, _)) = t.last_skip {
+        spans.push(Span::styled(
+            format!(
+                " · skipped ≈{} lines ({} of log time, last {} ago)",
+                theme::thousands(t.skipped_lines_est),
+                format_age(t.skipped_ms),
+                format_age(now_ms - at)
+            ),
+            theme::warn(),
+        ));
+    }
+    if full && t.late_lines > 0 {
+        spans.push(Span::styled(
+            format!(" · {} late lines (up to {} late)", theme::thousands(t.late_lines), format_age(t.max_delay_ms)),
+            theme::dim(),
+        ));
+    }
+    spans
 }
 
 fn right_title(state: &State, full: bool) -> Line<'static> {

@@ -195,3 +195,30 @@ fn the_retry_countdown_follows_the_clock() {
     update(&mut s, Msg::Tick(ui_fixtures::NOW + 9_000));
     assert!(retry(&s).contains("retrying…"), "{}", retry(&s));
 }
+
+/// A tail that fell behind says so in the log pane and the logs screen, with the rates, what it
+/// skipped and the late lines; it never shows a plain `follow` over lines it is not reading.
+#[test]
+fn logs_falling_behind_says_what_it_skipped() {
+    use wpops::model::{Behind, TailHealth};
+    let mut s = healthy();
+    let b = Behind { arrival_per_s: 12_000.0, reading_per_s: 6_000.0, lag_ms: 41_000 };
+    let tail = TailHealth {
+        lag_ms: 41_000,
+        behind: Some(b),
+        skips: 1,
+        skipped_ms: 20_000,
+        skipped_lines_est: 240_000,
+        last_skip: Some((ui_fixtures::NOW - 12_000, b)),
+        late_lines: 70,
+        max_delay_ms: 45_000,
+        overlap_ms: 68_500,
+    };
+    update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(tail) });
+    let overview = ui_fixtures::draw(&s, 200, 50);
+    assert!(overview.contains("falling behind 41s: 12,000 lines/s, reading 6,000/s"), "{overview}");
+    keys(&mut s, "l");
+    let screen = ui_fixtures::draw(&s, 200, 50);
+    assert!(screen.contains("skipped ≈240,000 lines (20s of log time, last 12s ago)"), "{screen}");
+    assert!(screen.contains("70 late lines (up to 45s late)"), "{screen}");
+}

@@ -8,3 +8,4 @@ mod drill_log_burst;
 mod feeds;
 mod iam_policies;
 mod ops_runner;
+mod tail;

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, ServiceSnapshot, StoppedGroup, TargetHealth,
-    Task, WafSnapshot, WarmerVerdict, group_stopped, sanitize_line, target_for_task,
+    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, ServiceSnapshot, StoppedGroup, TailHealth,
+    TargetHealth, Task, WafSnapshot, WarmerVerdict, group_stopped, sanitize_line, target_for_task,
 };
 
 use super::keymap::KeyScope;
@@ -126,6 +126,8 @@ pub struct Feeds {
     pub platform: Panel<PlatformMetrics>,
     /// The log feed's health (its lines live in `State::logs`).
     pub logs: Panel<()>,
+    /// How the log tail keeps up (behind, skipped, late lines) for the current scope.
+    pub tail: TailHealth,
     /// The newest warm report of each task, by task id.
     pub reports: HashMap<String, FoundReport>,
 }

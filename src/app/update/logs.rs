@@ -17,6 +17,7 @@ fn follow_logs(state: &mut State) -> Vec<Effect> {
     };
     state.log_scope =
         LogScope { containers, task: state.logs.task().map(str::to_owned), generation: state.log_scope.generation + 1 };
+    state.feeds.tail = Default::default();
     vec![Effect::FollowLogs(state.log_scope.clone())]
 }
 

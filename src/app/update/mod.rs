@@ -46,6 +46,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::LogTail { generation, tail } => {
+            if generation == state.log_scope.generation {
+                state.feeds.tail = *tail;
+                state.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::LogsFailed { at_ms, generation, error } => {
             if generation == state.log_scope.generation {
                 fail(&mut state.feeds.logs.error, &mut state.feeds.logs.at_ms, at_ms, error);
