@@ -131,3 +131,59 @@ async fn hostile_log_text_is_never_printed_raw() {
         assert!(!t.chars().any(|c| c.is_control() || invisible(c)), "{t:?}");
     }
 }
+
+/// The issue's reproduction: following nginx, nine PutLogEvents of 10,000 twenty-byte lines over
+/// the three nginx streams, then a marker. Before the tail continued its searches with their page
+/// tokens it printed 79,599 of the 90,000 lines and then nothing, the marker never.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_reads_through_a_burst_of_90000_lines_to_the_marker() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let tasks = task_ids(&sim, home.path()).await;
+    let before = sim.shared.request_count("logs:FilterLogEvents");
+    let mut cmd = site_command(&sim, home.path());
+    cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    wait_for_requests(&sim, "logs:FilterLogEvents", before + 1, "logs --follow never polled").await;
+    let client = logs_client(&sim).await;
+    for batch in 0..9 {
+        let now = chrono::Utc::now().timestamp_millis();
+        let events = (0..10_000).map(|i| {
+            let text = format!("burst-{:07}-xxxxxxx", batch * 10_000 + i);
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder().timestamp(now).message(text).build().unwrap()
+        });
+        client
+            .put_log_events()
+            .log_group_name("/ecs/wordpress")
+            .log_stream_name(format!("wp/nginx/{}", tasks[batch % tasks.len()]))
+            .set_log_events(Some(events.collect()))
+            .send()
+            .await
+            .expect("PutLogEvents");
+    }
+    let marker = format!("wpops-burst-marker-{}", std::process::id());
+    put_line(&sim, &format!("wp/nginx/{}", tasks[0]), &marker).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    while !seen.lock().unwrap().iter().any(|l| l.contains(&marker)) {
+        assert!(tokio::time::Instant::now() < deadline, "the marker never arrived");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    drained(vec![reader]).await;
+    let lines = seen.lock().unwrap().clone();
+    let mut counts = std::collections::HashMap::new();
+    for l in lines.iter().filter_map(|l| l.split("\"text\":\"").nth(1)).filter(|t| t.starts_with("burst-")) {
+        *counts.entry(l[..13].to_owned()).or_insert(0u32) += 1;
+    }
+    assert_eq!(counts.len(), 90_000, "every burst line printed");
+    assert!(counts.values().all(|n| *n == 1), "none twice");
+}
