@@ -57,6 +57,9 @@ async fn first_picture_arrives_complete() {
                 assert!(events.windows(2).all(|w| w[0].ts_ms <= w[1].ts_ms), "oldest first");
                 logs += events.len();
             }
+            Msg::LogTail { tail, .. } => {
+                assert!(tail.behind.is_none() && tail.skips == 0, "a quiet demo is followed line for line: {tail:?}");
+            }
             Msg::WarmReports(found) => {
                 for f in &found {
                     assert_eq!(f.report.failure, 0);
