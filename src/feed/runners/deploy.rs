@@ -13,8 +13,16 @@ use super::{ActionError, Operator, guard_in_progress};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target, short_td};
 
-/// UpdateService with forceNewDeployment; returns the new deployment's id.
-pub async fn redeploy(op: &mut Operator, force: bool) -> Result<String, ActionError> {
+/// A deployment wpops started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub deployment_id: String,
+    /// The id of the audit line that recorded it (an outcome line carries the same).
+    pub audit_id: String,
+}
+
+/// UpdateService with forceNewDeployment; returns the new deployment.
+pub async fn redeploy(op: &mut Operator, force: bool) -> Result<Started, ActionError> {
     let _ = op.identify().await;
     let service = ecs::describe_service(&op.clients, &op.cluster, &op.service).await?;
     let request = json!({"forceNewDeployment": true, "force": force});
@@ -34,16 +42,14 @@ async fn start(
     action: AuditAction,
     request: serde_json::Value,
     td: Option<&str>,
-) -> Result<String, ActionError> {
+) -> Result<Started, ActionError> {
     match ecs_write::update_service(&op.clients, &op.cluster, &op.service, td).await {
         Ok(svc) => {
             let id = svc.primary().map(|d| d.id.clone()).unwrap_or_default();
-            op.record(super::audit::AuditEntry {
-                result: AuditResult::Ok,
-                deployment_id: Some(id.clone()),
-                ..op.entry(action, request)
-            });
-            Ok(id)
+            let entry = op.entry(action, request);
+            let audit_id = entry.id.clone();
+            op.record(super::audit::AuditEntry { result: AuditResult::Ok, deployment_id: Some(id.clone()), ..entry });
+            Ok(Started { deployment_id: id, audit_id })
         }
         Err(e) => {
             let err = ActionError::from(e);
@@ -96,8 +102,8 @@ pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
     Ok(RollbackPlan { current, target, from, to, changes, warnings })
 }
 
-/// Starts the planned rollback; returns the new deployment's id.
-pub async fn rollback(op: &mut Operator, plan: &RollbackPlan, force: bool) -> Result<String, ActionError> {
+/// Starts the planned rollback; returns the new deployment.
+pub async fn rollback(op: &mut Operator, plan: &RollbackPlan, force: bool) -> Result<Started, ActionError> {
     let _ = op.identify().await;
     let service = ecs::describe_service(&op.clients, &op.cluster, &op.service).await?;
     let request = json!({"taskDefinition": plan.to.task_definition, "from": plan.from.task_definition, "force": force});

@@ -8,11 +8,11 @@ mod deploy;
 mod replace;
 mod warm;
 
-pub use deploy::{RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback};
+pub use deploy::{RolloutOutcome, RolloutProgress, Started, follow_rollout, plan_rollback, redeploy, rollback};
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
-pub use warm::{WarmPlan, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
+pub use warm::{WarmPlan, WarmSettings, WarmStart, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
-use audit::{AuditAction, AuditEntry, AuditLog};
+use audit::{AuditAction, AuditEntry, AuditLog, AuditOutcome, AuditOutcomeEntry};
 
 use crate::aws::{AwsError, Clients};
 use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
@@ -71,10 +71,11 @@ impl Operator {
         self.caller.as_ref().ok_or_else(|| ActionError::Usage("no caller identity".into()))
     }
 
-    /// An audit entry for this operator's target, filled in by the caller.
+    /// An audit entry for this operator's target with a fresh id, filled in by the caller.
     pub fn entry(&self, action: AuditAction, request: serde_json::Value) -> AuditEntry {
         let caller = self.caller.clone().unwrap_or_default();
         AuditEntry {
+            id: audit::new_id(),
             caller_arn: caller.arn,
             account: caller.account,
             region: self.clients.region.clone(),
@@ -89,6 +90,34 @@ impl Operator {
     /// Appends to the audit log; a failure to write it is reported but does not undo the action.
     pub fn record(&self, entry: AuditEntry) -> Option<String> {
         self.audit.append(entry).err()
+    }
+
+    /// Appends the second line of the action whose line had `audit_id`: wpops stopped watching
+    /// it (on `signal`) before its outcome, which goes on without it.
+    pub fn record_not_seen(
+        &self,
+        audit_id: &str,
+        action: AuditAction,
+        deployment_id: Option<String>,
+        task_ids: Vec<String>,
+        signal: &str,
+    ) -> Option<String> {
+        let caller = self.caller.clone().unwrap_or_default();
+        let entry = AuditOutcomeEntry {
+            id: audit_id.to_string(),
+            caller_arn: caller.arn,
+            account: caller.account,
+            region: self.clients.region.clone(),
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            action,
+            outcome: AuditOutcome::NotSeen,
+            deployment_id,
+            task_ids,
+            signal: Some(signal.to_string()),
+            ..AuditOutcomeEntry::default()
+        };
+        self.audit.append_outcome(entry).err()
     }
 }
 

@@ -120,9 +120,17 @@ pub struct WarmStarted {
     pub run_task_arn: String,
 }
 
+/// The warmers one start launched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarmStart {
+    pub runs: Vec<WarmStarted>,
+    /// The id of the audit line that recorded it (an outcome line carries the same).
+    pub audit_id: String,
+}
+
 /// Starts one warmer per target. `run_id` makes the client tokens: the same id never starts a
 /// second task for the same target.
-pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Result<Vec<WarmStarted>, ActionError> {
+pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Result<WarmStart, ActionError> {
     let _ = op.identify().await;
     if plan.targets.is_empty() {
         return Err(ActionError::Usage("no running task with a private IP to warm".into()));
@@ -165,10 +173,12 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         Some(ActionError::Refused(m)) => (AuditResult::Refused, Some(m.clone())),
         Some(e) => (AuditResult::Failed, Some(e.to_string())),
     };
-    op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..op.entry(AuditAction::Warm, request) });
+    let entry = op.entry(AuditAction::Warm, request);
+    let audit_id = entry.id.clone();
+    op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..entry });
     match error {
         Some(e) if started.is_empty() => Err(e),
-        _ => Ok(started),
+        _ => Ok(WarmStart { runs: started, audit_id }),
     }
 }
 

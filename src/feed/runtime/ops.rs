@@ -104,7 +104,7 @@ impl OpRunner {
 
     async fn redeploy(&self, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = runners::redeploy(&mut op, force).await?;
+        let id = runners::redeploy(&mut op, force).await?.deployment_id;
         *self.operator.lock().await = op.clone();
         self.send(OpEvent::Started { kind: OpKind::Redeploy, ids: vec![id.clone()] }).await;
         self.follow(&op, &id).await
@@ -112,7 +112,7 @@ impl OpRunner {
 
     async fn rollback(&self, plan: &RollbackPlan, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = runners::rollback(&mut op, plan, force).await?;
+        let id = runners::rollback(&mut op, plan, force).await?.deployment_id;
         self.send(OpEvent::Started { kind: OpKind::Rollback, ids: vec![id.clone()] }).await;
         self.follow(&op, &id).await
     }
@@ -131,7 +131,7 @@ impl OpRunner {
             plan = runners::plan_warm(&op, &self.settings).await?;
         }
         let run_id = format!("{}", now_ms());
-        let started = runners::start_warm(&mut op, &plan, &run_id).await?;
+        let started = runners::start_warm(&mut op, &plan, &run_id).await?.runs;
         let ids = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
         self.send(OpEvent::Started { kind: OpKind::Warm, ids }).await;
         let (ptx, prx) = mpsc::unbounded_channel();
