@@ -165,6 +165,13 @@ fn deployment_left(a: &Actor, action: AuditAction, started: &runners::Started) -
     }
 }
 
+/// Says on stderr which deployments appeared between the check and the call (not hidden).
+fn warn_appeared(command: &str, started: &runners::Started) {
+    for note in started.appeared_notes() {
+        eprintln!("wpops {command}: warning: {note}");
+    }
+}
+
 /// Follows a rollout with its events on stderr; the outcome on stdout. A signal ends it.
 async fn follow(a: &Actor, left: &Left, signals: &mut Signals) -> Outcome {
     let id = left.deployment_id.as_deref().unwrap_or_default();
@@ -213,6 +220,7 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> Outcome {
     };
     let id = started.deployment_id.clone();
     eprintln!("wpops redeploy: started deployment {id}");
+    warn_appeared("redeploy", &started);
     let left = deployment_left(&a, AuditAction::Redeploy, &started);
     if let Some(sig) = signals.pending() {
         return Err(a.interrupted(sig, &left));
@@ -270,6 +278,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
     };
     let id = started.deployment_id.clone();
     eprintln!("wpops rollback: started deployment {id} of {}", crate::model::short_td(&plan.to.task_definition));
+    warn_appeared("rollback", &started);
     let left = deployment_left(&a, AuditAction::Rollback, &started);
     if let Some(sig) = signals.pending() {
         return Err(a.interrupted(sig, &left));

@@ -7,6 +7,7 @@ mod pty;
 mod util;
 
 mod actions;
+mod concurrent;
 mod config;
 mod console;
 mod drill;

@@ -2,7 +2,7 @@
 //! deployment or task ids) appended to `$XDG_STATE_HOME/wpops/audit.jsonl`
 //! (`WPOPS_AUDIT_LOG` overrides the path), and, when wpops stopped watching an action before
 //! its outcome (a signal), a second line with the same id saying the outcome was not seen.
-//! Credentials are never written.
+//! The site locks (`lock.rs`) go in the same directory. Credentials are never written.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,6 +19,19 @@ pub enum AuditAction {
     Warm,
     RegisterWarmer,
     ReplaceTask,
+}
+
+impl AuditAction {
+    /// The word the audit line uses: `redeploy`, `replace-task`…
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Redeploy => "redeploy",
+            AuditAction::Rollback => "rollback",
+            AuditAction::Warm => "warm",
+            AuditAction::RegisterWarmer => "register-warmer",
+            AuditAction::ReplaceTask => "replace-task",
+        }
+    }
 }
 
 /// How it went (the audit line's `result`).
@@ -56,6 +69,10 @@ pub struct AuditEntry {
     pub deployment_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub task_ids: Vec<String>,
+    /// Deployments of the service that appeared between wpops's last check and its call (or
+    /// right after it), which this action did not start: a pipeline or a colleague.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub appeared_deployments: Vec<String>,
 }
 
 /// What became of an action, as far as wpops saw (the outcome line's `outcome`).
@@ -118,7 +135,7 @@ impl AuditLog {
         AuditLog { path: base.join("wpops").join("audit.jsonl") }
     }
 
-    /// The directory the log is in (created on first write).
+    /// The directory the log is in (created on first write), where the site locks go too.
     pub fn dir(&self) -> &std::path::Path {
         self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."))
     }
@@ -190,6 +207,9 @@ mod tests {
         assert_eq!(refused["result"], "refused");
         let replace = AuditEntry { action: AuditAction::ReplaceTask, ..AuditEntry::default() };
         assert_eq!(serde_json::to_value(&replace).unwrap()["action"], "replace-task");
+        for a in [AuditAction::Redeploy, AuditAction::Rollback, AuditAction::Warm, AuditAction::RegisterWarmer] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.label(), "label() is the serialised word");
+        }
         assert!(first["time"].as_str().unwrap().ends_with('Z'));
         assert_eq!(log.started_deployments(), vec!["ecs-svc/1".to_string()]);
         let id = first["id"].as_str().unwrap();

@@ -16,6 +16,7 @@ pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<String, Ac
     let who = op.identify().await.map(|c| c.arn.clone()).unwrap_or_else(|_| "wpops".into());
     let reason = format!("wpops: replaced by {who}");
     let request = json!({"task": task_id, "reason": reason});
+    let _lock = op.lock_site(AuditAction::ReplaceTask, &request).await?;
     let result = ecs_write::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
     let (res, err) = match &result {
         Ok(()) => (AuditResult::Ok, None),

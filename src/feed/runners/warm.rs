@@ -103,6 +103,7 @@ fn derive_warmer(family: &str, service_td: &TaskDefinition, region: &str) -> War
 pub async fn register_warmer(op: &mut Operator, def: &WarmerDefinition) -> Result<String, ActionError> {
     let _ = op.identify().await;
     let request = json!({"family": def.family, "image": def.image, "cpu": def.cpu, "memory": def.memory});
+    let _lock = op.lock_site(AuditAction::RegisterWarmer, &request).await?;
     let result = ecs_write::register_warmer(&op.clients, def).await;
     let (res, err) = match &result {
         Ok(_) => (AuditResult::Ok, None),
@@ -143,6 +144,8 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         .or_else(|| warmer.containers.first())
         .map(|c| c.name.clone())
         .unwrap_or_else(|| "warmer".into());
+    let request = json!({"taskDefinition": warmer.arn, "targets": plan.targets, "runId": run_id});
+    let _lock = op.lock_site(AuditAction::Warm, &request).await?;
     let mut started = Vec::new();
     let mut error = None;
     for t in &plan.targets {
@@ -167,7 +170,6 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         }
     }
     let ids: Vec<String> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
-    let request = json!({"taskDefinition": warmer.arn, "targets": plan.targets, "runId": run_id});
     let (result, err) = match &error {
         None => (AuditResult::Ok, None),
         Some(ActionError::Refused(m)) => (AuditResult::Refused, Some(m.clone())),
