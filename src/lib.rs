@@ -2,7 +2,8 @@
 //! embedded AWS-compatible simulator it is demonstrated and tested against. The rooms are laid
 //! out in ARCHITECTURE.md: `model` (domain types and parsers), `aws` (the only room that talks
 //! to AWS), `sim` (the simulator), `cli` (command line), `feed` (pollers and actions), `app`
-//! (state and the pure update), `ui` (drawing) and `tui` (the terminal loop).
+//! (state and the pure update), `ui` (drawing), `tui` (the terminal loop) and `signals` (the
+//! stop signals the terminal loop and the actions wait on).
 
 /// mimalloc instead of the system allocator for every binary built on this crate (the `wpops`
 /// binary, the benches and examples, the tests): the log path allocates a line's strings as
@@ -16,6 +17,7 @@ pub mod aws;
 pub mod cli;
 pub mod feed;
 pub mod model;
+pub mod signals;
 pub mod sim;
 pub mod tui;
 pub mod ui;

@@ -1,6 +1,7 @@
 //! The terminal loop: wires crossterm input, the one message channel, `app::update`, the
 //! runtime and drawing. It holds no logic of its own: events in, `update`, `Runtime::run` for
 //! each effect, and a frame drawn only when the state changed, at most ~30 times a second.
+//! TERM, INT, HUP and QUIT end it through the same exit as `q` (terminal restored).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,7 @@ use crate::feed::fleet::FleetSource;
 use crate::feed::now_ms;
 use crate::feed::runners::WarmSettings;
 use crate::feed::runtime::{Next, Runtime};
+use crate::signals::{Signal, Signals};
 
 /// The shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(33);
@@ -25,6 +27,9 @@ pub enum TuiExit {
     Quit,
     /// The operator opened another site from the fleet view.
     Open(String),
+    /// A signal (TERM, INT, HUP, QUIT) asked the console to stop; the terminal was restored
+    /// as for `q`, and the process should exit with `128 + its number`.
+    Signalled(Signal),
 }
 
 /// Why the console stopped other than by the operator's `q`.
@@ -92,6 +97,9 @@ pub async fn run(
     warming: WarmSettings,
     fleet: Option<FleetSource>,
 ) -> Result<TuiExit, TuiError> {
+    // Caught before the terminal is taken: from raw mode on, a signal must not end the process
+    // where it stands (QUALITY.md item 12) but leave through the restore below.
+    let mut signals = Signals::register();
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let mut runtime = Runtime::start(clients, site.clone(), warming, fleet, tx.clone());
     let drill = panic_drill();
@@ -133,7 +141,11 @@ pub async fn run(
                 panic!("panic drill: the draw loop panicked (WPOPS_PANIC_DRILL=draw)");
             }
             if let Err(e) = terminal.draw(|f| crate::ui::render(&state, f)) {
-                outcome = Err(TuiError::Terminal(e));
+                // A hangup closes the terminal under the draw: the signal is the reason.
+                outcome = match signals.pending() {
+                    Some(sig) => Ok(TuiExit::Signalled(sig)),
+                    None => Err(TuiError::Terminal(e)),
+                };
                 break;
             }
             state.dirty = false;
@@ -142,6 +154,11 @@ pub async fn run(
         let redraw_in = if state.dirty { FRAME.saturating_sub(last_draw.elapsed()) } else { Duration::from_secs(3600) };
         let msg = tokio::select! {
             biased;
+            // First, so that a flood of messages cannot keep a signal waiting.
+            sig = signals.recv() => {
+                outcome = Ok(TuiExit::Signalled(sig));
+                break;
+            }
             m = rx.recv() => m,
             _ = tick.tick() => Some(Msg::Tick(now_ms())),
             _ = tokio::time::sleep(redraw_in) => continue,

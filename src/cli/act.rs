@@ -2,7 +2,10 @@
 //! a deployment in progress), asks on a terminal naming account, region, cluster and service
 //! (or refuses without one unless --yes), acts, and with --wait follows to the outcome: progress
 //! on stderr, the summary on stdout. Exit 0 success, 1 the outcome failed, 2 usage, 3 AWS could
-//! not answer, 4 refused. `wpops warm` is in `act_warm.rs`.
+//! not answer, 4 refused. From the confirmation on, SIGTERM, SIGINT, SIGHUP and SIGQUIT end the
+//! command once what it started is known: it says on stderr what goes on without it, appends
+//! the audit line saying the outcome was not seen, and exits 128 + the signal's number.
+//! `wpops warm` is in `act_warm.rs`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -15,7 +18,9 @@ use super::connect::{self, Session};
 use super::exit;
 use super::failure::{Failure, Outcome};
 use crate::feed::now_ms;
-use crate::feed::runners::{self, ActionError, Operator, audit::AuditLog};
+use crate::feed::runners::audit::{AuditAction, AuditLog};
+use crate::feed::runners::{self, ActionError, Operator};
+use crate::signals::{Signal, Signals};
 
 /// Everything a mutating subcommand needs.
 pub(super) struct Actor {
@@ -103,6 +108,40 @@ impl Actor {
     }
 }
 
+/// What an action started and leaves running when the command stops watching it.
+pub(super) struct Left {
+    pub action: AuditAction,
+    /// The id of the action's audit line.
+    pub audit_id: String,
+    pub deployment_id: Option<String>,
+    pub task_ids: Vec<String>,
+    /// What goes on without wpops, in words: `deployment ecs-svc/… of wp-prod/wordpress goes
+    /// on rolling out`.
+    pub goes_on: String,
+}
+
+impl Actor {
+    /// Ends the command on `sig` after it started something: says on stderr what goes on
+    /// without it, appends the audit line saying the outcome was not seen, exit 128 + signo.
+    pub fn interrupted(&self, sig: Signal, left: &Left) -> Failure {
+        let audit = self.op.record_not_seen(
+            &left.audit_id,
+            left.action,
+            left.deployment_id.clone(),
+            left.task_ids.clone(),
+            sig.name(),
+        );
+        let mut message = format!(
+            "stopped by {sig} before the outcome: {} in {} without wpops (`wpops status` shows it)",
+            left.goes_on, self.op.clients.region
+        );
+        if let Some(e) = audit {
+            message.push_str(&format!("; {e}"));
+        }
+        Failure::with_code(sig.exit_code(), self.command, message)
+    }
+}
+
 /// The failure of an action, with its exit code.
 pub(super) fn fail(command: &str, e: &ActionError) -> Failure {
     Failure::action(command, e)
@@ -112,14 +151,39 @@ fn secs(d: Duration) -> String {
     format!("{:>4}s", d.as_secs())
 }
 
-/// Follows a rollout with its events on stderr; the outcome on stdout.
-async fn follow(a: &Actor, id: &str) -> Outcome {
-    let outcome = runners::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
+/// What a started deployment leaves running.
+fn deployment_left(a: &Actor, action: AuditAction, started: &runners::Started) -> Left {
+    Left {
+        action,
+        audit_id: started.audit_id.clone(),
+        deployment_id: Some(started.deployment_id.clone()),
+        task_ids: Vec::new(),
+        goes_on: format!(
+            "deployment {} of {}/{} goes on rolling out",
+            started.deployment_id, a.op.cluster, a.op.service
+        ),
+    }
+}
+
+/// Says on stderr which deployments appeared between the check and the call (not hidden).
+fn warn_appeared(command: &str, started: &runners::Started) {
+    for note in started.appeared_notes() {
+        eprintln!("wpops {command}: warning: {note}");
+    }
+}
+
+/// Follows a rollout with its events on stderr; the outcome on stdout. A signal ends it.
+async fn follow(a: &Actor, left: &Left, signals: &mut Signals) -> Outcome {
+    let id = left.deployment_id.as_deref().unwrap_or_default();
+    let following = runners::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
         for e in &p.new_events {
             eprintln!("{} {}", secs(p.elapsed), e.message);
         }
-    })
-    .await;
+    });
+    let outcome = tokio::select! {
+        o = following => o,
+        sig = signals.recv() => return Err(a.interrupted(sig, left)),
+    };
     match outcome {
         Ok(o) => Ok(a.finish(
             o.succeeded(),
@@ -148,15 +212,23 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> Outcome {
         ),
     ];
     a.confirm(&what)?;
-    let id = match runners::redeploy(&mut a.op, args.force).await {
-        Ok(id) => id,
+    // From here a signal ends the command once what it started is known.
+    let mut signals = Signals::register();
+    let started = match runners::redeploy(&mut a.op, args.force).await {
+        Ok(s) => s,
         Err(e) => return Err(fail("redeploy", &e)),
     };
+    let id = started.deployment_id.clone();
     eprintln!("wpops redeploy: started deployment {id}");
+    warn_appeared("redeploy", &started);
+    let left = deployment_left(&a, AuditAction::Redeploy, &started);
+    if let Some(sig) = signals.pending() {
+        return Err(a.interrupted(sig, &left));
+    }
     if !args.wait {
         return Ok(a.finish(true, &id, json!({"deployment_id": id})));
     }
-    follow(&a, &id).await
+    follow(&a, &left, &mut signals).await
 }
 
 pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
@@ -199,15 +271,22 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
     }
     what.extend(plan.warnings.iter().map(|w| format!("warning: {w}")));
     a.confirm(&what)?;
-    let id = match runners::rollback(&mut a.op, &plan, args.force).await {
-        Ok(id) => id,
+    let mut signals = Signals::register();
+    let started = match runners::rollback(&mut a.op, &plan, args.force).await {
+        Ok(s) => s,
         Err(e) => return Err(fail("rollback", &e)),
     };
+    let id = started.deployment_id.clone();
     eprintln!("wpops rollback: started deployment {id} of {}", crate::model::short_td(&plan.to.task_definition));
+    warn_appeared("rollback", &started);
+    let left = deployment_left(&a, AuditAction::Rollback, &started);
+    if let Some(sig) = signals.pending() {
+        return Err(a.interrupted(sig, &left));
+    }
     if !args.wait {
         return Ok(a.finish(true, &id, json!({"deployment_id": id, "to_task_definition": plan.to.task_definition})));
     }
-    follow(&a, &id).await
+    follow(&a, &left, &mut signals).await
 }
 
 pub async fn replace(args: &ReplaceArgs, g: &Global) -> Outcome {
@@ -235,15 +314,32 @@ pub async fn replace(args: &ReplaceArgs, g: &Global) -> Outcome {
         "StopTask with a reason naming you; the service's scheduler starts a replacement".into(),
     ];
     a.confirm(&what)?;
+    let mut signals = Signals::register();
     let since = now_ms();
-    if let Err(e) = runners::replace_task(&mut a.op, &task).await {
-        return Err(fail("replace", &e));
-    }
+    let audit_id = match runners::replace_task(&mut a.op, &task).await {
+        Ok(id) => id,
+        Err(e) => return Err(fail("replace", &e)),
+    };
     eprintln!("wpops replace: stopped task {task}");
+    let left = Left {
+        action: AuditAction::ReplaceTask,
+        audit_id,
+        deployment_id: None,
+        task_ids: vec![task.clone()],
+        goes_on: format!("task {task} of {}/{} was stopped; its replacement starts", a.op.cluster, a.op.service),
+    };
+    if let Some(sig) = signals.pending() {
+        return Err(a.interrupted(sig, &left));
+    }
     if !args.act.wait {
         return Ok(a.finish(true, &format!("stopped {task}"), json!({"task_id": task})));
     }
-    Ok(match runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {}).await {
+    let following = runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {});
+    let outcome = tokio::select! {
+        o = following => o,
+        sig = signals.recv() => return Err(a.interrupted(sig, &left)),
+    };
+    Ok(match outcome {
         Ok(runners::ReplaceOutcome::Replaced { task_id }) => a.finish(
             true,
             &format!("replaced {task} by {task_id}; its warmer finished healthy"),

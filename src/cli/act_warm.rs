@@ -2,18 +2,22 @@
 //! task aimed at its private IP — and report each task's `success/failure/total`, naming the
 //! ones that failed (exit codes explained). When the warmer task definition is missing it says
 //! how to create it, and `--register-warmer` registers one derived from the service's warmer.
+//! A signal after the warmers started ends it as in `act.rs`: what runs on is said, exit
+//! 128 + the signal's number.
 
 use std::time::Duration;
 
 use serde_json::json;
 
-use super::act::{Actor, fail};
+use super::act::{Actor, Left, fail};
 use super::args::{Global, Output, WarmArgs};
 use super::failure::{Failure, Outcome};
 use super::output::table;
 use crate::feed::now_ms;
+use crate::feed::runners::audit::AuditAction;
 use crate::feed::runners::{self, WarmSettings};
 use crate::model::{WarmRunSummary, task_prefix};
+use crate::signals::Signals;
 
 pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
     let mut a = Actor::open("warm", &args.act, g).await?;
@@ -52,6 +56,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
         what.push(format!("RunTask → {} {}", task_prefix(&t.task_id), t.url));
     }
     a.confirm(&what)?;
+    let mut signals = Signals::register();
     if let Some(def) = plan.missing.clone() {
         if let Err(e) = runners::register_warmer(&mut a.op, &def).await {
             return Err(fail("warm", &e));
@@ -60,21 +65,39 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
             Ok(p) => p,
             Err(e) => return Err(fail("warm", &e)),
         };
+        if let Some(sig) = signals.pending() {
+            let message = format!("stopped by {sig}: registered {}; no warmer was started", def.family);
+            return Err(Failure::with_code(sig.exit_code(), "warm", message));
+        }
     }
-    let started = match runners::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
+    let start = match runners::start_warm(&mut a.op, &plan, &now_ms().to_string()).await {
         Ok(s) => s,
         Err(e) => return Err(fail("warm", &e)),
     };
+    let started = &start.runs;
     eprintln!("wpops warm: started {} warmer tasks", started.len());
+    let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
+    let left = Left {
+        action: AuditAction::Warm,
+        audit_id: start.audit_id.clone(),
+        deployment_id: None,
+        task_ids: ids.iter().map(|s| s.to_string()).collect(),
+        goes_on: format!("warmer tasks {} for {}/{} run on", ids.join(" "), a.op.cluster, a.op.service),
+    };
+    if let Some(sig) = signals.pending() {
+        return Err(a.interrupted(sig, &left));
+    }
     if !args.act.wait {
-        let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
         return Ok(a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started})));
     }
-    let results = match runners::follow_warm(&a.op, &plan, &started, a.timeout, Duration::from_secs(2), |r| {
+    let following = runners::follow_warm(&a.op, &plan, started, a.timeout, Duration::from_secs(2), |r| {
         eprintln!("{:>5.1}s {} {}", r.elapsed_ms as f64 / 1000.0, task_prefix(&r.target.task_id), r.outcome);
-    })
-    .await
-    {
+    });
+    let outcome = tokio::select! {
+        o = following => o,
+        sig = signals.recv() => return Err(a.interrupted(sig, &left)),
+    };
+    let results = match outcome {
         Ok(r) => r,
         Err(e) => return Err(fail("warm", &e)),
     };

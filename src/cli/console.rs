@@ -1,7 +1,8 @@
 //! Opening the console: the site is resolved like every subcommand's (flags, then the config's
 //! site, then the environment, then defaults; `--demo` starts the simulator in-process), connected
 //! with the console's interactive timeouts, and handed to the terminal loop (`tui.rs`) until the
-//! operator quits.
+//! operator quits (exit 0) or a signal stops it (exit 128 + the signal's number, after the
+//! terminal is restored as for `q`).
 
 use std::time::Duration;
 
@@ -15,16 +16,25 @@ use super::connect;
 use super::exit;
 use super::failure::{Failure, Outcome};
 
+/// How one site's console ended.
+enum SiteEnd {
+    Quit,
+    /// Open this site next (from the fleet view).
+    Open(String),
+    /// Stopped by a signal: exit with this code.
+    Signalled(u8),
+}
+
 /// Runs the console; when the operator opens another site from the fleet view, opens that one.
 pub async fn run(g: &Global) -> Outcome {
     let mut global = g.clone();
     loop {
-        match run_site(&global).await {
-            Ok(Some(next)) => {
+        match run_site(&global).await? {
+            SiteEnd::Open(next) => {
                 global = Global { site: Some(next), cluster: None, service: None, demo: false, ..global };
             }
-            Ok(None) => return Ok(exit::OK),
-            Err(f) => return Err(f),
+            SiteEnd::Quit => return Ok(exit::OK),
+            SiteEnd::Signalled(code) => return Ok(code),
         }
     }
 }
@@ -76,7 +86,7 @@ async fn pick_service(g: &Global) -> Result<String, Failure> {
     chosen.cloned().ok_or_else(|| Failure::usage("", format!("no service {answer:?} in cluster {cluster}")))
 }
 
-async fn run_site(g: &Global) -> Result<Option<String>, Failure> {
+async fn run_site(g: &Global) -> Result<SiteEnd, Failure> {
     if g.cluster.is_some() && g.service.is_none() && g.site.is_none() && !g.demo && config::resolve(g).is_err() {
         let service = pick_service(g).await?;
         let g = Global { service: Some(service), ..g.clone() };
@@ -127,8 +137,9 @@ async fn run_site(g: &Global) -> Result<Option<String>, Failure> {
     let _sim = session.sim;
     let fleet = if s.demo { None } else { super::fleet::console_source(g) };
     match crate::tui::run(info, clients, warming, fleet).await {
-        Ok(crate::tui::TuiExit::Quit) => Ok(None),
-        Ok(crate::tui::TuiExit::Open(name)) => Ok(Some(name)),
+        Ok(crate::tui::TuiExit::Quit) => Ok(SiteEnd::Quit),
+        Ok(crate::tui::TuiExit::Open(name)) => Ok(SiteEnd::Open(name)),
+        Ok(crate::tui::TuiExit::Signalled(sig)) => Ok(SiteEnd::Signalled(sig.exit_code())),
         Err(e) => Err(Failure::with_code(exit::UNHEALTHY, "", e.to_string())),
     }
 }

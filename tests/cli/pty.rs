@@ -3,7 +3,8 @@
 //! forwards what the test writes as keystrokes and copies every byte the program writes to the
 //! terminal. Inside the pty a small `sh` script sets the size, runs the binary with stderr to a
 //! file, then prints its exit code and `stty -a`, so a test can check that the terminal was
-//! left usable (raw mode off) by the program itself.
+//! left usable (raw mode off) by the program itself. The program's pid is written to a file
+//! (an `exec` keeps it the same process), so that a test can send it signals.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ pub struct Pty {
     /// The thread copying the terminal's bytes into `out`; it ends when `script` exits.
     reader: Option<JoinHandle<()>>,
     stderr_file: PathBuf,
+    pid_file: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,9 @@ impl Pty {
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Pty {
         let dir = tempfile::tempdir().expect("temp dir");
         let stderr_file = dir.path().join("stderr");
-        let script = r#"stty cols "$PTY_COLS" rows "$PTY_ROWS"; "$WPOPS_BIN" "$@" 2>"$WPOPS_STDERR"; code=$?; printf '\nEXIT=%s\n' "$code"; stty -a"#;
+        let pid_file = dir.path().join("pid");
+        // The inner `sh` writes its pid and becomes the program: the pid is the program's.
+        let script = r#"stty cols "$PTY_COLS" rows "$PTY_ROWS"; sh -c 'echo $$ >"$PTY_PID_FILE"; exec "$0" "$@"' "$WPOPS_BIN" "$@" 2>"$WPOPS_STDERR"; code=$?; printf '\nEXIT=%s\n' "$code"; stty -a"#;
         let mut shell = format!("sh -c {} wpops", quote(script));
         for a in args {
             shell.push(' ');
@@ -66,6 +70,7 @@ impl Pty {
         }
         cmd.env("WPOPS_BIN", env!("CARGO_BIN_EXE_wpops"))
             .env("WPOPS_STDERR", &stderr_file)
+            .env("PTY_PID_FILE", &pid_file)
             .env("PTY_COLS", COLS.to_string())
             .env("PTY_ROWS", ROWS.to_string())
             .env("TERM", "xterm-256color")
@@ -96,7 +101,22 @@ impl Pty {
             }
         });
         let stdin = child.stdin.take();
-        Pty { child, stdin, out, reader: Some(reader), stderr_file, _dir: dir }
+        Pty { child, stdin, out, reader: Some(reader), stderr_file, pid_file, _dir: dir }
+    }
+
+    /// Sends `signal` (`TERM`, `INT`, `HUP`, `QUIT`) to the program itself, as `kill -s` does.
+    pub fn signal(&self, signal: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let pid = loop {
+            let text = std::fs::read_to_string(&self.pid_file).unwrap_or_default();
+            if let Ok(pid) = text.trim().parse::<u32>() {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the program's pid was never written");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let status = Command::new("kill").args(["-s", signal, &pid.to_string()]).status().expect("kill runs");
+        assert!(status.success(), "kill -s {signal} {pid}: {status}");
     }
 
     /// Everything the terminal received so far.

@@ -1,10 +1,11 @@
-//! The console in a real pseudo-terminal (QUALITY.md items 1, 3 and 4), reading every byte it
+//! The console in a real pseudo-terminal (QUALITY.md items 1, 3, 4 and 12), reading every byte it
 //! writes to the terminal: hostile log text (OSC 52 and OSC 8, CSI, DCS/APC, C1 controls, bidi
 //! overrides and isolates, zero-width characters, C0 controls) never reaches the terminal raw;
 //! a panic in the draw loop or in a background task exits non-zero with a readable message and
 //! leaves the terminal restored (alternate screen left, cursor shown, raw mode off as `stty -a`
-//! reports in the same pty); an unreachable endpoint still draws a frame with the errors and
-//! `q` quits within a second.
+//! reports in the same pty); so does each of SIGTERM, SIGINT, SIGHUP and SIGQUIT, exiting
+//! 128 + its number; an unreachable endpoint still draws a frame with the errors and `q` quits
+//! within a second.
 
 use std::time::{Duration, Instant};
 
@@ -201,4 +202,39 @@ fn an_unreachable_endpoint_still_draws_and_q_quits_within_a_second() {
     assert!(f.stderr.trim().is_empty(), "nothing on stderr: {}", f.stderr);
     f.assert_restored();
     f.assert_cooked();
+}
+
+/// The console is stopped by `signal` once it has drawn: it leaves exactly as `q` does
+/// (alternate screen left after it was entered, cursor shown, raw mode off) and exits with
+/// 128 + the signal's number, as a shell reports for a program the signal ended.
+fn a_signal_restores_the_terminal(signal: &str, code: i32) {
+    let pty = Pty::spawn(&["--demo"], &[]);
+    pty.wait_for(b"\x1b[?1049h", 0, START);
+    wait_visible(&pty, "wordpress", 0, START);
+    pty.signal(signal);
+    let (f, _) = pty.finish(START);
+    f.assert_restored();
+    f.assert_cooked();
+    assert_eq!(f.code, code, "SIG{signal}: stderr: {}", f.stderr);
+    assert!(f.stderr.trim().is_empty(), "SIG{signal}: nothing on stderr, as for q: {}", f.stderr);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_143() {
+    a_signal_restores_the_terminal("TERM", 143);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits_130() {
+    a_signal_restores_the_terminal("INT", 130);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_129() {
+    a_signal_restores_the_terminal("HUP", 129);
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits_131() {
+    a_signal_restores_the_terminal("QUIT", 131);
 }

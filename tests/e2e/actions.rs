@@ -54,7 +54,7 @@ const FAST: Duration = Duration::from_millis(10);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeploy_is_followed_to_completed_and_audited() {
     let mut r = rig("default", false).await;
-    let id = runners::redeploy(&mut r.op, false).await.unwrap();
+    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
     assert!(id.starts_with("ecs-svc/"));
     let clock = run_clock(&r.sim);
     let mut events = Vec::new();
@@ -79,7 +79,7 @@ async fn redeploy_is_followed_to_completed_and_audited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incident_redeploy_is_reported_as_rolled_back() {
     let mut r = rig("incident", false).await;
-    let id = runners::redeploy(&mut r.op, false).await.unwrap();
+    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
     let clock = run_clock(&r.sim);
     let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(120), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
@@ -103,7 +103,7 @@ async fn rollback_lands_on_the_last_completed_revision() {
     assert!(plan.changes.iter().all(|c| c.same_mutable_tag));
     assert!(plan.warnings.iter().any(|w| w.contains("changes nothing")), "{:?}", plan.warnings);
     assert!(plan.warnings.iter().any(|w| w.contains("next pipeline run")));
-    let id = runners::rollback(&mut r.op, &plan, false).await.unwrap();
+    let id = runners::rollback(&mut r.op, &plan, false).await.unwrap().deployment_id;
     let clock = run_clock(&r.sim);
     let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
@@ -119,9 +119,9 @@ async fn warming_reports_every_task_and_names_the_failing_one() {
     let plan = runners::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
     assert_eq!(plan.targets.len(), 3);
     assert!(plan.warmer.is_some());
-    let started = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap();
+    let started = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap().runs;
     // The same run id starts nothing new (clientToken).
-    let again = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap();
+    let again = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap().runs;
     assert_eq!(
         started.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>(),
         again.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>()

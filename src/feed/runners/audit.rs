@@ -1,6 +1,8 @@
-//! The local audit log: one JSON line per action (time, caller, target, request, result,
+//! The local audit log: one JSON line per action (an id, time, caller, target, request, result,
 //! deployment or task ids) appended to `$XDG_STATE_HOME/wpops/audit.jsonl`
-//! (`WPOPS_AUDIT_LOG` overrides the path). Credentials are never written.
+//! (`WPOPS_AUDIT_LOG` overrides the path), and, when wpops stopped watching an action before
+//! its outcome (a signal), a second line with the same id saying the outcome was not seen.
+//! The site locks (`lock.rs`) go in the same directory. Credentials are never written.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,6 +21,19 @@ pub enum AuditAction {
     ReplaceTask,
 }
 
+impl AuditAction {
+    /// The word the audit line uses: `redeploy`, `replace-task`…
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::Redeploy => "redeploy",
+            AuditAction::Rollback => "rollback",
+            AuditAction::Warm => "warm",
+            AuditAction::RegisterWarmer => "register-warmer",
+            AuditAction::ReplaceTask => "replace-task",
+        }
+    }
+}
+
 /// How it went (the audit line's `result`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -35,6 +50,9 @@ pub enum AuditResult {
 pub struct AuditEntry {
     /// RFC 3339, UTC.
     pub time: String,
+    /// This action's id (16 hex digits, filled in when empty): an outcome line that follows it
+    /// carries the same id.
+    pub id: String,
     pub caller_arn: String,
     pub account: String,
     pub region: String,
@@ -51,6 +69,52 @@ pub struct AuditEntry {
     pub deployment_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub task_ids: Vec<String>,
+    /// Deployments of the service that appeared between wpops's last check and its call (or
+    /// right after it), which this action did not start: a pipeline or a colleague.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub appeared_deployments: Vec<String>,
+}
+
+/// What became of an action, as far as wpops saw (the outcome line's `outcome`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// wpops stopped watching before the action ended (a signal): it goes on without wpops.
+    #[default]
+    NotSeen,
+}
+
+/// A second line about an action, with the id of its request line: how it ended. It has the
+/// same target fields and no `request` or `result`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AuditOutcomeEntry {
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// The request line's id.
+    pub id: String,
+    pub caller_arn: String,
+    pub account: String,
+    pub region: String,
+    pub cluster: String,
+    pub service: String,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub task_ids: Vec<String>,
+    /// The signal that stopped wpops watching (`SIGTERM`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+}
+
+/// A fresh action id: 16 hex digits.
+pub fn new_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Where audit lines go.
@@ -71,17 +135,34 @@ impl AuditLog {
         AuditLog { path: base.join("wpops").join("audit.jsonl") }
     }
 
-    /// Appends one line; the error says which file could not be written.
+    /// The directory the log is in (created on first write), where the site locks go too.
+    pub fn dir(&self) -> &std::path::Path {
+        self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."))
+    }
+
+    /// Appends one action's line; the error says which file could not be written.
     pub fn append(&self, mut entry: AuditEntry) -> Result<(), String> {
         if entry.time.is_empty() {
-            entry.time = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            entry.time = now_rfc3339();
         }
-        if let Some(dir) = self.path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        if entry.id.is_empty() {
+            entry.id = new_id();
         }
-        let line = serde_json::to_string(&entry).map_err(|e| e.to_string())?;
+        self.append_line(&entry)
+    }
+
+    /// Appends an outcome line (its `id` is the request line's).
+    pub fn append_outcome(&self, mut entry: AuditOutcomeEntry) -> Result<(), String> {
+        if entry.time.is_empty() {
+            entry.time = now_rfc3339();
+        }
+        self.append_line(&entry)
+    }
+
+    fn append_line(&self, entry: &impl Serialize) -> Result<(), String> {
+        let dir = self.dir();
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -126,7 +207,38 @@ mod tests {
         assert_eq!(refused["result"], "refused");
         let replace = AuditEntry { action: AuditAction::ReplaceTask, ..AuditEntry::default() };
         assert_eq!(serde_json::to_value(&replace).unwrap()["action"], "replace-task");
+        for a in [AuditAction::Redeploy, AuditAction::Rollback, AuditAction::Warm, AuditAction::RegisterWarmer] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.label(), "label() is the serialised word");
+        }
         assert!(first["time"].as_str().unwrap().ends_with('Z'));
         assert_eq!(log.started_deployments(), vec!["ecs-svc/1".to_string()]);
+        let id = first["id"].as_str().unwrap();
+        assert_eq!(id.len(), 16, "every line gets an id: {first}");
+        assert_ne!(refused["id"], first["id"], "one id per action");
+    }
+
+    #[test]
+    fn an_outcome_line_carries_the_request_lines_id_and_no_request_or_result() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog { path: dir.path().join("audit.jsonl") };
+        let entry = AuditEntry { id: new_id(), deployment_id: Some("ecs-svc/2".into()), ..AuditEntry::default() };
+        log.append(entry.clone()).unwrap();
+        log.append_outcome(AuditOutcomeEntry {
+            id: entry.id.clone(),
+            deployment_id: entry.deployment_id.clone(),
+            signal: Some("SIGTERM".into()),
+            ..AuditOutcomeEntry::default()
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&log.path).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["id"], lines[0]["id"]);
+        assert_eq!(lines[1]["outcome"], "not_seen");
+        assert_eq!(lines[1]["signal"], "SIGTERM");
+        assert_eq!(lines[1]["deployment_id"], "ecs-svc/2");
+        assert!(lines[1].get("result").is_none() && lines[1].get("request").is_none(), "{}", lines[1]);
+        assert!(lines[0].get("outcome").is_none(), "the request line is unchanged: {}", lines[0]);
+        assert_eq!(log.started_deployments(), vec!["ecs-svc/2".to_string(), "ecs-svc/2".to_string()]);
     }
 }

@@ -1,7 +1,8 @@
 //! Deployments: force a redeploy, plan and start a rollback to the task definition of the last
 //! deployment that completed before the current one (with what differs in images and digests,
 //! and a warning when both use the same mutable tag), and follow a rollout to COMPLETED, FAILED
-//! or rolled back by the circuit breaker.
+//! or rolled back by the circuit breaker. Starting one holds the site's lock around the check,
+//! the UpdateService and one more look, which reports deployments that appeared meanwhile.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -9,41 +10,86 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::audit::{AuditAction, AuditResult};
-use super::{ActionError, Operator, guard_in_progress};
+use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
-use crate::model::{RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target, short_td};
+use crate::model::{
+    Deployment, DeploymentStatus, RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target,
+    short_td,
+};
 
-/// UpdateService with forceNewDeployment; returns the new deployment's id.
-pub async fn redeploy(op: &mut Operator, force: bool) -> Result<String, ActionError> {
-    let _ = op.identify().await;
-    let service = ecs::describe_service(&op.clients, &op.cluster, &op.service).await?;
-    let request = json!({"forceNewDeployment": true, "force": force});
-    if let Err(e) = guard_in_progress(op, &service, force) {
-        op.record(super::audit::AuditEntry {
-            result: AuditResult::Refused,
-            error: Some(e.to_string()),
-            ..op.entry(AuditAction::Redeploy, request)
-        });
-        return Err(e);
-    }
-    start(op, AuditAction::Redeploy, request, None).await
+/// A deployment wpops started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub deployment_id: String,
+    /// The id of the audit line that recorded it (an outcome line carries the same).
+    pub audit_id: String,
+    /// Deployments this action did not start that were not there at the check right before the
+    /// call and were there in its answer or the look after it: someone else (a pipeline, a
+    /// colleague, wpops on another machine) started one at the same moment.
+    pub appeared: Vec<Deployment>,
 }
 
+impl Started {
+    /// One sentence per deployment that appeared, for the operator.
+    pub fn appeared_notes(&self) -> Vec<String> {
+        self.appeared
+            .iter()
+            .map(|d| {
+                let what = if d.status == DeploymentStatus::Primary {
+                    format!("it is now the service's primary: {} is superseded", self.deployment_id)
+                } else {
+                    format!("{} replaces it", self.deployment_id)
+                };
+                format!(
+                    "deployment {} ({}, {}) appeared between wpops's check and its call, or right after: not started \
+                     by this action (a pipeline or a colleague?); {what}",
+                    d.id,
+                    short_td(&d.task_definition),
+                    d.rollout
+                )
+            })
+            .collect()
+    }
+}
+
+/// UpdateService with forceNewDeployment; returns the new deployment.
+pub async fn redeploy(op: &mut Operator, force: bool) -> Result<Started, ActionError> {
+    let _ = op.identify().await;
+    let request = json!({"forceNewDeployment": true, "force": force});
+    let _lock = op.lock_site(AuditAction::Redeploy, &request).await?;
+    let before = op.check_deployments(AuditAction::Redeploy, &request, force).await?;
+    start(op, AuditAction::Redeploy, request, None, &before).await
+}
+
+/// The mutating call, under the site's lock right after `before` was read: UpdateService, then
+/// one more look at the service for deployments that appeared meanwhile.
 async fn start(
     op: &Operator,
     action: AuditAction,
     request: serde_json::Value,
     td: Option<&str>,
-) -> Result<String, ActionError> {
+    before: &Service,
+) -> Result<Started, ActionError> {
     match ecs_write::update_service(&op.clients, &op.cluster, &op.service, td).await {
-        Ok(svc) => {
-            let id = svc.primary().map(|d| d.id.clone()).unwrap_or_default();
+        Ok(answer) => {
+            let id = answer.primary().map(|d| d.id.clone()).unwrap_or_default();
+            let after = match ecs::describe_service(&op.clients, &op.cluster, &op.service).await {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::warn!("after {}: could not look at the service again: {e}", action.label());
+                    None
+                }
+            };
+            let appeared = appeared(before, &answer, after.as_ref(), &id);
+            let entry = op.entry(action, request);
+            let audit_id = entry.id.clone();
             op.record(super::audit::AuditEntry {
                 result: AuditResult::Ok,
                 deployment_id: Some(id.clone()),
-                ..op.entry(action, request)
+                appeared_deployments: appeared.iter().map(|d| d.id.clone()).collect(),
+                ..entry
             });
-            Ok(id)
+            Ok(Started { deployment_id: id, audit_id, appeared })
         }
         Err(e) => {
             let err = ActionError::from(e);
@@ -53,6 +99,19 @@ async fn start(
             Err(err)
         }
     }
+}
+
+/// Deployments other than `ours` in the call's answer or the look after it (the latest seen of
+/// each) that the check before the call did not see.
+fn appeared(before: &Service, answer: &Service, after: Option<&Service>, ours: &str) -> Vec<Deployment> {
+    let known: HashSet<&str> = before.deployments.iter().map(|d| d.id.as_str()).chain([ours]).collect();
+    let mut found: Vec<Deployment> = Vec::new();
+    for d in after.into_iter().chain([answer]).flat_map(|s| &s.deployments) {
+        if !known.contains(d.id.as_str()) && !found.iter().any(|f| f.id == d.id) {
+            found.push(d.clone());
+        }
+    }
+    found
 }
 
 /// Finds the rollback target and what it changes.
@@ -96,20 +155,13 @@ pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
     Ok(RollbackPlan { current, target, from, to, changes, warnings })
 }
 
-/// Starts the planned rollback; returns the new deployment's id.
-pub async fn rollback(op: &mut Operator, plan: &RollbackPlan, force: bool) -> Result<String, ActionError> {
+/// Starts the planned rollback; returns the new deployment.
+pub async fn rollback(op: &mut Operator, plan: &RollbackPlan, force: bool) -> Result<Started, ActionError> {
     let _ = op.identify().await;
-    let service = ecs::describe_service(&op.clients, &op.cluster, &op.service).await?;
     let request = json!({"taskDefinition": plan.to.task_definition, "from": plan.from.task_definition, "force": force});
-    if let Err(e) = guard_in_progress(op, &service, force) {
-        op.record(super::audit::AuditEntry {
-            result: AuditResult::Refused,
-            error: Some(e.to_string()),
-            ..op.entry(AuditAction::Rollback, request)
-        });
-        return Err(e);
-    }
-    start(op, AuditAction::Rollback, request, Some(&plan.to.task_definition)).await
+    let _lock = op.lock_site(AuditAction::Rollback, &request).await?;
+    let before = op.check_deployments(AuditAction::Rollback, &request, force).await?;
+    start(op, AuditAction::Rollback, request, Some(&plan.to.task_definition), &before).await
 }
 
 /// How a followed rollout ended.
@@ -247,5 +299,62 @@ pub async fn follow_rollout(
             return Ok(RolloutOutcome::TimedOut);
         }
         tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Deployment;
+
+    fn service(deployments: &[(&str, DeploymentStatus)]) -> Service {
+        let deployments = deployments
+            .iter()
+            .map(|(id, status)| Deployment { id: id.to_string(), status: status.clone(), ..Deployment::default() })
+            .collect();
+        Service { deployments, ..Service::default() }
+    }
+
+    fn ids(ds: &[Deployment]) -> Vec<&str> {
+        ds.iter().map(|d| d.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_deployments_the_check_did_not_see_and_we_did_not_start_appeared() {
+        use DeploymentStatus::{Active, Primary};
+        let before = service(&[("old", Primary)]);
+        // The usual case: ours is primary, the old one drains.
+        let answer = service(&[("ours", Primary), ("old", Active)]);
+        assert!(appeared(&before, &answer, Some(&answer), "ours").is_empty());
+        // A pipeline's UpdateService landed between the check and ours: ours replaces it.
+        let answer = service(&[("ours", Primary), ("pipeline", Active), ("old", Active)]);
+        let found = appeared(&before, &answer, None, "ours");
+        assert_eq!(ids(&found), vec!["pipeline"]);
+        // One landed right after ours: the look after the call sees it as the primary.
+        let after = service(&[("late", Primary), ("ours", Active), ("old", Active)]);
+        let found = appeared(&before, &service(&[("ours", Primary), ("old", Active)]), Some(&after), "ours");
+        assert_eq!(ids(&found), vec!["late"]);
+        assert_eq!(found[0].status, Primary, "the latest look's view of it");
+        // Both, each named once.
+        let found = appeared(&before, &answer, Some(&service(&[("late", Primary), ("pipeline", Active)])), "ours");
+        assert_eq!(ids(&found), vec!["late", "pipeline"]);
+    }
+
+    #[test]
+    fn the_notes_say_who_is_superseded() {
+        let started = Started {
+            deployment_id: "ours".into(),
+            audit_id: "a".into(),
+            appeared: vec![Deployment {
+                id: "late".into(),
+                status: DeploymentStatus::Primary,
+                ..Deployment::default()
+            }],
+        };
+        let notes = started.appeared_notes();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].starts_with("deployment late ("), "{}", notes[0]);
+        assert!(notes[0].contains("not started by this action"), "{}", notes[0]);
+        assert!(notes[0].ends_with("ours is superseded"), "{}", notes[0]);
     }
 }

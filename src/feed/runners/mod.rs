@@ -1,18 +1,21 @@
 //! Action runners shared by the console and the subcommands: force a redeploy, roll back to the
 //! last completed deployment, re-run warming on every running task, replace one task — each
-//! checked first (read-only, a deployment already in progress), written to the audit log, and
-//! followed to its outcome. They call `aws/` and report progress through a callback.
+//! under the site's lock on this machine (`lock.rs`: one wpops process acts on a site at a
+//! time), checked right before its call (read-only, a deployment already in progress), looked
+//! at again after it (a deployment that appeared meanwhile is reported), written to the audit
+//! log, and followed to its outcome. They call `aws/` and report progress through a callback.
 
 pub mod audit;
 mod deploy;
+pub mod lock;
 mod replace;
 mod warm;
 
-pub use deploy::{RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback, redeploy, rollback};
+pub use deploy::{RolloutOutcome, RolloutProgress, Started, follow_rollout, plan_rollback, redeploy, rollback};
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
-pub use warm::{WarmPlan, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
+pub use warm::{WarmPlan, WarmSettings, WarmStart, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
-use audit::{AuditAction, AuditEntry, AuditLog};
+use audit::{AuditAction, AuditEntry, AuditLog, AuditOutcome, AuditOutcomeEntry, AuditResult};
 
 use crate::aws::{AwsError, Clients};
 use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
@@ -71,10 +74,11 @@ impl Operator {
         self.caller.as_ref().ok_or_else(|| ActionError::Usage("no caller identity".into()))
     }
 
-    /// An audit entry for this operator's target, filled in by the caller.
+    /// An audit entry for this operator's target with a fresh id, filled in by the caller.
     pub fn entry(&self, action: AuditAction, request: serde_json::Value) -> AuditEntry {
         let caller = self.caller.clone().unwrap_or_default();
         AuditEntry {
+            id: audit::new_id(),
             caller_arn: caller.arn,
             account: caller.account,
             region: self.clients.region.clone(),
@@ -86,9 +90,85 @@ impl Operator {
         }
     }
 
+    /// Takes this site's lock for one mutating call, waiting up to `lock::WAIT` for another
+    /// wpops process that holds it; refused after that, naming the holder (the refusal is
+    /// audited with `request`).
+    pub async fn lock_site(
+        &self,
+        action: AuditAction,
+        request: &serde_json::Value,
+    ) -> Result<lock::SiteLock, ActionError> {
+        let account = self.caller.as_ref().map(|c| c.account.as_str()).unwrap_or("unknown-account");
+        let path = lock::path_for(&self.audit, account, &self.clients.region, &self.cluster, &self.service);
+        let err = match lock::acquire(&path, &lock::holder_note(action.label()), lock::WAIT).await {
+            Ok(held) => return Ok(held),
+            Err(lock::LockError::Busy { holder }) => ActionError::Refused(format!(
+                "another wpops process is acting on {}/{} ({}) and did not finish within {} s; try again when it has",
+                self.cluster,
+                self.service,
+                holder.unwrap_or_else(|| "it did not say which".into()),
+                lock::WAIT.as_secs()
+            )),
+            Err(lock::LockError::Unusable(why)) => ActionError::Usage(format!(
+                "cannot take {why}; nothing was sent (WPOPS_AUDIT_LOG moves the state directory)"
+            )),
+        };
+        let result = if matches!(err, ActionError::Refused(_)) { AuditResult::Refused } else { AuditResult::Failed };
+        self.record(AuditEntry { result, error: Some(err.to_string()), ..self.entry(action, request.clone()) });
+        Err(err)
+    }
+
+    /// Looks at the service right before a deployment is started (under the site's lock) and
+    /// refuses, audited, while another one rolls out (unless `force`). Returns what it saw.
+    pub async fn check_deployments(
+        &self,
+        action: AuditAction,
+        request: &serde_json::Value,
+        force: bool,
+    ) -> Result<Service, ActionError> {
+        let service = crate::aws::ecs::describe_service(&self.clients, &self.cluster, &self.service).await?;
+        if let Err(e) = guard_in_progress(self, &service, force) {
+            self.record(AuditEntry {
+                result: AuditResult::Refused,
+                error: Some(e.to_string()),
+                ..self.entry(action, request.clone())
+            });
+            return Err(e);
+        }
+        Ok(service)
+    }
+
     /// Appends to the audit log; a failure to write it is reported but does not undo the action.
     pub fn record(&self, entry: AuditEntry) -> Option<String> {
         self.audit.append(entry).err()
+    }
+
+    /// Appends the second line of the action whose line had `audit_id`: wpops stopped watching
+    /// it (on `signal`) before its outcome, which goes on without it.
+    pub fn record_not_seen(
+        &self,
+        audit_id: &str,
+        action: AuditAction,
+        deployment_id: Option<String>,
+        task_ids: Vec<String>,
+        signal: &str,
+    ) -> Option<String> {
+        let caller = self.caller.clone().unwrap_or_default();
+        let entry = AuditOutcomeEntry {
+            id: audit_id.to_string(),
+            caller_arn: caller.arn,
+            account: caller.account,
+            region: self.clients.region.clone(),
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            action,
+            outcome: AuditOutcome::NotSeen,
+            deployment_id,
+            task_ids,
+            signal: Some(signal.to_string()),
+            ..AuditOutcomeEntry::default()
+        };
+        self.audit.append_outcome(entry).err()
     }
 }
 

@@ -10,24 +10,24 @@ use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{LastStatus, Task, WarmerVerdict};
 
-/// Stops `task_id`; the service's scheduler starts a replacement.
-pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<(), ActionError> {
+/// Stops `task_id`; the service's scheduler starts a replacement. Returns the id of the audit
+/// line that recorded it.
+pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<String, ActionError> {
     let who = op.identify().await.map(|c| c.arn.clone()).unwrap_or_else(|_| "wpops".into());
     let reason = format!("wpops: replaced by {who}");
     let request = json!({"task": task_id, "reason": reason});
+    let _lock = op.lock_site(AuditAction::ReplaceTask, &request).await?;
     let result = ecs_write::stop_task(&op.clients, &op.cluster, task_id, &reason).await;
     let (res, err) = match &result {
         Ok(()) => (AuditResult::Ok, None),
         Err(e) if e.is_read_only_refusal() => (AuditResult::Refused, Some(e.to_string())),
         Err(e) => (AuditResult::Failed, Some(e.to_string())),
     };
-    op.record(super::audit::AuditEntry {
-        result: res,
-        error: err,
-        task_ids: vec![task_id.to_string()],
-        ..op.entry(AuditAction::ReplaceTask, request)
-    });
-    Ok(result?)
+    let entry = op.entry(AuditAction::ReplaceTask, request);
+    let audit_id = entry.id.clone();
+    op.record(super::audit::AuditEntry { result: res, error: err, task_ids: vec![task_id.to_string()], ..entry });
+    result?;
+    Ok(audit_id)
 }
 
 /// How a replacement ended.

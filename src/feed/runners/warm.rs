@@ -103,6 +103,7 @@ fn derive_warmer(family: &str, service_td: &TaskDefinition, region: &str) -> War
 pub async fn register_warmer(op: &mut Operator, def: &WarmerDefinition) -> Result<String, ActionError> {
     let _ = op.identify().await;
     let request = json!({"family": def.family, "image": def.image, "cpu": def.cpu, "memory": def.memory});
+    let _lock = op.lock_site(AuditAction::RegisterWarmer, &request).await?;
     let result = ecs_write::register_warmer(&op.clients, def).await;
     let (res, err) = match &result {
         Ok(_) => (AuditResult::Ok, None),
@@ -120,9 +121,17 @@ pub struct WarmStarted {
     pub run_task_arn: String,
 }
 
+/// The warmers one start launched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarmStart {
+    pub runs: Vec<WarmStarted>,
+    /// The id of the audit line that recorded it (an outcome line carries the same).
+    pub audit_id: String,
+}
+
 /// Starts one warmer per target. `run_id` makes the client tokens: the same id never starts a
 /// second task for the same target.
-pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Result<Vec<WarmStarted>, ActionError> {
+pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Result<WarmStart, ActionError> {
     let _ = op.identify().await;
     if plan.targets.is_empty() {
         return Err(ActionError::Usage("no running task with a private IP to warm".into()));
@@ -135,6 +144,8 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         .or_else(|| warmer.containers.first())
         .map(|c| c.name.clone())
         .unwrap_or_else(|| "warmer".into());
+    let request = json!({"taskDefinition": warmer.arn, "targets": plan.targets, "runId": run_id});
+    let _lock = op.lock_site(AuditAction::Warm, &request).await?;
     let mut started = Vec::new();
     let mut error = None;
     for t in &plan.targets {
@@ -159,16 +170,17 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         }
     }
     let ids: Vec<String> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
-    let request = json!({"taskDefinition": warmer.arn, "targets": plan.targets, "runId": run_id});
     let (result, err) = match &error {
         None => (AuditResult::Ok, None),
         Some(ActionError::Refused(m)) => (AuditResult::Refused, Some(m.clone())),
         Some(e) => (AuditResult::Failed, Some(e.to_string())),
     };
-    op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..op.entry(AuditAction::Warm, request) });
+    let entry = op.entry(AuditAction::Warm, request);
+    let audit_id = entry.id.clone();
+    op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..entry });
     match error {
         Some(e) if started.is_empty() => Err(e),
-        _ => Ok(started),
+        _ => Ok(WarmStart { runs: started, audit_id }),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Carries out the console's confirmed actions (`Effect::Preview`, `Effect::Run`) with the
 //! action runners, and reports back through the one channel as `Msg::Op` events: previews
 //! (tagged with their request id), started ids, rollout events as they arrive, each warm
-//! target's result, and the outcome. It keeps no state of its own beyond the operator: a
+//! target's result, and the outcome (naming any deployment that appeared between the runner's
+//! check and its call). It keeps no state of its own beyond the operator: a
 //! rollback's plan travels from the preview through the dialog into `Op::Rollback`.
 
 use std::sync::Arc;
@@ -104,17 +105,32 @@ impl OpRunner {
 
     async fn redeploy(&self, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = runners::redeploy(&mut op, force).await?;
+        let started = runners::redeploy(&mut op, force).await?;
         *self.operator.lock().await = op.clone();
-        self.send(OpEvent::Started { kind: OpKind::Redeploy, ids: vec![id.clone()] }).await;
-        self.follow(&op, &id).await
+        self.follow_started(&op, OpKind::Redeploy, &started).await
     }
 
     async fn rollback(&self, plan: &RollbackPlan, force: bool) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
-        let id = runners::rollback(&mut op, plan, force).await?;
-        self.send(OpEvent::Started { kind: OpKind::Rollback, ids: vec![id.clone()] }).await;
-        self.follow(&op, &id).await
+        let started = runners::rollback(&mut op, plan, force).await?;
+        self.follow_started(&op, OpKind::Rollback, &started).await
+    }
+
+    /// Follows a started deployment; deployments that appeared between the check and the call
+    /// are named in the result, not hidden.
+    async fn follow_started(
+        &self,
+        op: &Operator,
+        kind: OpKind,
+        started: &runners::Started,
+    ) -> Result<(bool, String), ActionError> {
+        let id = &started.deployment_id;
+        self.send(OpEvent::Started { kind, ids: vec![id.clone()] }).await;
+        let (ok, mut summary) = self.follow(op, id).await?;
+        for note in started.appeared_notes() {
+            summary.push_str(&format!(" · warning: {note}"));
+        }
+        Ok((ok, summary))
     }
 
     async fn warm(&self, register: bool) -> Result<(bool, String), ActionError> {
@@ -131,7 +147,7 @@ impl OpRunner {
             plan = runners::plan_warm(&op, &self.settings).await?;
         }
         let run_id = format!("{}", now_ms());
-        let started = runners::start_warm(&mut op, &plan, &run_id).await?;
+        let started = runners::start_warm(&mut op, &plan, &run_id).await?.runs;
         let ids = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
         self.send(OpEvent::Started { kind: OpKind::Warm, ids }).await;
         let (ptx, prx) = mpsc::unbounded_channel();
