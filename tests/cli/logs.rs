@@ -61,14 +61,13 @@ async fn container_and_task_filters_in_text_and_json() {
     assert!(r.stderr.contains("no task \"zzzz\""), "{}", r.stderr);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
-    let sim = sim("quiet").await;
-    let home = home();
-    let task = task_ids(&sim, home.path()).await.remove(0);
-    let polls = || sim.shared.request_count("logs:FilterLogEvents");
-    let before = polls();
-    let mut cmd = site_command(&sim, home.path());
+/// `wpops logs --follow -c nginx --since 1m -o json` started, its stdout lines collected as they
+/// come.
+fn follow_nginx(
+    sim: &wpops::sim::SimHandle,
+    home: &std::path::Path,
+) -> (std::process::Child, Arc<Mutex<Vec<String>>>, std::thread::JoinHandle<()>) {
+    let mut cmd = site_command(sim, home);
     cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
@@ -79,6 +78,17 @@ async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
             sink.lock().unwrap().push(line);
         }
     });
+    (child, seen, reader)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let polls = || sim.shared.request_count("logs:FilterLogEvents");
+    let before = polls();
+    let (mut child, seen, reader) = follow_nginx(&sim, home.path());
     // It is following once its first FilterLogEvents has reached the simulator.
     wait_for_requests(&sim, "logs:FilterLogEvents", before + 1, "logs --follow never polled").await;
     let marker = format!("wpops-follow-marker-{}", std::process::id());
@@ -141,17 +151,7 @@ async fn follow_reads_through_a_burst_of_90000_lines_to_the_marker() {
     let home = home();
     let tasks = task_ids(&sim, home.path()).await;
     let before = sim.shared.request_count("logs:FilterLogEvents");
-    let mut cmd = site_command(&sim, home.path());
-    cmd.args(["logs", "--follow", "--container", "nginx", "--since", "1m", "-o", "json"]);
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
+    let (mut child, seen, reader) = follow_nginx(&sim, home.path());
     wait_for_requests(&sim, "logs:FilterLogEvents", before + 1, "logs --follow never polled").await;
     let client = logs_client(&sim).await;
     for batch in 0..9 {
