@@ -125,12 +125,74 @@ where
         }
         SdkError::TimeoutError(_) => (AwsErrorKind::Network, None, "timed out".to_string()),
         _ if lower.contains("credential") || lower.contains("token has expired") || lower.contains("sso") => {
-            (AwsErrorKind::Credentials, None, short(&text))
+            // The provider chain's whole story goes to the log file; the operator gets one line.
+            tracing::warn!(operation, error = %text, "credentials");
+            (AwsErrorKind::Credentials, None, credentials_in_words(&text))
         }
-        SdkError::DispatchFailure(_) => (AwsErrorKind::Network, None, short(&text)),
+        SdkError::DispatchFailure(_) => {
+            tracing::warn!(operation, error = %text, "dispatch failure");
+            (AwsErrorKind::Network, None, unreachable_in_words(&text, &format!("{err:?}")))
+        }
         _ => (AwsErrorKind::Other, None, short(&text)),
     };
     AwsError { kind, operation: operation.to_string(), code, message: crate::model::sanitize_line(&message) }
+}
+
+/// "no AWS credentials found (tried …)", or the first line of the provider's message in words,
+/// from the SDK's provider-chain text (one line per provider tried).
+fn credentials_in_words(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("no credentials found in chain") || lower.contains("no credentials") {
+        let tried: Vec<&str> = ["Environment", "Profile", "WebIdentityToken", "EcsContainer", "Ecs", "Imds", "SSO"]
+            .into_iter()
+            .filter(|p| text.contains(&format!("{p}:")))
+            .map(|p| match p {
+                "Environment" => "environment",
+                "Profile" => "profile files",
+                "WebIdentityToken" => "web identity",
+                "EcsContainer" | "Ecs" => "ECS container",
+                "Imds" => "IMDS",
+                _ => "SSO",
+            })
+            .collect();
+        return if tried.is_empty() {
+            "no AWS credentials found".into()
+        } else {
+            format!("no AWS credentials found (tried {})", tried.join(", "))
+        };
+    }
+    if lower.contains("token has expired") || lower.contains("expired") {
+        return "the AWS credentials have expired".into();
+    }
+    // The first line of the innermost message, without the SDK's "dispatch failure: other:".
+    let first = text.split(['\n', '␊']).next().unwrap_or(text);
+    short(first.rsplit(": ").next().unwrap_or(first))
+}
+
+/// "cannot reach 127.0.0.1:4599 (connection refused)": where and why, from the SDK's error text
+/// (Display) and its Debug form (which names the address the connection went to).
+fn unreachable_in_words(text: &str, debug: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let why = if lower.contains("connection refused") {
+        "connection refused"
+    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
+        "the name does not resolve"
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "timed out"
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        "TLS failed"
+    } else if lower.contains("connection reset") {
+        "connection reset"
+    } else {
+        "network error"
+    };
+    let addr = regex::Regex::new(r#"ConnectError\("[^"]*", ([^,\s]+),"#)
+        .ok()
+        .and_then(|re| re.captures(debug).map(|c| c[1].to_owned()));
+    match addr {
+        Some(a) => format!("cannot reach {a} ({why})"),
+        None => format!("cannot reach AWS ({why})"),
+    }
 }
 
 fn short(text: &str) -> String {
@@ -156,6 +218,19 @@ mod tests {
         assert_eq!(kind_of_code("ClusterNotFoundException"), AwsErrorKind::NotFound);
         assert_eq!(kind_of_code("ExpiredTokenException"), AwsErrorKind::Credentials);
         assert_eq!(kind_of_code("InvalidParameterException"), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn dispatch_and_credential_failures_read_as_one_line_in_words() {
+        let text = "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)";
+        let debug = r#"DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper_util::client::legacy::Error(Connect, ConnectError("tcp connect error", 127.0.0.1:4599, Os { code: 111, kind: ConnectionRefused, message: "Connection refused" })) } })"#;
+        assert_eq!(unreachable_in_words(text, debug), "cannot reach 127.0.0.1:4599 (connection refused)");
+        assert_eq!(unreachable_in_words("dispatch failure: timeout", "x"), "cannot reach AWS (timed out)");
+        let chain = "dispatch failure: other: the credential provider was not enabled: no credentials found in chain. Attempted:\n  Environment: not set\n  Profile: not enabled\n  WebIdentityToken: not enabled\n  EcsContainer: not enabled\n  Imds: disabled";
+        assert_eq!(
+            credentials_in_words(chain),
+            "no AWS credentials found (tried environment, profile files, web identity, ECS container, IMDS)"
+        );
     }
 
     #[test]

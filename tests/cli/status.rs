@@ -96,3 +96,29 @@ async fn missing_credentials_hint_at_sso_login() {
     assert!(r.stderr.contains("aws sso login --profile corp-prod"), "{}", r.stderr);
     assert_eq!(sim.shared.total_requests(), 0);
 }
+
+/// A closed port and an empty credential chain each read as one line in words, never the SDK's
+/// Debug dump or its provider chain joined with `␊`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_endpoint_and_no_credentials_are_said_in_words() {
+    let home = home();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let mut cmd = command(home.path());
+    cmd.args(["--endpoint-url", &endpoint, "--region", REGION, "--cluster", "wp-prod", "--service", "wordpress"]);
+    cmd.arg("status");
+    let r = run(cmd).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("cannot reach 127.0.0.1:{port} (connection refused)")), "{}", r.stderr);
+    assert!(!r.stderr.contains("DispatchFailure") && !r.stderr.contains("ConnectorError"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+
+    let mut cmd = command(home.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    cmd.args(["--endpoint-url", &endpoint, "--region", REGION, "--cluster", "wp-prod", "--service", "wordpress"]);
+    cmd.arg("status");
+    let r = run(cmd).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("no AWS credentials found (tried environment"), "{}", r.stderr);
+    assert!(!r.stderr.contains('␊') && !r.stderr.contains("Attempted"), "{}", r.stderr);
+}
