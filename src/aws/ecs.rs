@@ -13,6 +13,32 @@ fn ms(t: Option<&aws_smithy_types::DateTime>) -> Option<i64> {
 }
 
 /// DescribeServices for one service.
+/// Where the calls go, for a not-found error: the region, and the profile when one is named.
+fn where_(c: &Clients) -> String {
+    match &c.profile {
+        Some(p) => format!("region {}, profile {p}", c.region),
+        None => format!("region {}", c.region),
+    }
+}
+
+/// A cluster that does not exist is named, with where it was looked for (ECS says only
+/// "Cluster not found.").
+fn naming_cluster(e: AwsError, c: &Clients, cluster: &str) -> AwsError {
+    if e.kind == AwsErrorKind::NotFound && e.code.as_deref() == Some("ClusterNotFoundException") {
+        return AwsError { message: format!("cluster {cluster:?} not found ({})", where_(c)), ..e };
+    }
+    e
+}
+
+/// The same for a service that does not exist in the cluster.
+fn naming_service(e: AwsError, c: &Clients, cluster: &str, service: &str) -> AwsError {
+    if e.kind == AwsErrorKind::NotFound && e.code.as_deref() == Some("ServiceNotFoundException") {
+        let message = format!("service {service:?} not found in cluster {cluster:?} ({})", where_(c));
+        return AwsError { message, ..e };
+    }
+    naming_cluster(e, c, cluster)
+}
+
 pub async fn describe_service(c: &Clients, cluster: &str, service: &str) -> Result<model::Service, AwsError> {
     let out = c
         .ecs
@@ -21,12 +47,12 @@ pub async fn describe_service(c: &Clients, cluster: &str, service: &str) -> Resu
         .services(service)
         .send()
         .await
-        .map_err(|e| from_sdk("ecs:DescribeServices", e))?;
+        .map_err(|e| naming_cluster(from_sdk("ecs:DescribeServices", e), c, cluster))?;
     let Some(svc) = out.services().first() else {
         return Err(AwsError::new(
             AwsErrorKind::NotFound,
             "ecs:DescribeServices",
-            format!("service {service:?} not found in cluster {cluster:?}"),
+            format!("service {service:?} not found in cluster {cluster:?} ({})", where_(c)),
         ));
     };
     let mut s = service_from(cluster, svc);
@@ -93,7 +119,7 @@ pub async fn list_task_arns(c: &Clients, cluster: &str, service: &str, stopped: 
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| from_sdk("ecs:ListTasks", e))?;
+            .map_err(|e| naming_service(from_sdk("ecs:ListTasks", e), c, cluster, service))?;
         arns.extend(out.task_arns().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
@@ -113,7 +139,7 @@ pub async fn describe_tasks(c: &Clients, cluster: &str, arns: &[String]) -> Resu
             .set_tasks(Some(batch.to_vec()))
             .send()
             .await
-            .map_err(|e| from_sdk("ecs:DescribeTasks", e))?;
+            .map_err(|e| naming_cluster(from_sdk("ecs:DescribeTasks", e), c, cluster))?;
         for t in out.tasks() {
             let mut task = task_from(t);
             task.sanitize_text();
@@ -263,7 +289,7 @@ pub async fn list_services(c: &Clients, cluster: &str) -> Result<Vec<String>, Aw
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| from_sdk("ecs:ListServices", e))?;
+            .map_err(|e| naming_cluster(from_sdk("ecs:ListServices", e), c, cluster))?;
         arns.extend(out.service_arns().iter().cloned());
         match out.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),

@@ -122,3 +122,17 @@ async fn unreachable_endpoint_and_no_credentials_are_said_in_words() {
     assert!(r.stderr.contains("no AWS credentials found (tried environment"), "{}", r.stderr);
     assert!(!r.stderr.contains('␊') && !r.stderr.contains("Attempted"), "{}", r.stderr);
 }
+
+/// A cluster or service that does not exist is named, with the region it was looked for in (ECS
+/// itself says only "Cluster not found.").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_found_names_what_and_where() {
+    let sim = sim("default").await;
+    let home = home();
+    let r = wpops(&sim, home.path(), &["status", "--cluster", "nope"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cluster \"nope\" not found (region ap-northeast-1)"), "{}", r.stderr);
+    let r = wpops(&sim, home.path(), &["status", "--service", "nope"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("service \"nope\" not found in cluster \"wp-prod\" (region ap-northeast-1)"), "{}", r.stderr);
+}
