@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn dispatch_and_credential_failures_read_as_one_line_in_words() {
-        let text = "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)";
+        let text =
+            "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)";
         let debug = r#"DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io, source: hyper_util::client::legacy::Error(Connect, ConnectError("tcp connect error", 127.0.0.1:4599, Os { code: 111, kind: ConnectionRefused, message: "Connection refused" })) } })"#;
         assert_eq!(unreachable_in_words(text, debug), "cannot reach 127.0.0.1:4599 (connection refused)");
         assert_eq!(unreachable_in_words("dispatch failure: timeout", "x"), "cannot reach AWS (timed out)");

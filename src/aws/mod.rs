@@ -9,6 +9,7 @@ pub mod elb;
 pub mod error;
 pub mod logs;
 pub mod metrics;
+pub mod profiles;
 pub mod readonly;
 pub mod regions;
 pub mod waf;

@@ -57,6 +57,9 @@ pub async fn connect(mut site: ResolvedSite, scenario: &str, command: &str) -> R
     } else {
         None
     };
+    if let (None, Some(p)) = (&sim, site.profile.as_deref()) {
+        crate::aws::profiles::check(p).await.map_err(|e| Failure::usage(command, e))?;
+    }
     match Clients::connect(&target).await {
         Ok(clients) => {
             if site.region.is_none() {

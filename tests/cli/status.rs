@@ -86,6 +86,7 @@ async fn demo_needs_no_aws_and_no_colour_with_no_color() {
 async fn missing_credentials_hint_at_sso_login() {
     let sim = sim("default").await;
     let home = home();
+    write(home.path(), "aws-config", "[profile corp-prod]\nregion = ap-northeast-1\n");
     let mut cmd = command(home.path());
     cmd.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
     cmd.args(["--profile", "corp-prod", "--endpoint-url", &sim.endpoint_url(), "--region", REGION]);
@@ -134,5 +135,29 @@ async fn not_found_names_what_and_where() {
     assert!(r.stderr.contains("cluster \"nope\" not found (region ap-northeast-1)"), "{}", r.stderr);
     let r = wpops(&sim, home.path(), &["status", "--service", "nope"]).await;
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("service \"nope\" not found in cluster \"wp-prod\" (region ap-northeast-1)"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("service \"nope\" not found in cluster \"wp-prod\" (region ap-northeast-1)"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A profile that is in neither AWS file is said to be missing, with the ones that exist, before
+/// any request (it used to read as expired credentials).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_profile_is_named_with_the_profiles_that_exist() {
+    let sim = sim("default").await;
+    let home = home();
+    write(home.path(), "aws-config", "[profile corp-prod]\nregion = ap-northeast-1\n[default]\nregion = us-east-1\n");
+    let mut cmd = command(home.path());
+    cmd.args(["--profile", "nosuch", "--endpoint-url", &sim.endpoint_url(), "--region", REGION]);
+    cmd.args(["--cluster", "wp-prod", "--service", "wordpress", "status"]);
+    let r = run(cmd).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("profile \"nosuch\" does not exist; the AWS config files define: corp-prod, default"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(sim.shared.total_requests(), 0);
 }
