@@ -104,6 +104,7 @@ pub struct ActArgs {
     /// Start even while another deployment is rolling out.
     #[arg(long)]
     pub force: bool,
+    /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -137,12 +138,14 @@ pub enum Output {
 
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
+    /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
+    /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
     /// Every site of the config file in one table (polled concurrently).
@@ -170,6 +173,7 @@ pub struct LogsArgs {
     /// Keep printing new lines until interrupted (Ctrl-C).
     #[arg(long, short = 'F')]
     pub follow: bool,
+    /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -179,6 +183,7 @@ pub struct WafArgs {
     /// How far back to count blocked requests (sampled requests cover at most the last 3h).
     #[arg(long, default_value = "3h")]
     pub window: String,
+    /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

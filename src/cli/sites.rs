@@ -92,7 +92,15 @@ pub async fn services(args: OutputArgs, global: &Global) -> Outcome {
     if g.service.is_none() {
         g.service = Some("-".into());
     }
-    let session = connect::open("services", &g).await?;
+    let session = connect::open("services", &g).await.map_err(|f| {
+        // Only the cluster is needed here; the generic message also asks for a service.
+        if f.message.starts_with("no cluster in") {
+            let message = "which cluster? pass --cluster NAME or --site NAME (see `wpops config init`)".to_owned();
+            Failure { message, ..f }
+        } else {
+            f
+        }
+    })?;
     let cluster = session.site.cluster.clone();
     let arns = match ecs::list_services(&session.clients, &cluster).await {
         Ok(a) => a,

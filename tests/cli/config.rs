@@ -130,3 +130,19 @@ async fn completions_for_each_shell() {
         assert!(r.stdout.contains("status") && r.stdout.contains("--since"), "{shell}");
     }
 }
+
+/// `services` without a cluster asks for the cluster only; `-o` says what it chooses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_asks_for_a_cluster_only_and_output_is_explained() {
+    let home = home();
+    let mut cmd = command(home.path());
+    cmd.args(["--region", "ap-northeast-1", "services"]);
+    let r = run(cmd).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("which cluster? pass --cluster NAME or --site NAME"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--service"), "{}", r.stderr);
+    let mut cmd = command(home.path());
+    cmd.args(["status", "--help"]);
+    let r = run(cmd).await;
+    assert!(r.stdout.contains("Text for people, or one JSON document for scripts"), "{}", r.stdout);
+}
