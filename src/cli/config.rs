@@ -288,7 +288,7 @@ service = "wordpress"
 # log_group = "/ecs/wordpress"   # default: discovered from the task definition's awslogs options
 # web_acl = "wordpress-waf"      # default: the web ACL on the service's load balancer
 # read_only = true               # refuse every mutating action for this site
-# confirm = "type-name"          # "yes" (default): answer y; "type-name": type the site's name
+# confirm = "type-name"          # "yes" (default): answer y; "type-name": type the service name
 # endpoint_url = "http://127.0.0.1:4566"   # e.g. a running `wpops sim`
 
 # [sites.corp-blog.warming]

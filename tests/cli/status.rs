@@ -14,6 +14,12 @@ async fn default_is_healthy_in_text_and_json() {
     assert_eq!(text.stdout.matches("1,834 ok · 0 failed").count(), 3, "{}", text.stdout);
     assert!(text.stdout.lines().all(|l| l.chars().count() <= 80), "fits 80 columns:\n{}", text.stdout);
     assert!(!text.stdout.contains('\x1b'), "no colour on a pipe");
+    assert_eq!(
+        text.stdout.matches("wp-prod/wordpress").count(),
+        1,
+        "a site without a name says cluster/service once:\n{}",
+        text.stdout
+    );
 
     let json = wpops(&sim, home.path(), &["status", "--output", "json"]).await;
     assert_eq!(json.code, 0, "{}", json.stderr);

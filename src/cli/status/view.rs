@@ -70,13 +70,10 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
         ServiceHealth::RolloutInProgress { .. } => st.paint(Color::Yellow, "ROLLOUT IN PROGRESS"),
         ServiceHealth::Unhealthy { .. } => st.paint(Color::Red, "UNHEALTHY"),
     };
-    let mut out = vec![format!(
-        "{}  {}/{} · {} · {region}  {verdict}",
-        st.paint(Color::Bold, &site.name),
-        s.cluster,
-        s.name,
-        s.status
-    )];
+    // A site without a name of its own is named cluster/service: said once.
+    let place = format!("{}/{}", s.cluster, s.name);
+    let name = if site.name == place { String::new() } else { format!("{}  ", st.paint(Color::Bold, &site.name)) };
+    let mut out = vec![format!("{name}{place} · {} · {region}  {verdict}", s.status)];
     out.push(format!(
         "Service   {}/{} running · {} pending · {}",
         s.running,
