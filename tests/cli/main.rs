@@ -12,6 +12,7 @@ mod console;
 mod drill;
 mod fleet;
 mod logs;
+mod output;
 mod pty_console;
 mod status;
 mod waf;
