@@ -16,3 +16,4 @@ mod output;
 mod pty_console;
 mod status;
 mod waf;
+mod windows;
