@@ -16,8 +16,19 @@ pub async fn run(args: SimArgs, scenario: &str) -> Outcome {
         (Ok(throttle_rate), Ok(error_rate)) => Faults { throttle_rate, error_rate, latency_ms: args.latency_ms },
         (Err(e), _) | (_, Err(e)) => return Err(Failure::usage("sim", e)),
     };
-    if !(args.speed.is_finite() && args.speed > 0.0) {
-        return Err(Failure::usage("sim", format!("--speed must be a positive number, got {}", args.speed)));
+    if args.latency_ms > sim::control::MAX_LATENCY_MS {
+        return Err(Failure::usage(
+            "sim",
+            format!(
+                "--latency-ms must be at most {} (10 minutes), got {}",
+                sim::control::MAX_LATENCY_MS,
+                args.latency_ms
+            ),
+        ));
+    }
+    // The same bounds as the control endpoint's POST /_sim/speed (it used to clamp silently).
+    if let Err(e) = sim::control::check_speed(args.speed) {
+        return Err(Failure::usage("sim", format!("--{e}")));
     }
     let opts = SimOptions {
         listen: args.listen,
