@@ -11,6 +11,7 @@ pub mod logs;
 pub mod metrics;
 pub mod readonly;
 pub mod regions;
+pub mod trace;
 pub mod waf;
 
 pub use client::{Clients, Target};

@@ -46,6 +46,12 @@ pub fn main() -> ExitCode {
     };
     let _log = init_logging(&cli.global);
     let command = cli.command.as_ref().map_or("", command_name);
+    tracing::info!(
+        command,
+        "wpops {} {}",
+        env!("CARGO_PKG_VERSION"),
+        if command.is_empty() { "console" } else { command }
+    );
     let outcome = runtime.block_on(async move {
         let g = &cli.global;
         match cli.command {
@@ -71,19 +77,24 @@ pub fn main() -> ExitCode {
     let code = match outcome {
         Ok(code) => code,
         Err(failure) => {
+            tracing::error!(code = failure.code, "{failure}");
             eprintln!("{failure}");
             failure.code
         }
     };
-    ExitCode::from(match output::finish() {
+    let code = match output::finish() {
         output::Written::All | output::Written::ReaderGone => code,
         output::Written::Failed(e) if code == exit::OK || code == exit::UNHEALTHY => {
-            eprintln!("{}", Failure::with_code(exit::WRITE_FAILED, command, format!("cannot write the output: {e}")));
+            let failure = Failure::with_code(exit::WRITE_FAILED, command, format!("cannot write the output: {e}"));
+            tracing::error!(code = failure.code, "{failure}");
+            eprintln!("{failure}");
             exit::WRITE_FAILED
         }
         // The command failed already and said why; its code says more than the write error.
         output::Written::Failed(_) => code,
-    })
+    };
+    tracing::info!(code, "exit {code}");
+    ExitCode::from(code)
 }
 
 /// The subcommand's name as failures print it (`wpops status: …`); empty for the console.

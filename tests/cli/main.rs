@@ -11,6 +11,7 @@ mod config;
 mod console;
 mod drill;
 mod fleet;
+mod log_file;
 mod logs;
 mod output;
 mod pty_console;

@@ -12,7 +12,7 @@ pub use deploy::{RolloutOutcome, RolloutProgress, follow_rollout, plan_rollback,
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
 pub use warm::{WarmPlan, WarmSettings, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
-use audit::{AuditAction, AuditEntry, AuditLog};
+use audit::{AuditAction, AuditEntry, AuditLog, AuditResult};
 
 use crate::aws::{AwsError, Clients};
 use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
@@ -86,9 +86,40 @@ impl Operator {
         }
     }
 
-    /// Appends to the audit log; a failure to write it is reported but does not undo the action.
+    /// Appends to the audit log (and says the same in `--log-file`: the action, its target, its
+    /// request and result, never credentials); a failure to write it is reported but does not
+    /// undo the action.
     pub fn record(&self, entry: AuditEntry) -> Option<String> {
-        self.audit.append(entry).err()
+        log_entry(&entry);
+        let failed = self.audit.append(entry).err();
+        if let Some(e) = &failed {
+            tracing::error!("{e}");
+        }
+        failed
+    }
+}
+
+/// An audit entry as a log line: info when it went through, a warning when refused or failed.
+fn log_entry(e: &AuditEntry) {
+    let action = serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let target = format!("{}/{} in {} ({})", e.cluster, e.service, e.region, e.account);
+    let request = e.request.to_string();
+    let deployment = e.deployment_id.as_deref().unwrap_or("");
+    match (e.result, &e.error) {
+        (AuditResult::Ok, _) => tracing::info!(
+            action = %action,
+            request = %request,
+            deployment_id = deployment,
+            tasks = e.task_ids.len(),
+            "{action} of {target}: accepted by AWS"
+        ),
+        (result, error) => tracing::warn!(
+            action = %action,
+            request = %request,
+            result = ?result,
+            "{action} of {target}: {result:?}: {}",
+            error.as_deref().unwrap_or("")
+        ),
     }
 }
 
