@@ -76,7 +76,7 @@ pub fn check_advance_ms(ms: f64) -> Result<i64, String> {
     if ms.is_finite() && (0.0..=MAX_ADVANCE_MS).contains(&ms) {
         Ok(ms as i64)
     } else {
-        Err(format!("advance must be between 0 and 30 days (2592000 seconds), got {} ms", ms))
+        Err(format!("advance must be between 0 and 30 days (2592000 seconds), got {} ms", readable(ms)))
     }
 }
 
@@ -85,8 +85,13 @@ pub fn check_speed(x: f64) -> Result<f64, String> {
     if x.is_finite() && x > 0.0 && x <= MAX_SPEED {
         Ok(x)
     } else {
-        Err(format!("speed must be above 0 and at most {MAX_SPEED}, got {x}"))
+        Err(format!("speed must be above 0 and at most {MAX_SPEED}, got {}", readable(x)))
     }
+}
+
+/// A number as people read it: `-1000`, `2.5`, but `1e303` rather than 304 digits.
+fn readable(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e15 { format!("{x:e}") } else { format!("{x}") }
 }
 
 impl Faults {
@@ -94,7 +99,7 @@ impl Faults {
     pub fn check(&self) -> Result<(), String> {
         for (name, r) in [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate)] {
             if !(r.is_finite() && (0.0..=1.0).contains(&r)) {
-                return Err(format!("{name} must be between 0 and 1, got {r}"));
+                return Err(format!("{name} must be between 0 and 1, got {}", readable(r)));
             }
         }
         if self.latency_ms > MAX_LATENCY_MS {

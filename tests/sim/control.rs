@@ -75,6 +75,8 @@ async fn out_of_range_knobs_are_refused_and_the_simulator_keeps_answering() {
         let v = chunked_json(&text);
         assert!(v["error"].as_str().is_some_and(|e| e.contains(why)), "{method} {path} {body}: {text}");
     }
+    let (_, text) = http(sim.addr, "POST", "/_sim/advance?seconds=1e300", "").await;
+    assert!(chunked_json(&text)["error"].as_str().is_some_and(|e| e.ends_with("got 1e303 ms")), "readable: {text}");
     let v = chunked_json(&http(sim.addr, "GET", "/_sim/status", "").await.1);
     assert_eq!(v["now_ms"], START_MS, "nothing moved the clock");
     assert_eq!(v["speed"], 1.0);
