@@ -1,6 +1,7 @@
 //! Building the AWS clients: aws-config's chain (profile, region, SSO, environment) or static
 //! credentials for the simulator, an explicit endpoint override, one HTTPS stack (hyper 1 +
-//! rustls with ring), an operation and an attempt timeout, and standard retries.
+//! rustls with ring), an operation and an attempt timeout, standard retries, and the trace
+//! interceptor (`trace.rs`: failed attempts and mutating calls in `--log-file`).
 
 use std::time::Duration;
 
@@ -98,7 +99,7 @@ pub async fn load(target: &Target) -> Result<SdkConfig, AwsError> {
 
 macro_rules! client {
     ($krate:ident, $config:expr, $read_only:expr) => {{
-        let mut b = $krate::config::Builder::from($config);
+        let mut b = $krate::config::Builder::from($config).interceptor(super::trace::Trace);
         if $read_only {
             b = b.interceptor(super::readonly::ReadOnly);
         }

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod profiles;
 pub mod readonly;
 pub mod regions;
+pub mod trace;
 pub mod waf;
 
 pub use client::{Clients, Target};

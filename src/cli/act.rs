@@ -102,7 +102,7 @@ impl Actor {
             }
             super::output::print_json(&body);
         } else {
-            println!("{summary}");
+            super::output::print_lines(&[summary.to_string()]);
         }
         if ok { exit::OK } else { exit::UNHEALTHY }
     }

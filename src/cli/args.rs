@@ -51,7 +51,8 @@ pub struct Global {
     /// Never change anything (the header says so).
     #[arg(long, global = true)]
     pub read_only: bool,
-    /// Write a debug log to this file (never to the terminal).
+    /// Append a log to this file (never to the terminal): failed attempts, backoffs, each
+    /// action's request and outcome (WPOPS_LOG sets the filter).
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 }

@@ -1,7 +1,7 @@
 //! `wpops logs`: the warmer, nginx and php-fpm lines of the service's tasks, interleaved in time
 //! order, printed sanitised (the console's `Cursor`: overlap window + eventId dedupe, so
 //! `--follow` neither loses nor repeats a line), as text or one JSON object per line. Follow
-//! polls about once a second within a log request budget and stops cleanly on Ctrl-C (exit 0).
+//! polls about once a second within a log request budget and stops cleanly on Ctrl-C (exit 130).
 //! It must never print raw log text: only `LogEvent::text`, which `model::ingest` sanitised.
 
 use std::sync::Arc;
@@ -32,22 +32,53 @@ const REDISCOVER: Duration = Duration::from_secs(30);
 const FOLLOW_PAGES: usize = 8;
 const ONE_SHOT_PAGES: usize = 10_000;
 
-/// `10m`, `2h`, `1d` back from `now`, or an RFC 3339 time.
+/// `10m`, `2h`, `1d` back from `now`, or an RFC 3339 time; refused when it is before 1970 (a
+/// duration too long to count back from now, such as `300000000y`, included).
 pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
     if let Ok(d) = humantime::parse_duration(s) {
-        return Ok(now - d.as_millis() as i64);
+        return i64::try_from(d.as_millis())
+            .ok()
+            .and_then(|back| now.checked_sub(back))
+            .filter(|t| *t >= 0)
+            .ok_or_else(|| format!("{s:?} reaches back before 1970-01-01, where no log event can be"));
     }
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp_millis())
         .map_err(|_| format!("{s:?} is neither a duration (10m, 2h, 1d) nor an RFC 3339 time (2026-11-28T05:00:00Z)"))
+        .and_then(
+            |t| {
+                if t >= 0 { Ok(t) } else { Err(format!("{s:?} is before 1970-01-01, where no log event can be")) }
+            },
+        )
+}
+
+/// The window `--since`..`--until` as epoch ms, refused when no line could ever be in it: a
+/// start in the future, or an end before the start (QUALITY.md item 14: never silence).
+pub fn parse_window(since: &str, until: Option<&str>, now: i64) -> Result<(i64, Option<i64>), String> {
+    let start = parse_time(since, now).map_err(|e| format!("--since {e}"))?;
+    if start > now {
+        return Err(format!(
+            "--since {since:?} is in the future (it is {} now): no line has been logged there yet",
+            output::iso(now)
+        ));
+    }
+    let Some(until) = until else { return Ok((start, None)) };
+    let end = parse_time(until, now).map_err(|e| format!("--until {e}"))?;
+    if end < start {
+        return Err(format!(
+            "--until {until:?} ({}) is before --since {since:?} ({}): the window is empty; give --since the earlier time",
+            output::iso(end),
+            output::iso(start)
+        ));
+    }
+    Ok((start, Some(end)))
 }
 
 pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let now = now_ms();
-    let (since, until) = match (parse_time(&args.since, now), args.until.as_deref().map(|u| parse_time(u, now))) {
-        (Ok(s), None) => (s, None),
-        (Ok(s), Some(Ok(u))) => (s, Some(u)),
-        (Err(e), _) | (_, Some(Err(e))) => return Err(Failure::usage("logs", e)),
+    let (since, until) = match parse_window(&args.since, args.until.as_deref(), now) {
+        Ok(w) => w,
+        Err(e) => return Err(Failure::usage("logs", e)),
     };
     let filter = match args.filter.as_deref().map(Regex::new).transpose() {
         Ok(f) => f,
@@ -86,8 +117,8 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;
     let mut notices = Notices::default();
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    // Ctrl-C (and TERM, HUP, QUIT) ends the follow with 128 + the signal's number, by convention.
+    let mut signals = crate::signals::Signals::register();
     loop {
         if discovered_at.elapsed() >= REDISCOVER {
             discovered_at = tokio::time::Instant::now();
@@ -99,7 +130,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         // so a line waits half a poll on average; the shared budget keeps the average ≤ 1/s.
         let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
-            _ = &mut ctrl_c => return Ok(exit::OK),
+            sig = signals.recv() => return Ok(sig.exit_code()),
             r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()) => match r {
                 Ok(events) => {
                     backoff.reset();
@@ -120,7 +151,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
             },
         };
         tokio::select! {
-            _ = &mut ctrl_c => return Ok(exit::OK),
+            sig = signals.recv() => return Ok(sig.exit_code()),
             _ = tokio::time::sleep(wait) => {}
         }
     }
@@ -255,5 +286,33 @@ mod tests {
         assert_eq!(parse_time("10m", 1_000_000), Ok(400_000));
         assert_eq!(parse_time("1970-01-01T00:00:01Z", 0), Ok(1_000));
         assert!(parse_time("yesterday", 0).unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn times_before_1970_are_refused_not_wrapped() {
+        let now = 1_795_874_531_000;
+        // 300000000 years in ms overflows i64: it used to wrap into a start in the future.
+        assert!(parse_time("300000000y", now).unwrap_err().contains("before 1970"), "overflow");
+        assert!(parse_time("100y", now).unwrap_err().contains("before 1970"));
+        assert!(parse_time("1969-12-31T23:59:59Z", now).unwrap_err().contains("before 1970"));
+        assert_eq!(parse_time("50y", now), Ok(now - 50 * 31_557_600_000));
+        assert_eq!(parse_time("0s", now), Ok(now));
+    }
+
+    #[test]
+    fn impossible_windows_are_refused_with_the_reason() {
+        let now = 1_795_874_531_000; // 2026-11-28T14:02:11Z
+        assert_eq!(parse_window("10m", None, now), Ok((now - 600_000, None)));
+        assert_eq!(parse_window("2h", Some("1h"), now), Ok((now - 7_200_000, Some(now - 3_600_000))));
+        // An empty window of one instant is possible (events at that millisecond).
+        assert_eq!(parse_window("1h", Some("1h"), now), Ok((now - 3_600_000, Some(now - 3_600_000))));
+        let future = parse_window("2027-01-01T00:00:00Z", None, now).unwrap_err();
+        assert!(future.starts_with("--since") && future.contains("in the future"), "{future}");
+        let reversed = parse_window("1h", Some("2h"), now).unwrap_err();
+        assert!(reversed.contains("--until \"2h\"") && reversed.contains("is before --since"), "{reversed}");
+        let overflow = parse_window("300000000y", None, now).unwrap_err();
+        assert!(overflow.starts_with("--since") && overflow.contains("before 1970"), "{overflow}");
+        assert!(parse_window("10m", Some("300000000y"), now).unwrap_err().starts_with("--until"));
+        assert!(parse_window("10m", Some("soon"), now).unwrap_err().contains("RFC 3339"));
     }
 }

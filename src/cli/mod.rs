@@ -25,6 +25,7 @@ use clap::Parser;
 use args::{Cli, Command};
 
 pub use config::{ConfigError, ResolvedSite, resolve};
+use failure::Failure;
 
 /// Parses the command line and runs what it asks for.
 pub fn main() -> ExitCode {
@@ -44,6 +45,13 @@ pub fn main() -> ExitCode {
         }
     };
     let _log = init_logging(&cli.global);
+    let command = cli.command.as_ref().map_or("", command_name);
+    tracing::info!(
+        command,
+        "wpops {} {}",
+        env!("CARGO_PKG_VERSION"),
+        if command.is_empty() { "console" } else { command }
+    );
     let outcome = runtime.block_on(async move {
         let g = &cli.global;
         match cli.command {
@@ -64,14 +72,47 @@ pub fn main() -> ExitCode {
     });
     // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.
     runtime.shutdown_timeout(std::time::Duration::from_millis(300));
-    // The one place a failure is printed.
-    ExitCode::from(match outcome {
+    // The one place a failure is printed; then the final flush of stdout, whose failure is one
+    // (a closed pipe is not: the reader chose to stop).
+    let code = match outcome {
         Ok(code) => code,
         Err(failure) => {
+            tracing::error!(code = failure.code, "{failure}");
             eprintln!("{failure}");
             failure.code
         }
-    })
+    };
+    let code = match output::finish() {
+        output::Written::All | output::Written::ReaderGone => code,
+        output::Written::Failed(e) if code == exit::OK || code == exit::UNHEALTHY => {
+            let failure = Failure::with_code(exit::WRITE_FAILED, command, format!("cannot write the output: {e}"));
+            tracing::error!(code = failure.code, "{failure}");
+            eprintln!("{failure}");
+            exit::WRITE_FAILED
+        }
+        // The command failed already and said why; its code says more than the write error.
+        output::Written::Failed(_) => code,
+    };
+    tracing::info!(code, "exit {code}");
+    ExitCode::from(code)
+}
+
+/// The subcommand's name as failures print it (`wpops status: …`); empty for the console.
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Sim(_) => "sim",
+        Command::Status(_) => "status",
+        Command::Logs(_) => "logs",
+        Command::Waf(_) => "waf",
+        Command::Sites(_) => "sites",
+        Command::Services(_) => "services",
+        Command::Config(_) => "config",
+        Command::Redeploy(_) => "redeploy",
+        Command::Rollback(_) => "rollback",
+        Command::Warm(_) => "warm",
+        Command::Replace(_) => "replace",
+        Command::Completions { .. } => "completions",
+    }
 }
 
 /// Sends `tracing` output to `--log-file`, never to the terminal the console owns.

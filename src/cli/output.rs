@@ -102,15 +102,50 @@ pub fn clock(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Writes lines to stdout; false when the reader has gone (a closed pipe), so callers stop.
+/// The first error met writing stdout, kept for the edge (`cli::main` calls [`finish`]) to
+/// report once: a subcommand stops writing when a write fails, and never decides what it means.
+static WRITE_ERROR: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+fn write_error() -> std::sync::MutexGuard<'static, Option<std::io::Error>> {
+    // A poisoned lock only means a thread panicked while holding a plain value.
+    WRITE_ERROR.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps the first write error; false, so callers can `return record(e)`.
+fn record(e: std::io::Error) -> bool {
+    write_error().get_or_insert(e);
+    false
+}
+
+/// Writes `bytes` to stdout and flushes; false when stdout failed now or earlier (a closed
+/// pipe, a full disk), so that callers stop writing.
+pub fn print_bytes(bytes: &[u8]) -> bool {
+    if write_error().is_some() {
+        return false;
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) => record(e),
+    }
+}
+
+/// Writes lines to stdout; false when stdout failed (the reader has gone, the disk is full),
+/// so callers stop. The error itself is reported once, by [`finish`].
 pub fn print_lines(lines: &[String]) -> bool {
+    if write_error().is_some() {
+        return false;
+    }
     let mut out = std::io::stdout().lock();
     for l in lines {
-        if writeln!(out, "{l}").is_err() {
-            return false;
+        if let Err(e) = writeln!(out, "{l}") {
+            return record(e);
         }
     }
-    out.flush().is_ok()
+    match out.flush() {
+        Ok(()) => true,
+        Err(e) => record(e),
+    }
 }
 
 /// Prints one JSON document on its own line.
@@ -122,6 +157,35 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> bool {
             false
         }
     }
+}
+
+/// How writing stdout went, once the command is done.
+#[derive(Debug)]
+pub enum Written {
+    /// Everything was written and flushed.
+    All,
+    /// The reader went away (`| head`): not an error, the command ends quietly.
+    ReaderGone,
+    /// A write failed (a full disk, an I/O error): the edge says so and exits 1.
+    Failed(std::io::Error),
+}
+
+/// The final flush of stdout, and what became of every write (QUALITY.md item 14).
+pub fn finish() -> Written {
+    if write_error().is_none()
+        && let Err(e) = std::io::stdout().lock().flush()
+    {
+        record(e);
+    }
+    match write_error().take() {
+        None => Written::All,
+        Some(e) => classify(e),
+    }
+}
+
+/// A closed pipe is the reader's choice; anything else is a failure.
+fn classify(e: std::io::Error) -> Written {
+    if e.kind() == std::io::ErrorKind::BrokenPipe { Written::ReaderGone } else { Written::Failed(e) }
 }
 
 #[cfg(test)]
@@ -147,5 +211,13 @@ mod tests {
         assert_eq!(thousands(12), "12");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn a_closed_pipe_is_quiet_and_other_write_errors_are_failures() {
+        let gone = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(matches!(classify(gone), Written::ReaderGone));
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(matches!(classify(full), Written::Failed(_)));
     }
 }

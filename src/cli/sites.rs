@@ -2,8 +2,6 @@
 //! `wpops config init|path` and `wpops completions`: small listings and files. The only AWS
 //! call here is ListServices; nothing here changes anything in AWS.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 use serde::Serialize;
 
@@ -166,7 +164,6 @@ pub fn completions(shell: clap_complete::Shell) -> Outcome {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "wpops", &mut buf);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&buf).and_then(|()| out.flush());
+    output::print_bytes(&buf);
     Ok(exit::OK)
 }

@@ -1,10 +1,12 @@
 //! Retry pacing for the feeds: exponential backoff with jitter after errors (faster growth when
-//! throttled), reset on success.
+//! throttled), reset on success. Each backoff is a warning in `--log-file`, each recovery an
+//! info line (inside the feed's span, which names it).
 
 use std::time::Duration;
 
 use rand::Rng;
 
+use crate::aws::AwsError;
 use crate::model::FetchErrorKind;
 
 /// Exponential backoff with ±25 % jitter.
@@ -21,6 +23,9 @@ impl Backoff {
     }
 
     pub fn reset(&mut self) {
+        if self.failures > 0 {
+            tracing::info!(failures = self.failures, "recovered after {} failed attempts", self.failures);
+        }
         self.failures = 0;
     }
 
@@ -28,8 +33,35 @@ impl Backoff {
         self.failures
     }
 
-    /// The wait before the next attempt after a failure of `kind`.
+    /// The wait before the next attempt after a failure of `kind` (logged as a warning).
     pub fn next(&mut self, kind: FetchErrorKind) -> Duration {
+        let wait = self.wait_after(kind);
+        tracing::warn!(
+            failures = self.failures,
+            kind = ?kind,
+            retry_in_ms = wait.as_millis() as u64,
+            "backing off {:.1}s after {} failed attempts ({kind:?})",
+            wait.as_secs_f64(),
+            self.failures
+        );
+        wait
+    }
+
+    /// The wait after `e`, logged as a warning with what went wrong.
+    pub fn after(&mut self, e: &AwsError) -> Duration {
+        let wait = self.wait_after(e.kind);
+        tracing::warn!(
+            failures = self.failures,
+            kind = ?e.kind,
+            retry_in_ms = wait.as_millis() as u64,
+            "backing off {:.1}s after {} failed attempts: {e}",
+            wait.as_secs_f64(),
+            self.failures
+        );
+        wait
+    }
+
+    fn wait_after(&mut self, kind: FetchErrorKind) -> Duration {
         self.failures = self.failures.saturating_add(1);
         let exp = match kind {
             FetchErrorKind::Throttled => self.failures + 1,

@@ -57,7 +57,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
                 }
             }
             Err(e) => {
-                let wait = backoff.next(e.kind);
+                let wait = backoff.after(&e);
                 let error = e.to_fetch_error(ctx.profile());
                 if !ctx.send(Msg::Service { at_ms: now_ms(), result: Err(error) }).await {
                     return;

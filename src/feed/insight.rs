@@ -61,7 +61,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                 EVERY
             }
             Err(e) => {
-                let wait = backoff.next(e.kind);
+                let wait = backoff.after(&e);
                 let at = now_ms();
                 let err = e.to_fetch_error(ctx.profile());
                 if !ctx.send(Msg::Waf { at_ms: at, result: Err(err.clone()) }).await {

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::app::{Feed, LogScope, Msg, SiteInfo};
 use crate::aws::Clients;
@@ -96,12 +97,15 @@ impl Feeds {
         let (ecs_tx, ecs_rx) = mpsc::unbounded_channel();
         let (logs_tx, logs_rx) = mpsc::unbounded_channel();
         let (insight_tx, insight_rx) = mpsc::unbounded_channel();
+        // Each feed runs in a span naming it and its site, so that its log lines (backoffs,
+        // failed attempts) say whose they are.
+        let span = |feed: &str| tracing::info_span!("feed", name = feed, site = %ctx.site.name);
         let c = ctx.clone();
-        set.spawn(async move { ecs::run(c, ecs_rx, disc_tx).await });
+        set.spawn(async move { ecs::run(c, ecs_rx, disc_tx).await }.instrument(span("service")));
         let c = ctx.clone();
-        set.spawn(async move { logs::run(c, logs_rx).await });
+        set.spawn(async move { logs::run(c, logs_rx).await }.instrument(span("logs")));
         let c = ctx.clone();
-        set.spawn(async move { insight::run(c, insight_rx).await });
+        set.spawn(async move { insight::run(c, insight_rx).await }.instrument(span("waf+platform")));
         let c = ctx;
         set.spawn(async move {
             let result = crate::aws::elb::caller(&c.clients).await.map_err(|e| e.to_fetch_error(c.profile()));

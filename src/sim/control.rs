@@ -63,11 +63,66 @@ pub fn budget_of(service: &str, op: &str) -> Option<(&'static str, f64, f64)> {
     }
 }
 
+/// The longest single advance of the clock: 30 days. Longer jumps (`seconds=1e300`) saturated
+/// the clock and left every AWS request catching up forever.
+pub const MAX_ADVANCE_MS: f64 = 30.0 * 86_400_000.0;
+/// The fastest the clock may run (as `wpops sim --speed` allows).
+pub const MAX_SPEED: f64 = 10_000.0;
+/// The longest injected latency: 10 minutes, longer than any client waits.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+
+/// A clock advance in ms, refused unless finite, not negative and at most 30 days.
+pub fn check_advance_ms(ms: f64) -> Result<i64, String> {
+    if ms.is_finite() && (0.0..=MAX_ADVANCE_MS).contains(&ms) {
+        Ok(ms as i64)
+    } else {
+        Err(format!("advance must be between 0 and 30 days (2592000 seconds), got {} ms", readable(ms)))
+    }
+}
+
+/// A clock speed, refused unless finite, above 0 and at most 10,000.
+pub fn check_speed(x: f64) -> Result<f64, String> {
+    if x.is_finite() && x > 0.0 && x <= MAX_SPEED {
+        Ok(x)
+    } else {
+        Err(format!("speed must be above 0 and at most {MAX_SPEED}, got {}", readable(x)))
+    }
+}
+
+/// A number as people read it: `-1000`, `2.5`, but `1e303` rather than 304 digits.
+fn readable(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e15 { format!("{x:e}") } else { format!("{x}") }
+}
+
+impl Faults {
+    /// Refuses rates outside 0..1 and latencies beyond 10 minutes.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, r) in [("throttle_rate", self.throttle_rate), ("error_rate", self.error_rate)] {
+            if !(r.is_finite() && (0.0..=1.0).contains(&r)) {
+                return Err(format!("{name} must be between 0 and 1, got {}", readable(r)));
+            }
+        }
+        if self.latency_ms > MAX_LATENCY_MS {
+            return Err(format!("latency_ms must be at most {MAX_LATENCY_MS} (10 minutes), got {}", self.latency_ms));
+        }
+        Ok(())
+    }
+}
+
+/// A numeric query parameter: absent, a number, or a 400 saying which parameter is wrong.
+fn number(query: &str, name: &str) -> Result<Option<f64>, String> {
+    match form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name) {
+        None => Ok(None),
+        Some((_, v)) => v.parse().map(Some).map_err(|_| format!("{name} must be a number, got {v:?}")),
+    }
+}
+
+fn bad(message: String) -> (u16, serde_json::Value) {
+    (400, json!({"error": message}))
+}
+
 /// Handles `/_sim/...`; returns (status, JSON body).
 pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) -> (u16, serde_json::Value) {
-    let param = |name: &str| -> Option<f64> {
-        form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).and_then(|(_, v)| v.parse().ok())
-    };
     match (method, path) {
         ("GET", "/_sim/status") => (200, status(shared)),
         ("POST", "/_sim/pause") => {
@@ -79,16 +134,27 @@ pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8
             (200, status(shared))
         }
         ("POST", "/_sim/advance") => {
-            let ms = param("ms").or_else(|| param("seconds").map(|s| s * 1000.0)).unwrap_or(0.0);
-            shared.clock.advance_ms(ms as i64);
-            (200, status(shared))
+            let ms = match (number(query, "ms"), number(query, "seconds")) {
+                (Err(e), _) | (_, Err(e)) => return bad(e),
+                (Ok(Some(ms)), _) => ms,
+                (Ok(None), Ok(Some(s))) => s * 1000.0,
+                (Ok(None), Ok(None)) => return bad("advance needs ?seconds=N or ?ms=N".into()),
+            };
+            match check_advance_ms(ms) {
+                Ok(ms) => {
+                    shared.clock.advance_ms(ms);
+                    (200, status(shared))
+                }
+                Err(e) => bad(e),
+            }
         }
-        ("POST", "/_sim/speed") => match param("x") {
-            Some(x) => {
+        ("POST", "/_sim/speed") => match number(query, "x").map(|x| x.map(check_speed)) {
+            Ok(Some(Ok(x))) => {
                 shared.clock.set_speed(x);
                 (200, status(shared))
             }
-            None => (400, json!({"error": "speed needs ?x=<factor>"})),
+            Ok(None) => bad("speed needs ?x=<factor>".into()),
+            Err(e) | Ok(Some(Err(e))) => bad(e),
         },
         ("GET", "/_sim/faults") => (200, json!(*lock(&shared.faults))),
         ("POST", "/_sim/faults") => {
@@ -104,12 +170,13 @@ pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8
                     return (400, json!({"error": "faults take a JSON object such as {\"throttle_rate\":0.3}"}));
                 }
             }
-            match serde_json::from_value::<Faults>(value) {
+            match serde_json::from_value::<Faults>(value).map_err(|e| e.to_string()).and_then(|f| f.check().map(|()| f))
+            {
                 Ok(f) => {
                     *lock(&shared.faults) = f;
                     (200, json!(f))
                 }
-                Err(e) => (400, json!({"error": e.to_string()})),
+                Err(e) => bad(e),
             }
         }
         ("GET", "/_sim/requests") => (200, requests(shared)),

@@ -81,6 +81,9 @@ fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// The containers table's column widths; 0 is the reason, which takes what is left (≥ 16).
+const WIDTHS: [usize; 7] = [10, 9, 9, 30, 0, 40, 20];
+
 fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
     let header = Row::new(["CONTAINER", "STATUS", "HEALTH", "EXIT", "REASON", "IMAGE", "DIGEST"]).style(theme::dim());
     let rows = task.containers.iter().map(|c| {
@@ -90,25 +93,19 @@ fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
             let hex = d.strip_prefix("sha256:").unwrap_or(d);
             format!("sha256:{}", hex.get(..12).unwrap_or(hex))
         });
+        // Fixed columns are cut with a mark (`…`) rather than silently by the table.
         Row::new(vec![
-            Line::raw(c.name.clone()),
-            Line::raw(c.last_status.to_string()),
-            Line::raw(c.health.to_string()),
-            Line::styled(exit, exit_style),
+            Line::raw(theme::clip(&c.name, WIDTHS[0])),
+            Line::raw(theme::clip(c.last_status.as_str(), WIDTHS[1])),
+            Line::raw(theme::clip(c.health.as_str(), WIDTHS[2])),
+            Line::styled(theme::clip(&exit, WIDTHS[3]), exit_style),
             Line::styled(c.reason.clone().unwrap_or_default(), theme::warn()),
-            Line::raw(c.image.clone()),
-            Line::styled(digest, theme::dim()),
+            // The repository and tag say more than the registry host.
+            Line::raw(theme::clip_left(&c.image, WIDTHS[5])),
+            Line::styled(theme::clip(&digest, WIDTHS[6]), theme::dim()),
         ])
     });
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(30),
-        Constraint::Min(16),
-        Constraint::Length(40),
-        Constraint::Length(20),
-    ];
+    let widths = WIDTHS.map(|w| if w == 0 { Constraint::Min(16) } else { Constraint::Length(w as u16) });
     let table = Table::new(rows, widths)
         .header(header)
         .block(Block::bordered().title(Line::styled(" Containers ", theme::title())));

@@ -45,7 +45,7 @@ fn render_waf(state: &State, frame: &mut Frame, area: Rect) {
             for g in &w.groups {
                 lines.push(Line::from(vec![
                     Span::raw(theme::cell(&g.label, 10)),
-                    Span::styled(theme::cell(&theme::sparkline(&g.series, spark), spark), theme::info()),
+                    Span::styled(theme::fit(&theme::sparkline(&g.series, spark), spark), theme::info()),
                     Span::raw(format!(" {:>7}", theme::thousands(g.blocked_total))),
                 ]));
             }

@@ -4,7 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::Panel;
 use crate::model::{FetchError, explain_exit_code, format_age};
@@ -211,12 +211,69 @@ pub fn wrap_words(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// Pads or cuts `s` to `width` columns (by chars; display text is single-width here).
+/// One table column `width` terminal columns wide, the last of which is the gap before the
+/// next column: text wider than `width - 1` is cut and the cut marked with `…`, so that a long
+/// value (a container name from hostile input) never runs into its neighbour. Widths are
+/// display widths: a wide character (CJK) counts two and is never split.
 pub fn cell(s: &str, width: usize) -> String {
-    let mut out: String = s.chars().take(width).collect();
-    let n = out.chars().count();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
-    out
+    let text = clip(s, width.saturating_sub(1));
+    let used = text.width();
+    pad_to(text, used, width)
+}
+
+/// `s` cut to at most `width` display columns, the cut marked with `…` (for table cells that
+/// ratatui spaces itself, and for [`cell`]).
+pub fn clip(s: &str, width: usize) -> String {
+    let (kept, _) = take_width(s, width);
+    if kept.len() == s.len() || width == 0 {
+        return kept.to_string();
+    }
+    let (kept, _) = take_width(s, width - 1);
+    format!("{kept}…")
+}
+
+/// `s` cut from the left to at most `width` display columns, the cut marked with a leading `…`:
+/// for values whose end says most (an image's repository and tag after a long registry host).
+pub fn clip_left(s: &str, width: usize) -> String {
+    if s.width() <= width || width == 0 {
+        return if width == 0 { String::new() } else { s.to_string() };
+    }
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, ch) in s.char_indices().rev() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    format!("…{}", &s[start..])
+}
+
+/// `s` padded or cut to exactly `width` display columns, with no gap and no cut mark: for runs
+/// of glyphs that fill their column by design (sparklines).
+pub fn fit(s: &str, width: usize) -> String {
+    let (kept, used) = take_width(s, width);
+    pad_to(kept.to_string(), used, width)
+}
+
+/// The longest prefix of `s` at most `max` display columns wide, and its width.
+fn take_width(s: &str, max: usize) -> (&str, usize) {
+    let mut used = 0;
+    for (i, ch) in s.char_indices() {
+        let w = ch.width().unwrap_or(0);
+        if used + w > max {
+            return (&s[..i], used);
+        }
+        used += w;
+    }
+    (s, used)
+}
+
+fn pad_to(mut s: String, used: usize, width: usize) -> String {
+    s.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    s
 }
 
 #[cfg(test)]
@@ -237,7 +294,8 @@ mod tests {
         assert_eq!(sparkline(&[0, 1, 2, 8], 4).chars().count(), 4);
         assert_eq!(sparkline(&[1; 100], 10).chars().count(), 10);
         assert!(explain_reason("x (php-fpm exit 137)").ends_with("out of memory?)"));
-        assert_eq!(cell("abcdef", 3), "abc");
+        assert_eq!(cell("abcdef", 3), "a… ");
+        assert_eq!(fit("abcdef", 3), "abc");
         assert_eq!(wrap_line(Line::from("abcdefgh"), 3).len(), 3);
         let rows: Vec<String> =
             wrap_words(Line::from("drains the old ones"), 10).iter().map(|l| l.to_string()).collect();
@@ -245,5 +303,32 @@ mod tests {
         let rows: Vec<String> = wrap_words(Line::from("abcdefghij klm"), 4).iter().map(|l| l.to_string()).collect();
         assert_eq!(rows, ["abcd", "efgh", "ij", "klm"]);
         assert_eq!(wrap_words(Line::from(""), 0).len(), 1);
+    }
+
+    #[test]
+    fn a_cut_cell_is_marked_and_keeps_its_gap() {
+        assert_eq!(cell("nginx", 10), "nginx     ");
+        assert_eq!(cell("123456789", 10), "123456789 ", "fits with its gap");
+        assert_eq!(cell("php-fpm-xx", 10), "php-fpm-… ", "one too wide: cut, marked, gap kept");
+        // The case: a hostile name, sanitised to visible tokens, ran into its status.
+        let row = format!("{}{}", cell("side␛]52;cZWNobyBoaQ==", 10), cell("RUNNING", 10));
+        assert_eq!(row, "side␛]52… RUNNING   ");
+        // Display width, not chars: a wide character counts two and is never split.
+        let wide = cell("日本語のコンテナ", 10);
+        assert_eq!(wide, "日本語の… ");
+        assert_eq!(unicode_width::UnicodeWidthStr::width(wide.as_str()), 10);
+        assert_eq!(cell("日本語の", 8), "日本語… ", "8 columns of text leave no gap in 8: cut");
+        assert_eq!(cell("日本語", 8), "日本語  ");
+        assert_eq!(cell("", 3), "   ");
+        assert_eq!(cell("abc", 1), " ");
+        assert_eq!(cell("abc", 0), "");
+        assert_eq!(clip("nginx", 5), "nginx");
+        assert_eq!(clip("php-fpm", 5), "php-…");
+        assert_eq!(clip("日本語", 5), "日本…");
+        assert_eq!(clip_left("registry.example/wordpress:42", 14), "…/wordpress:42");
+        assert_eq!(clip_left("wordpress:42", 14), "wordpress:42");
+        assert_eq!(clip_left("レジストリ/wp", 6), "…リ/wp");
+        assert_eq!(fit("▁▂▃", 5), "▁▂▃  ");
+        assert_eq!(fit("▁▂▃▄", 4), "▁▂▃▄", "a sparkline fills its column");
     }
 }

@@ -54,7 +54,7 @@ fn render_groups(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) 
     for g in &w.groups {
         lines.push(Line::from(vec![
             Span::styled(theme::cell(&g.label, 12), theme::title()),
-            Span::styled(theme::cell(&theme::sparkline(&g.series, spark), spark), theme::info()),
+            Span::styled(theme::fit(&theme::sparkline(&g.series, spark), spark), theme::info()),
             Span::styled(format!(" {:>8}", theme::thousands(g.blocked_total)), theme::title()),
         ]));
         lines.push(Line::styled(format!("  {}", g.name), theme::dim()));

@@ -182,7 +182,7 @@ async fn follow_under_faults_prints_every_line_exactly_once() {
     }
     wait_for_requests(&sim, "logs:FilterLogEvents", polls() + 3, "three more polls").await;
     let (code, texts, stderr) = follow.stop().await;
-    assert_eq!(code, 0, "Ctrl-C exits 0: {stderr}");
+    assert_eq!(code, 130, "Ctrl-C exits 130: {stderr}");
     let counts = count_markers(texts.iter().map(String::as_str), "cli");
     assert_exactly_once(&markers, &counts);
     assert!(stderr.lines().any(|l| l.contains("retrying in")), "the outage made it retry: {stderr}");

@@ -1,6 +1,6 @@
 //! `wpops logs` through the real binary against the simulator: container and task filters in
 //! text and JSON, `--follow` printing a line written with PutLogEvents exactly once and stopping
-//! with exit 0 on Ctrl-C, and hostile log text (CSI, OSC 8/52, DCS, APC, C1 controls, bidi
+//! with exit 130 on Ctrl-C, and hostile log text (CSI, OSC 8/52, DCS, APC, C1 controls, bidi
 //! overrides and isolates, zero-width characters) never printed raw.
 
 use std::io::{BufRead, BufReader};
@@ -82,7 +82,7 @@ fn follow_nginx(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
+async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_130() {
     let sim = sim("quiet").await;
     let home = home();
     let task = task_ids(&sim, home.path()).await.remove(0);
@@ -103,7 +103,7 @@ async fn follow_prints_a_new_line_exactly_once_and_ctrl_c_exits_0() {
     let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(status.success());
     let code = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("wait");
-    assert_eq!(code.code(), Some(0), "Ctrl-C exits 0");
+    assert_eq!(code.code(), Some(130), "Ctrl-C exits 130, as an interrupted command does");
     drained(vec![reader]).await;
     let lines = seen.lock().unwrap().clone();
     let hits: Vec<&String> = lines.iter().filter(|l| l.contains(&marker)).collect();

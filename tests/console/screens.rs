@@ -222,3 +222,18 @@ fn logs_falling_behind_says_what_it_skipped() {
     assert!(screen.contains("skipped ≈240,000 lines (20s of log time, last 12s ago)"), "{screen}");
     assert!(screen.contains("70 late lines (up to 45s late)"), "{screen}");
 }
+
+/// QUALITY.md item 15: a container name too long for its column (here one that came from hostile
+/// input, sanitised to visible tokens) is cut with a mark and keeps the gap before its status.
+#[test]
+fn a_long_container_name_is_cut_marked_and_keeps_its_gap() {
+    let mut s = healthy();
+    let mut snapshot = s.feeds.service.data.clone().expect("a snapshot");
+    let last = snapshot.tasks[0].containers.last_mut().expect("a container");
+    last.name = "side␛]52;cZWNobyBoaQ==".into();
+    let at_ms = s.now_ms;
+    update(&mut s, Msg::Service { at_ms, result: Ok(Box::new(snapshot)) });
+    let screen = snap(&s);
+    let row = screen.lines().find(|l| l.contains("└ side")).unwrap_or_else(|| panic!("no container row:\n{screen}"));
+    assert!(row.contains("└ side␛]52… STOPPED"), "cut, marked, one space before the status: {row}");
+}

@@ -1,5 +1,6 @@
 //! The simulator's control endpoint (`/_sim/...`) and the `wpops sim` binary: pausing, advancing,
-//! fault knobs changed while it runs, request counts per operation and account, bad flags.
+//! fault knobs changed while it runs, request counts per operation and account, bad flags, and
+//! every numeric knob refused out of range (a 400 saying why) instead of hanging the simulator.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -47,6 +48,54 @@ async fn control_endpoint_drives_clock_faults_and_counts() {
 }
 
 #[tokio::test]
+async fn out_of_range_knobs_are_refused_and_the_simulator_keeps_answering() {
+    let sim = sim("default").await;
+    let refused = [
+        // 1e300 s used to saturate the clock: every AWS request then hung catching up.
+        ("POST", "/_sim/advance?seconds=1e300", "", "between 0 and 30 days"),
+        ("POST", "/_sim/advance?seconds=inf", "", "between 0 and 30 days"),
+        ("POST", "/_sim/advance?seconds=NaN", "", "between 0 and 30 days"),
+        ("POST", "/_sim/advance?seconds=-60", "", "between 0 and 30 days"),
+        ("POST", "/_sim/advance?ms=2592000001", "", "between 0 and 30 days"),
+        ("POST", "/_sim/advance?seconds=soon", "", "seconds must be a number"),
+        ("POST", "/_sim/advance", "", "needs ?seconds=N"),
+        ("POST", "/_sim/speed?x=0", "", "above 0"),
+        ("POST", "/_sim/speed?x=-2", "", "above 0"),
+        ("POST", "/_sim/speed?x=inf", "", "above 0"),
+        ("POST", "/_sim/speed?x=1e9", "", "at most 10000"),
+        ("POST", "/_sim/speed?x=fast", "", "x must be a number"),
+        ("POST", "/_sim/faults", r#"{"throttle_rate": 2}"#, "between 0 and 1"),
+        ("POST", "/_sim/faults", r#"{"error_rate": -0.1}"#, "between 0 and 1"),
+        ("POST", "/_sim/faults", r#"{"latency_ms": 1000000000000}"#, "at most 600000"),
+        ("POST", "/_sim/faults", r#"{"latency_ms": -1}"#, "expected u64"),
+    ];
+    for (method, path, body, why) in refused {
+        let (status, text) = http(sim.addr, method, path, body).await;
+        assert_eq!(status, 400, "{method} {path} {body}: {text}");
+        let v = chunked_json(&text);
+        assert!(v["error"].as_str().is_some_and(|e| e.contains(why)), "{method} {path} {body}: {text}");
+    }
+    let (_, text) = http(sim.addr, "POST", "/_sim/advance?seconds=1e300", "").await;
+    assert!(chunked_json(&text)["error"].as_str().is_some_and(|e| e.ends_with("got 1e303 ms")), "readable: {text}");
+    let v = chunked_json(&http(sim.addr, "GET", "/_sim/status", "").await.1);
+    assert_eq!(v["now_ms"], START_MS, "nothing moved the clock");
+    assert_eq!(v["speed"], 1.0);
+    assert_eq!(v["faults"], serde_json::json!({"throttle_rate": 0.0, "error_rate": 0.0, "latency_ms": 0}));
+
+    // The bounds themselves are accepted, and the world catches up on a 30-day jump.
+    let (status, text) = http(sim.addr, "POST", "/_sim/advance?seconds=2592000", "").await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(chunked_json(&text)["now_ms"], START_MS + 2_592_000_000);
+    assert_eq!(http(sim.addr, "POST", "/_sim/speed?x=10000", "").await.0, 200);
+    assert_eq!(http(sim.addr, "POST", "/_sim/speed?x=1", "").await.0, 200);
+    assert_eq!(http(sim.addr, "POST", "/_sim/faults", r#"{"latency_ms": 0, "throttle_rate": 1}"#).await.0, 200);
+    assert_eq!(http(sim.addr, "POST", "/_sim/faults", r#"{"throttle_rate": 0}"#).await.0, 200);
+    let ecs = aws_sdk_ecs::Client::new(&config(&sim).await);
+    let services = ecs.describe_services().cluster("wp-prod").services("wordpress").send().await.unwrap();
+    assert_eq!(services.services().len(), 1, "the simulator still answers");
+}
+
+#[tokio::test]
 async fn unknown_operation_is_an_aws_shaped_error() {
     let sim = sim("default").await;
     let (status, body) = http(sim.addr, "POST", "/", "").await;
@@ -80,6 +129,11 @@ fn wpops_sim_serves_until_killed_and_rejects_bad_flags() {
     let out = Command::new(bin).args(["sim", "--throttle-rate", "2"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
+    for (flag, value, why) in [("--latency-ms", "999999999", "at most 600000"), ("--speed", "20000", "at most 10000")] {
+        let out = Command::new(bin).args(["sim", flag, value]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{flag} {value}");
+    }
     let out = Command::new(bin).args(["sim", "--listen", "0.0.0.0:0"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));

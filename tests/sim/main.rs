@@ -6,5 +6,6 @@ mod control;
 mod ecs;
 mod logs;
 mod metrics;
+mod put_limits;
 mod scenarios;
 mod waf;

@@ -222,8 +222,26 @@ async fn from_history(op: &Operator, created_at: i64, to: &str) -> Result<Option
     }))
 }
 
-/// Follows deployment `id` until it completes, fails, is rolled back, or `timeout` passes.
+/// Follows deployment `id` until it completes, fails, is rolled back, or `timeout` passes; the
+/// outcome goes to `--log-file` too.
 pub async fn follow_rollout(
+    op: &Operator,
+    id: &str,
+    timeout: Duration,
+    every: Duration,
+    progress: impl FnMut(&RolloutProgress),
+) -> Result<RolloutOutcome, ActionError> {
+    tracing::info!(deployment_id = id, "following deployment {id} of {}/{}", op.cluster, op.service);
+    let outcome = watch_rollout(op, id, timeout, every, progress).await;
+    match &outcome {
+        Ok(o) if o.succeeded() => tracing::info!(deployment_id = id, "deployment {id}: {}", o.describe()),
+        Ok(o) => tracing::warn!(deployment_id = id, "deployment {id}: {}", o.describe()),
+        Err(e) => tracing::warn!(deployment_id = id, "stopped following deployment {id}: {e}"),
+    }
+    outcome
+}
+
+async fn watch_rollout(
     op: &Operator,
     id: &str,
     timeout: Duration,

@@ -138,9 +138,16 @@ impl Operator {
         Ok(service)
     }
 
-    /// Appends to the audit log; a failure to write it is reported but does not undo the action.
+    /// Appends to the audit log (and says the same in `--log-file`: the action, its target, its
+    /// request and result, never credentials); a failure to write it is reported but does not
+    /// undo the action.
     pub fn record(&self, entry: AuditEntry) -> Option<String> {
-        self.audit.append(entry).err()
+        log_entry(&entry);
+        let failed = self.audit.append(entry).err();
+        if let Some(e) = &failed {
+            tracing::error!("{e}");
+        }
+        failed
     }
 
     /// Appends the second line of the action whose line had `audit_id`: wpops stopped watching
@@ -169,6 +176,30 @@ impl Operator {
             ..AuditOutcomeEntry::default()
         };
         self.audit.append_outcome(entry).err()
+    }
+}
+
+/// An audit entry as a log line: info when it went through, a warning when refused or failed.
+fn log_entry(e: &AuditEntry) {
+    let action = serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let target = format!("{}/{} in {} ({})", e.cluster, e.service, e.region, e.account);
+    let request = e.request.to_string();
+    let deployment = e.deployment_id.as_deref().unwrap_or("");
+    match (e.result, &e.error) {
+        (AuditResult::Ok, _) => tracing::info!(
+            action = %action,
+            request = %request,
+            deployment_id = deployment,
+            tasks = e.task_ids.len(),
+            "{action} of {target}: accepted by AWS"
+        ),
+        (result, error) => tracing::warn!(
+            action = %action,
+            request = %request,
+            result = ?result,
+            "{action} of {target}: {result:?}: {}",
+            error.as_deref().unwrap_or("")
+        ),
     }
 }
 

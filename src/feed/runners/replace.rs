@@ -45,8 +45,31 @@ pub enum ReplaceOutcome {
     TimedOut,
 }
 
-/// Follows the service until a task started after `since_ms` runs and its warmer has stopped.
+/// Follows the service until a task started after `since_ms` runs and its warmer has stopped;
+/// the outcome goes to `--log-file` too.
 pub async fn follow_replacement(
+    op: &Operator,
+    since_ms: i64,
+    timeout: Duration,
+    every: Duration,
+    progress: impl FnMut(&[Task]),
+) -> Result<ReplaceOutcome, ActionError> {
+    tracing::info!("following the replacement task on {}/{}", op.cluster, op.service);
+    let outcome = watch_replacement(op, since_ms, timeout, every, progress).await;
+    match &outcome {
+        Ok(ReplaceOutcome::Replaced { task_id }) => {
+            tracing::info!("replaced by {}: its warmer finished healthy", crate::model::task_prefix(task_id))
+        }
+        Ok(ReplaceOutcome::WarmerTrouble { task_id, verdict }) => {
+            tracing::warn!("replaced by {}, but its warmer: {verdict}", crate::model::task_prefix(task_id))
+        }
+        Ok(ReplaceOutcome::TimedOut) => tracing::warn!("no replacement finished warming before the wait ended"),
+        Err(e) => tracing::warn!("stopped following the replacement: {e}"),
+    }
+    outcome
+}
+
+async fn watch_replacement(
     op: &Operator,
     since_ms: i64,
     timeout: Duration,

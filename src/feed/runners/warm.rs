@@ -184,8 +184,37 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
     }
 }
 
-/// Follows the one-off warmers until each has stopped and its report is read, or `timeout`.
+/// Follows the one-off warmers until each has stopped and its report is read, or `timeout`;
+/// each target's outcome goes to `--log-file` too.
 pub async fn follow_warm(
+    op: &Operator,
+    plan: &WarmPlan,
+    started: &[WarmStarted],
+    timeout: Duration,
+    every: Duration,
+    progress: impl FnMut(&WarmResult),
+) -> Result<Vec<WarmResult>, ActionError> {
+    tracing::info!("following {} warmer tasks on {}/{}", started.len(), op.cluster, op.service);
+    let results = watch_warm(op, plan, started, timeout, every, progress).await;
+    match &results {
+        Ok(rs) => {
+            for r in rs {
+                let task = crate::model::task_prefix(&r.target.task_id);
+                if r.outcome.ok() {
+                    tracing::info!(task, "warming {task}: {}", r.outcome.brief(r.elapsed_ms));
+                } else {
+                    tracing::warn!(task, "warming {task}: {}", r.outcome.brief(r.elapsed_ms));
+                }
+            }
+            let summary = crate::model::WarmRunSummary::of(rs);
+            if summary.ok() { tracing::info!("warm: {summary}") } else { tracing::warn!("warm: {summary}") }
+        }
+        Err(e) => tracing::warn!("stopped following the warmers: {e}"),
+    }
+    results
+}
+
+async fn watch_warm(
     op: &Operator,
     plan: &WarmPlan,
     started: &[WarmStarted],

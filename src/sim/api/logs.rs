@@ -216,6 +216,14 @@ struct InputEvent {
     message: String,
 }
 
+/// PutLogEvents limits (aws-sdk-cloudwatchlogs 1.162's model: "Each log event can be no larger
+/// than 1 MB", a batch at most 1,048,576 bytes, each event counted as its UTF-8 message plus 26
+/// bytes). CloudWatch's per-event limit was 256 KB (262,144) until 2025; the error reads
+/// `Log event too large: N bytes exceeds limit of L` either way.
+const EVENT_OVERHEAD: usize = 26;
+const MAX_EVENT_BYTES: usize = 1_048_576;
+const MAX_BATCH_BYTES: usize = 1_048_576;
+
 /// AWS refuses events more than two hours ahead and (here) older than the store's retention.
 const TOO_NEW_MS: i64 = 2 * 3_600_000;
 const TOO_OLD_MS: i64 = 14 * 24 * 3_600_000;
@@ -244,9 +252,18 @@ fn put_log_events(w: &mut RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
             "A batch of log events in a single request cannot span more than 24 hours.",
         ));
     }
-    let bytes: usize = events.iter().map(|e| e.message.len() + 26).sum();
-    if bytes > 1_048_576 {
-        return Err(ApiError::invalid_parameter("Upload too large: the batch exceeds 1,048,576 bytes."));
+    // Sizes as CloudWatch counts them: the message's UTF-8 bytes plus 26 per event. One event
+    // over its limit fails the whole call, with CloudWatch's own words.
+    if let Some(size) = events.iter().map(|e| e.message.len() + EVENT_OVERHEAD).find(|n| *n > MAX_EVENT_BYTES) {
+        return Err(ApiError::invalid_parameter(format!(
+            "Log event too large: {size} bytes exceeds limit of {MAX_EVENT_BYTES}"
+        )));
+    }
+    let bytes: usize = events.iter().map(|e| e.message.len() + EVENT_OVERHEAD).sum();
+    if bytes > MAX_BATCH_BYTES {
+        return Err(ApiError::invalid_parameter(format!(
+            "Upload too large: {bytes} bytes exceeds limit of {MAX_BATCH_BYTES}"
+        )));
     }
     let now = w.now_ms;
     let too_old_end = events.partition_point(|e| e.timestamp < now - TOO_OLD_MS);
