@@ -147,7 +147,9 @@ fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
 fn right_title(state: &State, full: bool) -> Line<'static> {
     let v = &state.logs;
     let mix = v.stats().mix(state.now_ms);
-    let mut spans = vec![Span::raw(format!(" {:.0} req/s", v.stats().requests_per_sec(state.now_ms)))];
+    // nginx's access lines without the ALB's health checks: not the header's ALB figure.
+    let rate = v.stats().requests_per_sec(state.now_ms);
+    let mut spans = vec![Span::raw(format!(" nginx {rate:.0} req/s without health checks"))];
     for class in [StatusClass::Success, StatusClass::Redirect, StatusClass::ClientError, StatusClass::ServerError] {
         let pct = mix.percent(class);
         if pct > 0.0 || class == StatusClass::Success || class == StatusClass::ServerError {
