@@ -36,8 +36,13 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
         lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
     }
     if v.matched_len() == 0 {
-        let text = if state.feeds.logs.is_loading() { "loading…" } else { "no lines match" };
-        lines.push(Line::styled(text, theme::dim()));
+        // Nothing read yet: "loading", or only the error above; "no lines match" once lines were read.
+        let text = if state.feeds.logs.is_loading() {
+            Some("loading…")
+        } else {
+            state.feeds.logs.data.is_some().then_some("no lines match")
+        };
+        lines.extend(text.map(|t| Line::styled(t, theme::dim())));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
