@@ -25,7 +25,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
     let reader = ServiceReader::new(ctx.clients.clone(), ctx.log_budget.clone());
     let mut last: Option<ServiceSnapshot> = None;
     let mut unchanged = 0u32;
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+    let mut backoff = Backoff::new(Duration::from_secs(1), STEADY);
     let mut fast = false;
     loop {
         let read = reader.read(&ctx.site.cluster, &ctx.site.service, Depth::poller(fast)).await;

@@ -37,7 +37,7 @@ struct Known {
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut known = Known::default();
-    let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(120));
+    let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(30));
     let mut discovery = ctx.discovery.clone();
     // Until the service is read there is no load balancer to look at; while it cannot be read,
     // both panels say so (each retry of the service's read brings a change).

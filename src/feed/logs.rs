@@ -325,7 +325,7 @@ pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Que
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut cursor = Cursor::new(LogScope { containers: Vec::new(), task: None, generation: 0 }, now_ms());
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(8));
     let mut reports = super::warm::Lookup::default();
     let mut discovery = ctx.discovery.clone();
     let mut last_health = cursor.health().clone();
