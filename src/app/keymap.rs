@@ -215,7 +215,6 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('l')], "l", A::ShowLogs, "logs, full screen", "logs"),
     bind!(S::Everywhere, [c('w')], "w", A::ShowWaf, "WAF: rule groups, top blocked, samples", "WAF"),
     bind!(S::Everywhere, [c('e')], "e", A::ShowEvents, "service events and deployments", "events"),
-    bind!(S::Everywhere, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
     bind!(S::Everywhere, [c('R')], "R", A::Redeploy, "force a new deployment (asks first)", "redeploy"),
     bind!(S::Everywhere, [c('B'), c('b')], "B", A::Rollback, "roll back to the last completed revision", "rollback"),
     bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
@@ -224,6 +223,9 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
     bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
+    // `/` filters the log lines these screens show; the others show none, so it is not theirs.
+    bind!(S::Overview, [c('/')], "/", A::Filter, "filter the log pane's lines (regex)", "filter"),
+    bind!(S::Logs, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
     bind!(S::Logs, [c(' '), c('f')], "space/f", A::ToggleFollow, "follow or pause (new lines keep arriving)", "follow"),
@@ -388,5 +390,18 @@ mod tests {
         assert_eq!(action_for(KeyScope::Waf, c('W')), Some(A::Warm));
         assert_eq!(action_for(KeyScope::TaskDetail, c('X')), Some(A::ReplaceTask));
         assert_eq!(action_for(KeyScope::Logs, c('X')), None);
+    }
+
+    #[test]
+    fn slash_filters_only_screens_that_show_log_lines() {
+        for scope in [KeyScope::Overview, KeyScope::Logs] {
+            assert_eq!(action_for(scope, c('/')), Some(A::Filter), "{scope:?}");
+            assert!(footer_for(scope, false).contains(&("/", "filter")), "{scope:?}");
+        }
+        // The task detail shows the task's newest lines unfiltered.
+        for scope in [KeyScope::TaskDetail, KeyScope::Waf, KeyScope::Events, KeyScope::Progress, KeyScope::Sites] {
+            assert_eq!(action_for(scope, c('/')), None, "{scope:?} shows no log lines");
+            assert!(!footer_for(scope, false).iter().any(|(k, _)| *k == "/"), "{scope:?}");
+        }
     }
 }

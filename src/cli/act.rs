@@ -252,7 +252,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
             crate::model::short_td(&plan.from.task_definition),
             crate::model::short_td(&plan.to.task_definition)
         ),
-        format!("the last deployment that completed before the current one: {}", plan.target.arn),
+        format!("the last deployment that completed before the current one with another revision: {}", plan.target.arn),
     ];
     for c in &plan.changes {
         let short = |d: &Option<String>| {

@@ -77,7 +77,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Force a new deployment (UpdateService --force-new-deployment); --wait follows it to the end.
     Redeploy(ActArgs),
-    /// Roll back to the task definition of the last deployment that completed before the current one.
+    /// Roll back to the task definition of the last deployment that completed before the current
+    /// one and ran another task definition (refused, exit 4, when there is none).
     Rollback(ActArgs),
     /// Re-run OPcache warming on every running task (a one-off warmer task per task).
     Warm(WarmArgs),

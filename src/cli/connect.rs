@@ -33,7 +33,7 @@ pub fn target_for(site: &ResolvedSite) -> Target {
         endpoint_url: site.endpoint_url.clone(),
         static_credentials: None,
         read_only: site.read_only,
-        max_attempts: 3,
+        max_attempts: crate::aws::client::COMMAND_ATTEMPTS,
         operation_timeout: Duration::from_secs(15),
         attempt_timeout: Duration::from_secs(6),
     }

@@ -100,9 +100,9 @@ async fn run_site(g: &Global) -> Result<SiteEnd, Failure> {
         Err(e) => return Err(Failure::usage("", e.to_string())),
     };
     let session = connect::connect(site, &g.scenario, "").await?;
-    // The console retries by itself (feeds back off): one attempt each, short timeouts.
+    // The console retries by itself (feeds back off): a few quick attempts, short timeouts.
     let target = Target {
-        max_attempts: 2,
+        max_attempts: crate::aws::client::CONSOLE_ATTEMPTS,
         operation_timeout: Duration::from_secs(12),
         attempt_timeout: Duration::from_secs(5),
         ..connect::target_for(&session.site)

@@ -199,6 +199,7 @@ async fn discover(s: &Session, reader: &ServiceReader) -> Result<Discovery, AwsE
         task_definitions: snap.task_definitions,
         tasks: snap.tasks,
         target_groups: snap.service.target_groups,
+        blocked: None,
     })
 }
 

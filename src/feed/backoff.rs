@@ -1,6 +1,6 @@
-//! Retry pacing for the feeds: exponential backoff with jitter after errors (faster growth when
-//! throttled), reset on success. Each backoff is a warning in `--log-file`, each recovery an
-//! info line (inside the feed's span, which names it).
+//! Retry pacing for the feeds: exponential backoff with jitter after consecutive errors, capped
+//! by each feed at about its own poll interval, reset on success. Each backoff is a warning in
+//! `--log-file`, each recovery an info line (inside the feed's span, which names it).
 
 use std::time::Duration;
 
@@ -61,13 +61,11 @@ impl Backoff {
         wait
     }
 
-    fn wait_after(&mut self, kind: FetchErrorKind) -> Duration {
+    fn wait_after(&mut self, _kind: FetchErrorKind) -> Duration {
         self.failures = self.failures.saturating_add(1);
-        let exp = match kind {
-            FetchErrorKind::Throttled => self.failures + 1,
-            _ => self.failures,
-        }
-        .min(16);
+        // Throttling grows no faster than other errors: the SDK's own retries already wait
+        // between attempts, and a feed that fails one read in five must not wait minutes.
+        let exp = self.failures.min(16);
         let raw = self.base.as_secs_f64() * 2f64.powi(exp as i32 - 1);
         let capped = raw.min(self.max.as_secs_f64());
         let jitter = rand::rng().random_range(0.75..1.25);
@@ -90,5 +88,13 @@ mod tests {
         assert_eq!(b.failures(), 21);
         b.reset();
         assert!(b.next(FetchErrorKind::Other) <= Duration::from_millis(1250));
+    }
+
+    #[test]
+    fn throttling_grows_no_faster_than_other_errors() {
+        let mut b = Backoff::new(Duration::from_secs(2), Duration::from_secs(30));
+        // Two throttled reads in a row: 2 s then 4 s (±25 %), not 4 s then 8 s.
+        assert!(b.next(FetchErrorKind::Throttled) <= Duration::from_millis(2_500));
+        assert!(b.next(FetchErrorKind::Throttled) <= Duration::from_millis(5_000));
     }
 }

@@ -25,7 +25,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
     let reader = ServiceReader::new(ctx.clients.clone(), ctx.log_budget.clone());
     let mut last: Option<ServiceSnapshot> = None;
     let mut unchanged = 0u32;
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
+    let mut backoff = Backoff::new(Duration::from_secs(1), STEADY);
     let mut fast = false;
     loop {
         let read = reader.read(&ctx.site.cluster, &ctx.site.service, Depth::poller(fast)).await;
@@ -38,6 +38,7 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
                     task_definitions: snapshot.task_definitions.clone(),
                     tasks: snapshot.tasks.clone(),
                     target_groups: snapshot.service.target_groups.clone(),
+                    blocked: None,
                 }));
                 if last.as_ref().is_some_and(|l| l.same_picture(&snapshot)) {
                     unchanged = unchanged.saturating_add(1);
@@ -59,6 +60,10 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, dis
             Err(e) => {
                 let wait = backoff.after(&e);
                 let error = e.to_fetch_error(ctx.profile());
+                // Nothing discovered yet: the feeds that wait for it say why on their panels.
+                if last.is_none() {
+                    let _ = disc.send(Arc::new(Discovery { blocked: Some(error.clone()), ..Discovery::default() }));
+                }
                 if !ctx.send(Msg::Service { at_ms: now_ms(), result: Err(error) }).await {
                     return;
                 }

@@ -37,12 +37,28 @@ struct Known {
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut known = Known::default();
-    let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(120));
+    let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(30));
     let mut discovery = ctx.discovery.clone();
-    if discovery.borrow().target_groups.is_empty() && discovery.borrow().task_definitions.is_empty() {
-        tokio::select! {
-            _ = ctx.cancel.cancelled() => return,
-            _ = discovery.changed() => {}
+    // Until the service is read there is no load balancer to look at; while it cannot be read,
+    // both panels say so (each retry of the service's read brings a change).
+    loop {
+        let waiting = {
+            let d = discovery.borrow_and_update();
+            if !d.target_groups.is_empty() || !d.task_definitions.is_empty() {
+                break;
+            }
+            d.waiting_error()
+        };
+        if let Some(err) = waiting {
+            let at = now_ms();
+            if !ctx.send(Msg::Waf { at_ms: at, result: Err(err.clone()) }).await
+                || !ctx.send(Msg::Platform { at_ms: at, result: Err(err) }).await
+            {
+                return;
+            }
+        }
+        if !super::discovery_changed(&ctx, &mut discovery, &mut rx, |_| {}).await {
+            return;
         }
     }
     loop {

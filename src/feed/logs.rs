@@ -325,15 +325,35 @@ pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Que
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let mut cursor = Cursor::new(LogScope { containers: Vec::new(), task: None, generation: 0 }, now_ms());
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(8));
     let mut reports = super::warm::Lookup::default();
     let mut discovery = ctx.discovery.clone();
     let mut last_health = cursor.health().clone();
-    // Wait for the first discovery: without task definitions there is nothing to follow.
-    if discovery.borrow().task_definitions.is_empty() {
-        tokio::select! {
-            _ = ctx.cancel.cancelled() => return,
-            _ = discovery.changed() => {}
+    // Wait for the first discovery: without task definitions there is nothing to follow. While
+    // the service cannot be read, the log panel says so.
+    loop {
+        let waiting = {
+            let d = discovery.borrow_and_update();
+            if !d.task_definitions.is_empty() {
+                break;
+            }
+            d.waiting_error()
+        };
+        if let Some(error) = waiting {
+            let generation = cursor.scope.generation;
+            if !ctx.send(Msg::LogsFailed { at_ms: now_ms(), generation, error }).await {
+                return;
+            }
+        }
+        let followed = super::discovery_changed(&ctx, &mut discovery, &mut rx, |cmd| {
+            if let Command::Follow(scope) = cmd {
+                cursor = Cursor::new(scope, now_ms());
+                last_health = TailHealth::default();
+            }
+        })
+        .await;
+        if !followed {
+            return;
         }
     }
     loop {

@@ -27,7 +27,7 @@ use tracing::Instrument;
 
 use crate::app::{Feed, LogScope, Msg, SiteInfo};
 use crate::aws::Clients;
-use crate::model::{Task, TaskDefinition};
+use crate::model::{FetchError, Task, TaskDefinition};
 
 /// What the ECS poller learned that the other feeds need.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -36,6 +36,41 @@ pub struct Discovery {
     /// Running tasks and recently stopped ones.
     pub tasks: Vec<Task>,
     pub target_groups: Vec<String>,
+    /// Why nothing is discovered yet: the service could not be read (no credentials, access
+    /// denied, unreachable…). The feeds waiting for discovery show it on their own panels
+    /// instead of reading "loading" for ever. Cleared by the first good read.
+    pub blocked: Option<FetchError>,
+}
+
+impl Discovery {
+    /// The error a feed that waits for discovery shows on its panel while the service cannot
+    /// be read: what it waits for and why.
+    pub fn waiting_error(&self) -> Option<FetchError> {
+        self.blocked.as_ref().map(|e| FetchError {
+            message: format!("waits for the service, which could not be read: {}", e.message),
+            ..e.clone()
+        })
+    }
+}
+
+/// Waits for the next change of discovery (false when cancelled or the poller is gone), taking
+/// the feed's commands meanwhile (`on_command` gets each).
+pub(crate) async fn discovery_changed(
+    ctx: &FeedContext,
+    discovery: &mut watch::Receiver<Arc<Discovery>>,
+    rx: &mut mpsc::UnboundedReceiver<Command>,
+    mut on_command: impl FnMut(Command),
+) -> bool {
+    loop {
+        tokio::select! {
+            _ = ctx.cancel.cancelled() => return false,
+            changed = discovery.changed() => return changed.is_ok(),
+            cmd = rx.recv() => match cmd {
+                Some(c) => on_command(c),
+                None => return false,
+            },
+        }
+    }
 }
 
 /// Wall-clock epoch milliseconds (feeds may read the clock; `app::update` may not).

@@ -37,8 +37,8 @@ pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
 pub use format::{format_age, thousands};
 pub use health::{HealthRules, ServiceHealth, service_health};
 pub use history::{
-    ImageChange, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes, is_pinned,
-    rollback_target,
+    ImageChange, NoRollbackTarget, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes,
+    is_pinned, rollback_candidates, rollback_target,
 };
 pub use ids::{TaskDefArn, TaskId, short_task_id, short_td, task_prefix};
 pub use logline::{

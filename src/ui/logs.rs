@@ -36,8 +36,13 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
         lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
     }
     if v.matched_len() == 0 {
-        let text = if state.feeds.logs.is_loading() { "loading…" } else { "no lines match" };
-        lines.push(Line::styled(text, theme::dim()));
+        // Nothing read yet: "loading", or only the error above; "no lines match" once lines were read.
+        let text = if state.feeds.logs.is_loading() {
+            Some("loading…")
+        } else {
+            state.feeds.logs.data.is_some().then_some("no lines match")
+        };
+        lines.extend(text.map(|t| Line::styled(t, theme::dim())));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
@@ -147,7 +152,9 @@ fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
 fn right_title(state: &State, full: bool) -> Line<'static> {
     let v = &state.logs;
     let mix = v.stats().mix(state.now_ms);
-    let mut spans = vec![Span::raw(format!(" {:.0} req/s", v.stats().requests_per_sec(state.now_ms)))];
+    // nginx's access lines without the ALB's health checks: not the header's ALB figure.
+    let rate = v.stats().requests_per_sec(state.now_ms);
+    let mut spans = vec![Span::raw(format!(" nginx {rate:.0} req/s without health checks"))];
     for class in [StatusClass::Success, StatusClass::Redirect, StatusClass::ClientError, StatusClass::ServerError] {
         let pct = mix.percent(class);
         if pct > 0.0 || class == StatusClass::Success || class == StatusClass::ServerError {

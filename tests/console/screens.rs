@@ -115,6 +115,23 @@ fn loading() {
 }
 
 #[test]
+fn logs_that_never_arrived_show_their_error_not_an_empty_match() {
+    let mut s = State::new(ui_fixtures::site(), ui_fixtures::NOW);
+    let error = ui_fixtures::fetch_error(
+        "ecs:DescribeServices",
+        wpops::model::FetchErrorKind::Credentials,
+        "waits for the service, which could not be read: no AWS credentials found",
+        "run aws sso login",
+    );
+    let generation = s.log_scope.generation;
+    update(&mut s, Msg::LogsFailed { at_ms: ui_fixtures::NOW, generation, error });
+    keys(&mut s, "l");
+    let screen = draw(&s, 100, 12);
+    assert!(screen.contains("waits for the service"), "{screen}");
+    assert!(!screen.contains("no lines match"), "no line was ever read: {screen}");
+}
+
+#[test]
 fn redeploy_confirm() {
     let mut s = healthy();
     keys(&mut s, "R");

@@ -1,7 +1,8 @@
 //! The action runners end to end against the simulator through the real SDK: a redeploy
 //! followed to COMPLETED, the incident's failing deployment detected as rolled back, a rollback
 //! that lands on the last completed deployment's revision (flagged as changing nothing when the
-//! tags are mutable), warming every task with the failing one named, read-only mode sending no
+//! tags are mutable), past forced redeploys of the current one and refused when only those
+//! exist, warming every task with the failing one named, read-only mode sending no
 //! mutating request on any path, a second redeploy refused while the first rolls out, a foreign
 //! deployment refused, and one audit line per action.
 
@@ -111,6 +112,43 @@ async fn rollback_lands_on_the_last_completed_revision() {
     let svc = wpops::aws::ecs::describe_service(&r.op.clients, "wp-prod", "wordpress").await.unwrap();
     assert!(svc.task_definition.ends_with("wordpress:41"));
     assert_eq!(audit_lines(&r)[0]["action"], "rollback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_forced_redeploy_rollback_goes_to_the_revision_before() {
+    let mut r = rig("default", false).await;
+    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let clock = run_clock(&r.sim);
+    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    clock.store(true, Ordering::Relaxed);
+    assert_eq!(outcome, RolloutOutcome::Completed);
+    // The redeploy of wordpress:42 completed last; rolling back to it would change nothing.
+    let plan = runners::plan_rollback(&r.op).await.unwrap();
+    assert!(plan.from.task_definition.ends_with("wordpress:42"), "{}", plan.from.task_definition);
+    assert!(plan.to.task_definition.ends_with("wordpress:41"), "{}", plan.to.task_definition);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_is_refused_when_every_earlier_deployment_ran_the_same_revision() {
+    let mut r = rig("default", false).await;
+    // A service that only ever ran wordpress:42, then was force-redeployed.
+    r.sim.with_world("123456789012", "ap-northeast-1", |w| {
+        let svc = w.clusters.get_mut("wp-prod").unwrap().services.get_mut("wordpress").unwrap();
+        let keep = svc.records.len() - 1;
+        svc.records.drain(..keep);
+    });
+    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let clock = run_clock(&r.sim);
+    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    clock.store(true, Ordering::Relaxed);
+    assert_eq!(outcome, RolloutOutcome::Completed);
+    match runners::plan_rollback(&r.op).await {
+        Err(ActionError::Refused(why)) => {
+            assert!(why.contains("ran wordpress:42, the revision running now"), "{why}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(r.sim.shared.request_count("ecs:UpdateService"), 1, "only the redeploy was sent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

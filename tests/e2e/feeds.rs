@@ -1,7 +1,8 @@
 //! The feeds end to end through the real SDK against the in-process simulator: the first
 //! snapshot, log lines, warm reports, WAF and platform numbers and the caller arrive as `Msg`s;
 //! a redeploy shows up as IN_PROGRESS then COMPLETED; an injected throttle shows as an error
-//! with a backoff, and the feed recovers by itself when the fault stops.
+//! with a backoff, and the feed recovers by itself when the fault stops; while the service
+//! cannot be read, the panels that wait for it say why instead of loading for ever.
 
 use std::time::Duration;
 
@@ -38,6 +39,42 @@ async fn next(rx: &mut mpsc::Receiver<Msg>) -> Msg {
         .await
         .expect("a message within 20 s")
         .expect("channel open")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_service_cannot_be_read_every_panel_says_why() {
+    let sim = sim::start(SimOptions { paused: true, ..SimOptions::default() }).await.unwrap();
+    let clients = fixtures::clients(&sim, false).await;
+    let site = SiteInfo {
+        name: "demo".into(),
+        region: "ap-northeast-1".into(),
+        cluster: "nope".into(),
+        service: "wordpress".into(),
+        warm_limit_ms: 120_000,
+        ..SiteInfo::default()
+    };
+    let (tx, mut rx) = mpsc::channel(256);
+    let mut set = JoinSet::new();
+    let _feeds = Feeds::start(clients, site, tx, &mut set);
+    let (mut service, mut waf, mut platform, mut logs) = (None, None, None, None);
+    while service.is_none() || waf.is_none() || platform.is_none() || logs.is_none() {
+        match next(&mut rx).await {
+            Msg::Service { result: Err(e), .. } => service = Some(e),
+            Msg::Waf { result: Err(e), .. } => waf = Some(e),
+            Msg::Platform { result: Err(e), .. } => platform = Some(e),
+            Msg::LogsFailed { error, .. } => logs = Some(error),
+            Msg::Service { result: Ok(_), .. } | Msg::Waf { result: Ok(_), .. } => {
+                panic!("cluster nope has no service")
+            }
+            _ => {}
+        }
+    }
+    let service = service.unwrap();
+    for e in [waf.unwrap(), platform.unwrap(), logs.unwrap()] {
+        assert!(e.message.starts_with("waits for the service, which could not be read: "), "{e:?}");
+        assert!(e.message.ends_with(&service.message), "the service's reason: {e:?} / {service:?}");
+        assert_eq!(e.kind, service.kind);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

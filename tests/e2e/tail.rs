@@ -68,7 +68,7 @@ impl Rig {
         Rig {
             sim,
             clients,
-            disc: Discovery { task_definitions: vec![td], tasks, target_groups: Vec::new() },
+            disc: Discovery { task_definitions: vec![td], tasks, target_groups: Vec::new(), blocked: None },
             streams: names,
             cursor: Cursor::starting_at(scope, START_MS - 1_000),
             budget: Budget::new(5.0, 4.0),

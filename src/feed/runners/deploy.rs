@@ -1,6 +1,7 @@
 //! Deployments: force a redeploy, plan and start a rollback to the task definition of the last
-//! deployment that completed before the current one (with what differs in images and digests,
-//! and a warning when both use the same mutable tag), and follow a rollout to COMPLETED, FAILED
+//! deployment that completed before the current one and ran another task definition (refused
+//! when there is none), with what differs in images and digests and a warning when both use the
+//! same mutable tag, and follow a rollout to COMPLETED, FAILED
 //! or rolled back by the circuit breaker. Starting one holds the site's lock around the check,
 //! the UpdateService and one more look, which reports deployments that appeared meanwhile.
 
@@ -13,8 +14,8 @@ use super::audit::{AuditAction, AuditResult};
 use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{
-    Deployment, DeploymentStatus, RollbackPlan, RolloutState, Service, ServiceEvent, image_changes, rollback_target,
-    short_td,
+    Deployment, DeploymentStatus, RollbackPlan, RolloutState, Service, ServiceEvent, image_changes,
+    rollback_candidates, rollback_target, short_td,
 };
 
 /// A deployment wpops started.
@@ -114,16 +115,15 @@ fn appeared(before: &Service, answer: &Service, after: Option<&Service>, ours: &
     found
 }
 
-/// Finds the rollback target and what it changes.
+/// Finds the rollback target and what it changes: the newest deployment that completed before
+/// the current one and ran another task definition. Refused (nothing is sent) when there is
+/// none, saying why: a rollback to the revision running now would change nothing.
 pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
     let history = ecs_write::deployment_history(&op.clients, &op.cluster, &op.service).await?;
-    let current =
-        history.first().cloned().ok_or_else(|| ActionError::Usage("the service has no deployment history".into()))?;
-    let target = rollback_target(&history).cloned().ok_or_else(|| {
-        ActionError::Usage("no deployment completed before the current one: nothing to roll back to".into())
-    })?;
-    let revs =
-        ecs_write::revisions(&op.clients, &[current.target_revision.clone(), target.target_revision.clone()]).await?;
+    let wanted = rollback_candidates(&history, 20);
+    let revs = if wanted.is_empty() { Vec::new() } else { ecs_write::revisions(&op.clients, &wanted).await? };
+    let target = rollback_target(&history, &revs).map_err(|why| ActionError::Refused(why.to_string()))?.clone();
+    let current = history.first().cloned().unwrap_or_default();
     let find = |arn: &str| revs.iter().find(|r| r.arn == arn).cloned();
     let from = find(&current.target_revision)
         .ok_or_else(|| ActionError::Usage("the current revision is not described".into()))?;
@@ -147,9 +147,6 @@ pub async fn plan_rollback(op: &Operator) -> Result<RollbackPlan, ActionError> {
                 ""
             }
         ));
-    }
-    if from.task_definition == to.task_definition {
-        warnings.push(format!("the target runs the same task definition as now ({})", short_td(&to.task_definition)));
     }
     warnings.push("the next pipeline run will deploy its own revision again and undo this rollback".into());
     Ok(RollbackPlan { current, target, from, to, changes, warnings })
