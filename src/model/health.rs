@@ -8,7 +8,7 @@ use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task};
 use super::format::format_age;
 use super::logline::ContainerRole;
 use super::targets::TargetHealth;
-use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmReport};
+use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmEvidence};
 
 /// Limits the verdict applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,11 +95,11 @@ fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<Stri
 }
 
 /// Problems that a rollout explains while it runs.
-fn soft_reasons(
+fn soft_reasons<'a>(
     service: &Service,
     tasks: &[Task],
     targets: &[TargetHealth],
-    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
     now_ms: i64,
     rules: &HealthRules,
 ) -> Vec<String> {
@@ -109,7 +109,7 @@ fn soft_reasons(
     }
     for task in tasks.iter().filter(|t| t.is_running()) {
         let id = short(&task.id);
-        let verdict = task.warmer_verdict(report_for(&task.id), now_ms, rules.warm_limit_ms);
+        let verdict = task.warmer_verdict(evidence_for(&task.id), now_ms, rules.warm_limit_ms);
         if verdict.stands_out() {
             reasons.push(format!("task {id}: warmer {}", verdict.summary()));
         }
@@ -133,18 +133,18 @@ fn soft_reasons(
 }
 
 /// The verdict: failed or rolled-back rollouts and overruns are always unhealthy; during a
-/// rollout everything else is a note; otherwise any problem is a reason. `report_for` gives
-/// the warm report found in the logs for a task id.
-pub fn service_health(
+/// rollout everything else is a note; otherwise any problem is a reason. `evidence_for` gives
+/// a task's warm report lookup and newest re-warm by task id.
+pub fn service_health<'a>(
     service: &Service,
     tasks: &[Task],
     targets: &[TargetHealth],
-    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
     now_ms: i64,
     rules: &HealthRules,
 ) -> ServiceHealth {
     let mut hard = hard_reasons(service, now_ms, rules);
-    let soft = soft_reasons(service, tasks, targets, report_for, now_ms, rules);
+    let soft = soft_reasons(service, tasks, targets, evidence_for, now_ms, rules);
     if !hard.is_empty() {
         hard.extend(soft);
         return ServiceHealth::Unhealthy { reasons: hard };

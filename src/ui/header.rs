@@ -121,8 +121,9 @@ fn verdict_line(state: &State) -> Line<'static> {
     };
     let svc = &snap.service;
     let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
-    let report = |id: &str| state.feeds.reports.get(id).map(|r| r.report);
-    let (head, style, reasons) = match service_health(svc, &snap.tasks, &snap.targets, &report, state.now_ms, &rules) {
+    let evidence = |id: &str| state.warm_evidence(id);
+    let (head, style, reasons) = match service_health(svc, &snap.tasks, &snap.targets, &evidence, state.now_ms, &rules)
+    {
         ServiceHealth::Healthy => ("healthy", theme::good(), Vec::new()),
         ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress", theme::info(), notes),
         ServiceHealth::Unhealthy { reasons } => ("UNHEALTHY", theme::bad(), reasons),

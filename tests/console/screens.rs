@@ -222,3 +222,15 @@ fn logs_falling_behind_says_what_it_skipped() {
     assert!(screen.contains("skipped ≈240,000 lines (20s of log time, last 12s ago)"), "{screen}");
     assert!(screen.contains("70 late lines (up to 45s late)"), "{screen}");
 }
+
+#[test]
+fn overview_after_rewarming_shows_the_newest_warm_state() {
+    let s = ops::rewarmed();
+    assert_eq!(s.nav.screen, wpops::app::Screen::Overview);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn overview_while_reports_are_looked_for_or_unreadable() {
+    insta::assert_snapshot!(snap(&ui_fixtures::reports_pending()));
+}

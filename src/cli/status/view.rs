@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Container, ContainerRole, Health, LastStatus, RolloutState, ServiceHealth, TargetHealth, Task, WarmReport,
-    WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix, thousands,
-    warming_duration_ms,
+    Container, ContainerRole, Health, LastStatus, ReportLookup, RolloutState, ServiceHealth, TargetHealth, Task,
+    WarmReport, WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix,
+    thousands, warming_duration_ms,
 };
 
 use super::StatusFacts;
@@ -120,11 +120,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
         for c in &t.containers {
             let mut line = format!("  {:<8} {:<8} {}", c.name, c.last_status.as_str(), container_state(c));
             if c.role == ContainerRole::Warmer {
-                let v = t.warmer_verdict(
-                    f.reports.get(t.id.as_str()).map(|r| r.report),
-                    now,
-                    site.warming.limit_secs as i64 * 1000,
-                );
+                let v = t.warmer_verdict(f.evidence(t.id.as_str()), now, site.warming.limit_secs as i64 * 1000);
                 let text = warmer_line(t, f, &v);
                 line = format!(
                     "  {:<8} {:<8} {}",
@@ -284,6 +280,16 @@ pub struct WarmerJson {
     pub verdict: WarmerVerdict,
     pub report: Option<WarmReport>,
     pub warming_ms: Option<i64>,
+    /// Where the report lookup stands: `{"state": "found" | "looking" | "not_found" |
+    /// "unreadable", …}`, `null` when the warmer did not exit 0 (nothing to look up).
+    pub report_lookup: Option<serde_json::Value>,
+}
+
+fn lookup_json(found: bool, lookup: Option<&ReportLookup>) -> Option<serde_json::Value> {
+    if found {
+        return Some(serde_json::json!({"state": "found"}));
+    }
+    lookup.and_then(|l| serde_json::to_value(l).ok())
 }
 
 #[derive(Serialize)]
@@ -340,7 +346,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
             .filter(|t| !t.is_stopped())
             .map(|t| {
                 let found = f.reports.get(t.id.as_str());
-                let verdict = t.warmer_verdict(found.map(|r| r.report), now, limit);
+                let verdict = t.warmer_verdict(f.evidence(t.id.as_str()), now, limit);
                 TaskJson {
                     id: &t.id,
                     last_status: t.last_status.as_str(),
@@ -366,6 +372,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
                         ok: !verdict.stands_out(),
                         summary: verdict.summary(),
                         report: found.map(|r| r.report),
+                        report_lookup: lookup_json(found.is_some(), f.report_lookups.get(t.id.as_str())),
                         warming_ms: found.and_then(|r| t.started_at_ms.and_then(|s| warming_duration_ms(r.at_ms, s))),
                         verdict,
                     },
