@@ -35,7 +35,7 @@ pub use ecs::{
 };
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
 pub use format::{format_age, thousands};
-pub use health::{HealthRules, ServiceHealth, service_health};
+pub use health::{HealthRules, Replacing, ServiceHealth, service_health, service_health_replacing};
 pub use history::{
     ImageChange, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes, is_pinned,
     rollback_target,

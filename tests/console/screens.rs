@@ -234,3 +234,10 @@ fn overview_after_rewarming_shows_the_newest_warm_state() {
 fn overview_while_reports_are_looked_for_or_unreadable() {
     insta::assert_snapshot!(snap(&ui_fixtures::reports_pending()));
 }
+
+#[test]
+fn replacing_a_task_reads_as_a_replacement_not_a_rollout_or_a_failure() {
+    let s = ops::replacing();
+    assert_eq!(s.nav.screen, wpops::app::Screen::Rollout);
+    insta::assert_snapshot!(snap(&s));
+}

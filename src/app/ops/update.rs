@@ -10,7 +10,7 @@ use crate::app::key::{Key, KeyCode};
 use crate::app::keymap::{Action, KeyScope, action_among};
 use crate::app::msg::{Effect, Feed};
 use crate::app::state::{Screen, State};
-use crate::model::{Rewarm, is_control_or_format, sanitize_line, short_td};
+use crate::model::{Rewarm, is_control_or_format, sanitize_line, short_td, task_prefix};
 
 use super::dialog::{Dialog, PreviewState, Stage};
 use super::watch::{Outcome, RolloutWatch, Run, WarmingWatch};
@@ -156,7 +156,7 @@ fn confirm(state: &mut State) -> Vec<Effect> {
         (Op::Warm { .. }, PreviewState::Ready(Preview::Warm(p))) => {
             format!("{} ×{}", p.task_definition, p.targets.len())
         }
-        (Op::ReplaceTask { task_id }, _) => format!("task {task_id}"),
+        (Op::ReplaceTask { task_id }, _) => format!("task {}", task_prefix(task_id)),
         _ => current.unwrap_or_default(),
     };
     let run = Run::new(op.clone(), subject, state.now_ms);

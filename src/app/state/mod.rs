@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, ReportLookup, ServiceSnapshot, StoppedGroup,
-    TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict, group_stopped, sanitize_line,
-    target_for_task,
+    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, Replacing, ReportLookup, ServiceSnapshot,
+    StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict, group_stopped,
+    sanitize_line, target_for_task,
 };
 
 use super::keymap::KeyScope;
 use super::msg::{LogScope, SiteInfo};
-use super::ops::OpsState;
+use super::ops::{Op, OpsState};
 
 mod confirm;
 pub mod logview;
@@ -242,6 +242,17 @@ impl State {
             report: self.feeds.reports.get(task_id),
             lookup: self.feeds.report_lookups.get(task_id),
             rewarm: self.ops.rewarmed.get(task_id),
+        }
+    }
+
+    /// The task replacement started from this console that has not ended yet, if any.
+    pub fn replacing(&self) -> Option<Replacing> {
+        let run = &self.ops.rollout.as_ref()?.run;
+        match &run.op {
+            Op::ReplaceTask { task_id } if run.outcome.is_none() => {
+                Some(Replacing { task_id: task_id.clone(), since_ms: run.started_at_ms })
+            }
+            _ => None,
         }
     }
 

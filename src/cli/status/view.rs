@@ -68,6 +68,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
     let verdict = match health {
         ServiceHealth::Healthy => st.paint(Color::Green, "HEALTHY"),
         ServiceHealth::RolloutInProgress { .. } => st.paint(Color::Yellow, "ROLLOUT IN PROGRESS"),
+        ServiceHealth::ReplacementInProgress { .. } => st.paint(Color::Yellow, "REPLACEMENT IN PROGRESS"),
         ServiceHealth::Unhealthy { .. } => st.paint(Color::Red, "UNHEALTHY"),
     };
     let mut out = vec![format!(
@@ -170,6 +171,15 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             out.push(format!(
                 "Verdict   {} ({deployment_id}, {} so far; healthy until it fails or overruns)",
                 st.paint(Color::Yellow, "rollout in progress"),
+                format_age(now - since_ms)
+            ));
+            out.extend(notes.iter().map(|n| format!("  - {n}")));
+        }
+        ServiceHealth::ReplacementInProgress { task_id, since_ms, notes } => {
+            out.push(format!(
+                "Verdict   {} (task {}, {} so far; healthy until it fails or overruns)",
+                st.paint(Color::Yellow, "replacement in progress"),
+                short(task_id),
                 format_age(now - since_ms)
             ));
             out.extend(notes.iter().map(|n| format!("  - {n}")));

@@ -91,7 +91,9 @@ fn verdict(w: &World) -> ServiceHealth {
 fn reasons(h: &ServiceHealth) -> Vec<String> {
     match h {
         ServiceHealth::Unhealthy { reasons } => reasons.clone(),
-        ServiceHealth::RolloutInProgress { notes, .. } => notes.clone(),
+        ServiceHealth::RolloutInProgress { notes, .. } | ServiceHealth::ReplacementInProgress { notes, .. } => {
+            notes.clone()
+        }
         ServiceHealth::Healthy => vec![],
     }
 }
@@ -239,4 +241,32 @@ fn a_draining_service_and_serialisation() {
     assert_eq!(reasons(&h), ["service is DRAINING"]);
     let json = serde_json::to_string(&h).unwrap();
     assert_eq!(json, r#"{"verdict":"unhealthy","reasons":["service is DRAINING"]}"#);
+}
+
+#[test]
+fn a_replacement_started_here_reads_like_a_rollout_within_its_time() {
+    let mut w = healthy_world();
+    w.service.running = 1;
+    let reports: Vec<FoundReport> = w.tasks.iter().map(|t| found(&t.id)).collect();
+    let evidence =
+        |id: &str| WarmEvidence { report: reports.iter().find(|f| f.task_id == id), ..WarmEvidence::default() };
+    let rules = HealthRules::default();
+    let replacing = Replacing { task_id: "3f2a9c1e0b7d".into(), since_ms: NOW - 40_000 };
+    let h = service_health_replacing(&w.service, &w.tasks, &w.targets, &evidence, Some(&replacing), NOW, &rules);
+    assert_eq!(
+        h,
+        ServiceHealth::ReplacementInProgress {
+            task_id: "3f2a9c1e0b7d".into(),
+            since_ms: NOW - 40_000,
+            notes: vec!["1/2 tasks running".into()],
+        }
+    );
+    assert_eq!(h.exit_code(), 0);
+    // Without it, the same facts are unhealthy; past the rollout limit, so is the replacement.
+    let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &rules);
+    assert_eq!(h, ServiceHealth::Unhealthy { reasons: vec!["1/2 tasks running".into()] });
+    let late = Replacing { since_ms: NOW - rules.rollout_limit_ms - 1, ..replacing };
+    let h = service_health_replacing(&w.service, &w.tasks, &w.targets, &evidence, Some(&late), NOW, &rules);
+    assert_eq!(h.exit_code(), 1);
+    assert_eq!(reasons(&h), ["replacement of task 3f2a9c1e in progress for 30m (limit 30m)", "1/2 tasks running"]);
 }
