@@ -146,7 +146,7 @@ fn busy_state() -> State {
             at_ms: NOW - (30 + i as i64) * 60_000 + 9_800,
         })
         .collect();
-    update(&mut state, Msg::WarmReports(reports));
+    update(&mut state, Msg::WarmReports { found: reports, lookups: Vec::new() });
     update(&mut state, Msg::Waf { at_ms: NOW - 20_000, result: Ok(Box::new(waf())) });
     update(&mut state, Msg::Platform { at_ms: NOW - 15_000, result: Ok(Box::new(platform(0.0, 0.0, 12.0))) });
     key(&mut state, KeyCode::Char('/'));

@@ -2,7 +2,9 @@
 //! and every `Effect` that `update` asks the runtime to carry out. Payloads are owned `model`
 //! values; feed results carry the generation they were asked for so stale ones can be dropped.
 
-use crate::model::{CallerIdentity, FetchError, FoundReport, LogEvent, PlatformMetrics, ServiceSnapshot, WafSnapshot};
+use crate::model::{
+    CallerIdentity, FetchError, FoundReport, LogEvent, PlatformMetrics, ReportLookup, ServiceSnapshot, WafSnapshot,
+};
 
 use super::key::Key;
 
@@ -63,7 +65,11 @@ pub enum Msg {
         generation: u64,
         error: FetchError,
     },
-    WarmReports(Vec<FoundReport>),
+    /// Reports found, and where the lookup stands for tasks still without one.
+    WarmReports {
+        found: Vec<FoundReport>,
+        lookups: Vec<(String, ReportLookup)>,
+    },
     Waf {
         at_ms: i64,
         result: Result<Box<WafSnapshot>, FetchError>,

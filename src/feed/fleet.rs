@@ -16,7 +16,7 @@ use super::read::{Depth, Reading, ServiceReader};
 use crate::aws::metrics::{self, MetricQuery};
 use crate::aws::{AwsError, AwsErrorKind, Clients, Target, elb};
 use crate::model::{
-    FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, HealthRules, Series, SiteError, service_health,
+    FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, HealthRules, Series, SiteError, WarmEvidence, service_health,
 };
 
 /// One site to read, as the command line resolved it.
@@ -207,7 +207,11 @@ fn row(
         return r;
     }
     let snap = &reading.snapshot;
-    let report_for = |id: &str| reading.reports.get(id).map(|f| f.report);
+    let report_for = |id: &str| WarmEvidence {
+        report: reading.reports.get(id),
+        lookup: reading.report_lookups.get(id),
+        rewarm: None,
+    };
     let rules = HealthRules { warm_limit_ms: site.warm_limit_ms, ..HealthRules::default() };
     r.verdict = Some(service_health(&snap.service, &snap.tasks, &snap.targets, &report_for, now, &rules));
     r.running = Some(snap.service.running);

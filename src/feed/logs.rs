@@ -376,9 +376,8 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                         return;
                     }
                 }
-                if let Some(found) = reports.look_up(&ctx).await
-                    && !found.is_empty()
-                    && !ctx.send(Msg::WarmReports(found)).await
+                if let Some((found, lookups)) = reports.look_up(&ctx).await
+                    && !ctx.send(Msg::WarmReports { found, lookups }).await
                 {
                     return;
                 }

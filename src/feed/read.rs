@@ -15,7 +15,10 @@ use tokio::sync::OnceCell;
 use super::budget::Budget;
 use super::{now_ms, warm};
 use crate::aws::{AwsError, Clients, ecs, elb, waf};
-use crate::model::{FoundReport, LastStatus, Service, ServiceSnapshot, Task, TaskDefinition, order_tasks};
+use crate::model::{
+    DEFAULT_WARM_LIMIT_MS, FoundReport, LastStatus, ReportLookup, Service, ServiceSnapshot, Task, TaskDefinition,
+    lookup_after_miss, order_tasks,
+};
 
 /// ECS calls one steady poller refresh makes at most (QUALITY.md P6), and tasks per DescribeTasks.
 const CALLS_PER_REFRESH: usize = 4;
@@ -76,6 +79,8 @@ pub struct Reading {
     pub snapshot: ServiceSnapshot,
     /// Warm reports by task id (`Depth::reports`).
     pub reports: HashMap<String, FoundReport>,
+    /// Where the lookup stands for the tasks it looked for without finding a report.
+    pub report_lookups: HashMap<String, ReportLookup>,
     /// Target health could not be read (also in the snapshot, as the console shows it).
     pub targets_error: Option<AwsError>,
     /// The load balancer's ARN (`Depth::load_balancer`).
@@ -185,7 +190,7 @@ impl ServiceReader {
             };
             order_tasks(&mut tasks);
             let defs = self.task_definitions(&svc, &tasks).await?;
-            let reports = if depth.reports { self.reports(&tasks, &defs).await? } else { HashMap::new() };
+            let reports = if depth.reports { self.reports(&tasks, &defs).await } else { Default::default() };
             Ok::<_, AwsError>((tasks, defs, reports))
         };
         let targets_chain = async {
@@ -213,7 +218,7 @@ impl ServiceReader {
             Ok::<_, AwsError>((Some(lb), acl))
         };
         let (tasks, (targets, targets_error), edge) = tokio::join!(tasks_chain, targets_chain, edge_chain);
-        let (tasks, task_definitions, reports) = tasks?;
+        let (tasks, task_definitions, (reports, report_lookups)) = tasks?;
         let ((load_balancer, web_acl), edge_error) = match edge {
             Ok(found) => (found, None),
             Err(e) => ((None, None), Some(e)),
@@ -229,6 +234,7 @@ impl ServiceReader {
         Ok(Reading {
             snapshot,
             reports,
+            report_lookups,
             targets_error,
             load_balancer,
             web_acl,
@@ -335,8 +341,16 @@ impl ServiceReader {
         .cloned()
     }
 
-    /// Warm reports of the running tasks whose warmer exited 0.
-    async fn reports(&self, tasks: &[Task], defs: &[TaskDefinition]) -> Result<HashMap<String, FoundReport>, AwsError> {
+    /// Warm reports of the running tasks whose warmer exited 0, and where the lookup stands for
+    /// those without one. A failed read is "couldn't read", not a missing report; a miss is
+    /// "not found" only once the lookup covered the warmer's whole run: one read has no history,
+    /// so the warmer is taken to have stopped by the snapshot, or by the default warming limit
+    /// after its task started, whichever came first.
+    async fn reports(
+        &self,
+        tasks: &[Task],
+        defs: &[TaskDefinition],
+    ) -> (HashMap<String, FoundReport>, HashMap<String, ReportLookup>) {
         let wanted: Vec<Task> = tasks
             .iter()
             .filter(|t| t.is_running())
@@ -344,9 +358,25 @@ impl ServiceReader {
             .cloned()
             .collect();
         if wanted.is_empty() {
-            return Ok(HashMap::new());
+            return Default::default();
         }
-        let found = warm::find_reports(&self.clients, &self.logs, &wanted, defs, now_ms()).await?;
-        Ok(found.into_iter().map(|f| (f.task_id.clone(), f)).collect())
+        let now = now_ms();
+        let result = match warm::find_reports(&self.clients, &self.logs, &wanted, defs, now).await {
+            Ok(r) => r,
+            Err(e) => {
+                let lookup = ReportLookup::Unreadable { kind: e.kind, retry_at_ms: None };
+                return (HashMap::new(), wanted.iter().map(|t| (t.id.as_str().to_owned(), lookup.clone())).collect());
+            }
+        };
+        let found: HashMap<String, FoundReport> = result.found.into_iter().map(|f| (f.task_id.clone(), f)).collect();
+        let lookups = wanted
+            .iter()
+            .filter(|t| !found.contains_key(t.id.as_str()))
+            .map(|t| {
+                let stopped_by = t.started_at_ms.map_or(now, |s| s.saturating_add(DEFAULT_WARM_LIMIT_MS).min(now));
+                (t.id.as_str().to_owned(), lookup_after_miss(stopped_by, now, result.complete))
+            })
+            .collect();
+        (found, lookups)
     }
 }

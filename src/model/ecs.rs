@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{TaskDefArn, TaskId};
 use super::logline::ContainerRole;
 use super::text_enum::text_enum;
-use super::warm::{WarmReport, WarmerFacts, WarmerVerdict, warmer_verdict};
+use super::warm::{WarmEvidence, WarmerFacts, WarmerVerdict, warmer_verdict};
 
 text_enum! {
     /// A task's or container's lastStatus / desiredStatus.
@@ -163,21 +163,21 @@ impl Task {
         self.stopped_at_ms.or(self.stopping_at_ms)
     }
 
-    /// What ECS says about this task's warmer, with the report found in the logs.
-    pub fn warmer_facts(&self, report: Option<WarmReport>) -> WarmerFacts<'_> {
+    /// What ECS says about this task's warmer, with the report lookup and any re-warm.
+    pub fn warmer_facts<'a>(&'a self, evidence: WarmEvidence<'a>) -> WarmerFacts<'a> {
         let warmer = self.warmer();
         WarmerFacts {
             last_status: warmer.map(|c| c.last_status.as_str()),
             exit_code: warmer.and_then(|c| c.exit_code),
             reason: warmer.and_then(|c| c.reason.as_deref()),
-            report,
+            evidence,
             task_started_at_ms: self.started_at_ms,
         }
     }
 
     /// The warmer health rule applied to this task (see `warm::warmer_verdict`).
-    pub fn warmer_verdict(&self, report: Option<WarmReport>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
-        warmer_verdict(&self.warmer_facts(report), now_ms, limit_ms)
+    pub fn warmer_verdict(&self, evidence: WarmEvidence<'_>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
+        warmer_verdict(&self.warmer_facts(evidence), now_ms, limit_ms)
     }
 }
 

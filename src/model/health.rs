@@ -8,7 +8,7 @@ use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task};
 use super::format::format_age;
 use super::logline::ContainerRole;
 use super::targets::TargetHealth;
-use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmReport};
+use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmEvidence};
 
 /// Limits the verdict applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,9 +37,26 @@ pub enum ServiceHealth {
         since_ms: i64,
         notes: Vec<String>,
     },
+    /// A task replacement that this console started is under way and has not overrun the
+    /// rollout limit; `notes` as for a rollout (fewer running tasks while the scheduler starts
+    /// the replacement…).
+    ReplacementInProgress {
+        task_id: String,
+        since_ms: i64,
+        notes: Vec<String>,
+    },
     Unhealthy {
         reasons: Vec<String>,
     },
+}
+
+/// A task replacement the operator started from this console and that has not ended yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacing {
+    /// The task being replaced.
+    pub task_id: String,
+    /// When it was confirmed.
+    pub since_ms: i64,
 }
 
 impl ServiceHealth {
@@ -55,6 +72,7 @@ impl ServiceHealth {
         match self {
             ServiceHealth::Healthy => "healthy",
             ServiceHealth::RolloutInProgress { .. } => "rollout in progress",
+            ServiceHealth::ReplacementInProgress { .. } => "replacement in progress",
             ServiceHealth::Unhealthy { .. } => "unhealthy",
         }
     }
@@ -95,11 +113,11 @@ fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<Stri
 }
 
 /// Problems that a rollout explains while it runs.
-fn soft_reasons(
+fn soft_reasons<'a>(
     service: &Service,
     tasks: &[Task],
     targets: &[TargetHealth],
-    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
     now_ms: i64,
     rules: &HealthRules,
 ) -> Vec<String> {
@@ -109,7 +127,7 @@ fn soft_reasons(
     }
     for task in tasks.iter().filter(|t| t.is_running()) {
         let id = short(&task.id);
-        let verdict = task.warmer_verdict(report_for(&task.id), now_ms, rules.warm_limit_ms);
+        let verdict = task.warmer_verdict(evidence_for(&task.id), now_ms, rules.warm_limit_ms);
         if verdict.stands_out() {
             reasons.push(format!("task {id}: warmer {}", verdict.summary()));
         }
@@ -133,18 +151,44 @@ fn soft_reasons(
 }
 
 /// The verdict: failed or rolled-back rollouts and overruns are always unhealthy; during a
-/// rollout everything else is a note; otherwise any problem is a reason. `report_for` gives
-/// the warm report found in the logs for a task id.
-pub fn service_health(
+/// rollout everything else is a note; otherwise any problem is a reason. `evidence_for` gives
+/// a task's warm report lookup and newest re-warm by task id.
+pub fn service_health<'a>(
     service: &Service,
     tasks: &[Task],
     targets: &[TargetHealth],
-    report_for: &dyn Fn(&str) -> Option<WarmReport>,
+    evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
+    now_ms: i64,
+    rules: &HealthRules,
+) -> ServiceHealth {
+    service_health_replacing(service, tasks, targets, evidence_for, None, now_ms, rules)
+}
+
+/// The verdict while the console may be replacing a task: a replacement it started reads like
+/// a rollout within its time — what it explains (fewer running tasks, the new task warming) is
+/// a note — and is unhealthy once it runs past the rollout limit.
+pub fn service_health_replacing<'a>(
+    service: &Service,
+    tasks: &[Task],
+    targets: &[TargetHealth],
+    evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
+    replacing: Option<&Replacing>,
     now_ms: i64,
     rules: &HealthRules,
 ) -> ServiceHealth {
     let mut hard = hard_reasons(service, now_ms, rules);
-    let soft = soft_reasons(service, tasks, targets, report_for, now_ms, rules);
+    let soft = soft_reasons(service, tasks, targets, evidence_for, now_ms, rules);
+    if let Some(r) = replacing {
+        let age = now_ms.saturating_sub(r.since_ms);
+        if age > rules.rollout_limit_ms {
+            hard.push(format!(
+                "replacement of task {} in progress for {} (limit {})",
+                short(&r.task_id),
+                format_age(age),
+                format_age(rules.rollout_limit_ms)
+            ));
+        }
+    }
     if !hard.is_empty() {
         hard.extend(soft);
         return ServiceHealth::Unhealthy { reasons: hard };
@@ -156,6 +200,9 @@ pub fn service_health(
             since_ms: primary.map_or(0, |d| d.created_at_ms),
             notes: soft,
         };
+    }
+    if let Some(r) = replacing {
+        return ServiceHealth::ReplacementInProgress { task_id: r.task_id.clone(), since_ms: r.since_ms, notes: soft };
     }
     if soft.is_empty() { ServiceHealth::Healthy } else { ServiceHealth::Unhealthy { reasons: soft } }
 }

@@ -35,7 +35,7 @@ pub use ecs::{
 };
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
 pub use format::{format_age, thousands};
-pub use health::{HealthRules, ServiceHealth, service_health};
+pub use health::{HealthRules, Replacing, ServiceHealth, service_health, service_health_replacing};
 pub use history::{
     ImageChange, NoRollbackTarget, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes,
     is_pinned, rollback_candidates, rollback_target,
@@ -58,7 +58,8 @@ pub use tail::{Behind, TailHealth};
 pub use targets::{TargetHealth, TargetState, target_for_task};
 pub use waf::{DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label, top_blocked};
 pub use warm::{
-    DEFAULT_WARM_LIMIT_MS, FoundReport, WarmReport, WarmerFacts, WarmerVerdict, describe_exit, explain_exit_code,
-    parse_warm_report, warmer_verdict, warming_duration_ms,
+    DEFAULT_WARM_LIMIT_MS, FoundReport, REPORT_GRACE_MS, ReportLookup, WarmEvidence, WarmReport, WarmerFacts,
+    WarmerVerdict, describe_exit, explain_exit_code, lookup_after_miss, parse_warm_report, report_counts,
+    unreadable_text, warmer_verdict, warming_duration_ms,
 };
-pub use warm_run::{WarmOutcome, WarmResult, WarmRunSummary, WarmTarget};
+pub use warm_run::{Rewarm, WarmOutcome, WarmResult, WarmRunSummary, WarmTarget};

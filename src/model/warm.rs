@@ -1,8 +1,16 @@
 //! The OPcache warmer: parsing its `success: N failure: N no_change: N total: N` report (bare,
 //! or wrapped by php-fpm's "child N said into stderr"), explaining exit codes, and the pure
-//! warmer health rule of PRODUCT.md. It must not read the clock: `now` is passed in.
+//! warmer health rule of PRODUCT.md — a task's warm state is the newest of its in-task warmer
+//! and any re-warm of it. It must not read the clock: `now` is passed in.
 
 use serde::{Deserialize, Serialize};
+
+use super::format::{format_age, thousands};
+use super::warm_run::WarmOutcome;
+
+mod lookup;
+
+pub use lookup::{REPORT_GRACE_MS, ReportLookup, WarmEvidence, fetch_error_word, lookup_after_miss};
 
 /// Seconds after the task started by which a warmer is expected to have finished (PRODUCT.md).
 pub const DEFAULT_WARM_LIMIT_MS: i64 = 120_000;
@@ -122,8 +130,16 @@ pub enum WarmerVerdict {
     Failed { exit_code: i32, reason: String },
     /// Exited 0 but the report counted failures.
     ReportedFailures(u32),
-    /// Exited 0 but no report line was found in its or php-fpm's log.
+    /// Exited 0 but a lookup that covered its whole run found no report line in its or
+    /// php-fpm's log.
     NoReport,
+    /// Exited 0; its report is still being looked for.
+    LookingForReport,
+    /// Exited 0; the last read of its log failed (`retry_in_ms` until the next try, if any).
+    ReportUnreadable { kind: super::FetchErrorKind, retry_in_ms: Option<i64> },
+    /// A re-run of warming aimed at the task is newer than its in-task warmer: how it ended,
+    /// how long it took and how long ago it finished.
+    Rewarmed { outcome: WarmOutcome, elapsed_ms: u64, ago_ms: i64 },
     /// Still running; `overdue` once it is past the expected limit after the task started.
     StillRunning { overdue: bool },
     /// Not started yet (PENDING, PROVISIONING…); `overdue` past the limit.
@@ -140,6 +156,8 @@ impl WarmerVerdict {
         match self {
             WarmerVerdict::Healthy => false,
             WarmerVerdict::StillRunning { overdue } | WarmerVerdict::Pending { overdue } => *overdue,
+            WarmerVerdict::LookingForReport | WarmerVerdict::ReportUnreadable { .. } => false,
+            WarmerVerdict::Rewarmed { outcome, .. } => !outcome.ok(),
             _ => true,
         }
     }
@@ -151,6 +169,13 @@ impl WarmerVerdict {
             WarmerVerdict::Failed { reason, .. } => format!("failed: {reason}"),
             WarmerVerdict::ReportedFailures(n) => format!("reported {n} failures"),
             WarmerVerdict::NoReport => "exited 0 but no report found".to_owned(),
+            WarmerVerdict::LookingForReport => "exited 0, looking for its report".to_owned(),
+            WarmerVerdict::ReportUnreadable { kind, retry_in_ms } => {
+                format!("exited 0, {}", unreadable_text(*kind, *retry_in_ms))
+            }
+            WarmerVerdict::Rewarmed { outcome, elapsed_ms, ago_ms } => {
+                format!("re-warmed {} ago: {}", format_age(*ago_ms), outcome.brief(*elapsed_ms))
+            }
             WarmerVerdict::StillRunning { overdue: false } => "running".to_owned(),
             WarmerVerdict::StillRunning { overdue: true } => "still running past its limit".to_owned(),
             WarmerVerdict::Pending { overdue: false } => "not started yet".to_owned(),
@@ -162,6 +187,25 @@ impl WarmerVerdict {
     }
 }
 
+/// `couldn't read the report (throttled, retry in 8s)`; without a retry `(throttled)`.
+pub fn unreadable_text(kind: super::FetchErrorKind, retry_in_ms: Option<i64>) -> String {
+    let word = fetch_error_word(kind);
+    match retry_in_ms {
+        Some(ms) => {
+            let secs = ms.max(0).div_euclid(1000) + i64::from(ms.max(0).rem_euclid(1000) > 0);
+            format!("couldn't read the report ({word}, retry in {secs}s)")
+        }
+        None => format!("couldn't read the report ({word})"),
+    }
+}
+
+/// `1,834 ok · 0 unchanged · 0 failed` (or `44 FAILED`): a report's counts, labelled.
+pub fn report_counts(r: &WarmReport) -> String {
+    let failed =
+        if r.failure > 0 { format!("{} FAILED", thousands(u64::from(r.failure))) } else { "0 failed".to_owned() };
+    format!("{} ok · {} unchanged · {failed}", thousands(u64::from(r.success)), thousands(u64::from(r.no_change)))
+}
+
 /// What ECS and the logs say about one task's warmer container.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WarmerFacts<'a> {
@@ -170,13 +214,31 @@ pub struct WarmerFacts<'a> {
     pub exit_code: Option<i32>,
     /// The container's `reason`, if ECS gave one.
     pub reason: Option<&'a str>,
-    pub report: Option<WarmReport>,
+    /// The report lookup and the newest re-warm.
+    pub evidence: WarmEvidence<'a>,
     pub task_started_at_ms: Option<i64>,
 }
 
-/// The warmer health rule: healthy only when it exited 0, its report was found and `failure`
-/// is 0; running or pending past `limit_ms` after the task started is overdue.
+/// A task's warm state: the newest of its in-task warmer and a re-warm of it. The re-warm wins
+/// unless the in-task report was written after it finished.
 pub fn warmer_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
+    let in_task = in_task_verdict(facts, now_ms, limit_ms);
+    let ev = &facts.evidence;
+    match ev.rewarm {
+        Some(r) if ev.report.is_none_or(|f| f.at_ms <= r.at_ms) => WarmerVerdict::Rewarmed {
+            outcome: r.outcome.clone(),
+            elapsed_ms: r.elapsed_ms,
+            ago_ms: now_ms.saturating_sub(r.at_ms).max(0),
+        },
+        _ => in_task,
+    }
+}
+
+/// The in-task warmer's health rule: healthy only when it exited 0, its report was found and
+/// `failure` is 0; a report not found yet is still being looked for, a log that could not be
+/// read is not a missing report; running or pending past `limit_ms` after the task started is
+/// overdue.
+fn in_task_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> WarmerVerdict {
     let overdue = facts.task_started_at_ms.is_some_and(|started| now_ms.saturating_sub(started) > limit_ms);
     let Some(status) = facts.last_status else {
         return WarmerVerdict::Missing;
@@ -187,10 +249,17 @@ pub fn warmer_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> Wa
     if !status.eq_ignore_ascii_case("STOPPED") {
         return WarmerVerdict::Pending { overdue };
     }
-    match (facts.exit_code, facts.report) {
+    match (facts.exit_code, facts.evidence.report.map(|f| f.report)) {
         (None, _) => WarmerVerdict::NeverRan { reason: facts.reason.map(str::to_owned) },
         (Some(code), _) if code != 0 => WarmerVerdict::Failed { exit_code: code, reason: describe_exit(code) },
-        (Some(_), None) => WarmerVerdict::NoReport,
+        (Some(_), None) => match facts.evidence.lookup {
+            None | Some(ReportLookup::Looking) => WarmerVerdict::LookingForReport,
+            Some(ReportLookup::NotFound) => WarmerVerdict::NoReport,
+            Some(ReportLookup::Unreadable { kind, retry_at_ms }) => {
+                let retry_in_ms = retry_at_ms.map(|at| at.saturating_sub(now_ms).max(0));
+                WarmerVerdict::ReportUnreadable { kind: *kind, retry_in_ms }
+            }
+        },
         (Some(_), Some(r)) if r.failure > 0 => WarmerVerdict::ReportedFailures(r.failure),
         (Some(_), Some(_)) => WarmerVerdict::Healthy,
     }

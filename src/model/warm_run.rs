@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids::task_prefix;
-use super::warm::WarmReport;
+use super::warm::{WarmReport, report_counts};
 
 /// One task to warm: the one-off warmer calls `url` on the task's private IP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,7 +17,7 @@ pub struct WarmTarget {
 }
 
 /// How warming one target ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum WarmOutcome {
     Warmed {
@@ -40,14 +40,13 @@ impl WarmOutcome {
         matches!(self, WarmOutcome::Warmed { .. })
     }
 
-    /// The console's one-line result: `1834 ok · 0 unchanged · 0 failed · 9.8s`.
+    /// The console's one-line result: `1,834 ok · 0 unchanged · 0 failed · 9.8s`.
     pub fn brief(&self, elapsed_ms: u64) -> String {
         let secs = elapsed_ms as f64 / 1000.0;
         match self {
-            WarmOutcome::Warmed { report } => {
-                format!("{} ok · {} unchanged · 0 failed · {secs:.1}s", report.success, report.no_change)
+            WarmOutcome::Warmed { report } | WarmOutcome::ReportedFailures { report } => {
+                format!("{} · {secs:.1}s", report_counts(report))
             }
-            WarmOutcome::ReportedFailures { report } => format!("{} ok · {} FAILED", report.success, report.failure),
             WarmOutcome::NoReport => "exited 0 but wrote no report".into(),
             WarmOutcome::Failed { reason, .. } => reason.clone(),
             WarmOutcome::TimedOut => "still running when the wait ended".into(),
@@ -81,6 +80,16 @@ pub struct WarmResult {
     pub run_task_arn: String,
     pub outcome: WarmOutcome,
     pub elapsed_ms: u64,
+}
+
+/// The newest re-run of warming aimed at one task, as its warm state remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rewarm {
+    pub outcome: WarmOutcome,
+    /// How long the one-off warmer took.
+    pub elapsed_ms: u64,
+    /// When its result arrived.
+    pub at_ms: i64,
 }
 
 /// A whole run's outcome: `3 tasks warmed`, or `1 of 3 tasks failed to warm: 8b41d07a`.
@@ -126,7 +135,17 @@ mod tests {
     #[test]
     fn lines_and_summaries() {
         let r = WarmReport { success: 1834, failure: 0, no_change: 0, total: 1834 };
-        assert_eq!(WarmOutcome::Warmed { report: r }.brief(9_800), "1834 ok · 0 unchanged · 0 failed · 9.8s");
+        assert_eq!(WarmOutcome::Warmed { report: r }.brief(9_800), "1,834 ok · 0 unchanged · 0 failed · 9.8s");
+        let unchanged = WarmReport { success: 0, no_change: 1834, ..r };
+        assert_eq!(
+            WarmOutcome::Warmed { report: unchanged }.brief(22_000),
+            "0 ok · 1,834 unchanged · 0 failed · 22.0s"
+        );
+        let bad = WarmReport { success: 0, failure: 44, no_change: 1790, total: 1834 };
+        assert_eq!(
+            WarmOutcome::ReportedFailures { report: bad }.brief(20_500),
+            "0 ok · 1,790 unchanged · 44 FAILED · 20.5s"
+        );
         assert_eq!(
             WarmOutcome::Warmed { report: r }.to_string(),
             "ok · success 1834 · failure 0 · no_change 0 · total 1834"

@@ -11,7 +11,8 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::app::State;
 use crate::model::{
-    HealthRules, PlatformMetrics, RolloutState, ServiceHealth, format_age, service_health, task_definition_revision,
+    HealthRules, PlatformMetrics, RolloutState, ServiceHealth, format_age, service_health_replacing,
+    task_definition_revision, task_prefix,
 };
 
 pub const HEIGHT: u16 = 4;
@@ -121,11 +122,17 @@ fn verdict_line(state: &State) -> Line<'static> {
     };
     let svc = &snap.service;
     let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
-    let report = |id: &str| state.feeds.reports.get(id).map(|r| r.report);
-    let (head, style, reasons) = match service_health(svc, &snap.tasks, &snap.targets, &report, state.now_ms, &rules) {
-        ServiceHealth::Healthy => ("healthy", theme::good(), Vec::new()),
-        ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress", theme::info(), notes),
-        ServiceHealth::Unhealthy { reasons } => ("UNHEALTHY", theme::bad(), reasons),
+    let evidence = |id: &str| state.warm_evidence(id);
+    let replacing = state.replacing();
+    let health =
+        service_health_replacing(svc, &snap.tasks, &snap.targets, &evidence, replacing.as_ref(), state.now_ms, &rules);
+    let (head, style, reasons) = match health {
+        ServiceHealth::Healthy => ("healthy".to_owned(), theme::good(), Vec::new()),
+        ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress".to_owned(), theme::info(), notes),
+        ServiceHealth::ReplacementInProgress { task_id, notes, .. } => {
+            (format!("replacing task {} (started from this console)", task_prefix(&task_id)), theme::info(), notes)
+        }
+        ServiceHealth::Unhealthy { reasons } => ("UNHEALTHY".to_owned(), theme::bad(), reasons),
     };
     let mut spans = vec![Span::styled(" Health   ", theme::title()), Span::styled(head, style)];
     if !reasons.is_empty() {

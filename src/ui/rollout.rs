@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::{self, cell};
 use super::{events, tasks};
-use crate::app::{Op, Run, State};
+use crate::app::{Op, RolloutWatch, Run, State};
 use crate::model::task_prefix;
 use crate::model::{LastStatus, Task, format_age};
 
@@ -71,7 +71,12 @@ fn render_head(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(block), area);
         return;
     };
-    let ids = if w.run.ids.is_empty() { "waiting for ECS to accept it".to_owned() } else { w.run.ids.join(", ") };
+    let ids = match (&w.run.op, w.run.ids.is_empty()) {
+        (_, true) => "waiting for ECS to accept it".to_owned(),
+        // The only id is the stopped task, which the subject already names.
+        (Op::ReplaceTask { .. }, false) => "stopped".to_owned(),
+        (_, false) => w.run.ids.join(", "),
+    };
     let first = Line::from(vec![
         Span::styled(what(&w.run.op), theme::title()),
         Span::styled(" · ", theme::dim()),
@@ -80,12 +85,36 @@ fn render_head(state: &State, frame: &mut Frame, area: Rect) {
         Span::raw(ids),
         Span::styled(format!(" · elapsed {}", elapsed(w.elapsed_ms(state.now_ms))), theme::dim()),
     ]);
-    let waiting = match state.feeds.service.data.as_ref().and_then(|s| s.service.primary()) {
-        Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
-        None => "rolling out…".to_owned(),
+    let waiting = match &w.run.op {
+        Op::ReplaceTask { .. } => replacing_line(state, w),
+        _ => match state.feeds.service.data.as_ref().and_then(|s| s.service.primary()) {
+            Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
+            None => "rolling out…".to_owned(),
+        },
     };
     let lines = vec![first, outcome_line(&w.run, &waiting)];
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A replacement under way, in its own words: no deployment rolls out, the scheduler starts a
+/// task in place of the stopped one and wpops waits for its warmer.
+/// `replacing… 2/3 running · replacement 7c1d2e3f PROVISIONING`.
+fn replacing_line(state: &State, w: &RolloutWatch) -> String {
+    let running = state
+        .feeds
+        .service
+        .data
+        .as_ref()
+        .map_or_else(String::new, |s| format!(" {}/{} running ·", s.service.running, s.service.desired));
+    let replacement = state.tasks().iter().find(|t| w.is_new(t) && !t.is_stopped());
+    let which = match replacement {
+        None => "waiting for the scheduler to start a replacement".to_owned(),
+        Some(t) if t.is_running() => {
+            format!("replacement {} RUNNING · warmer {}", task_prefix(&t.id), state.warmer_verdict(t).summary())
+        }
+        Some(t) => format!("replacement {} {}", task_prefix(&t.id), t.last_status),
+    };
+    format!("replacing…{running} {which}")
 }
 
 /// The tasks worth showing during a rollout: every task not stopped, and those stopped since.

@@ -20,7 +20,7 @@ fn verdict_style(r: &FleetRow) -> Style {
     match &r.verdict {
         Some(ServiceHealth::Healthy) => theme::good(),
         Some(ServiceHealth::Unhealthy { .. }) => theme::bad(),
-        Some(ServiceHealth::RolloutInProgress { .. }) => theme::info(),
+        Some(ServiceHealth::RolloutInProgress { .. } | ServiceHealth::ReplacementInProgress { .. }) => theme::info(),
         None => theme::warn(),
     }
 }

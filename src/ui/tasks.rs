@@ -14,7 +14,7 @@ use super::theme::{self, cell};
 use crate::app::{Row, State};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
-    format_age, task_definition_revision, task_prefix,
+    format_age, task_definition_revision, task_prefix, unreadable_text,
 };
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -281,6 +281,14 @@ pub fn warmer_text(state: &State, task: &Task) -> (String, Style) {
             (format!("{reason} · warmer FAILED{why}"), theme::bad())
         }
         WarmerVerdict::NoReport => ("exit 0    no report found in its log".to_owned(), theme::warn()),
+        WarmerVerdict::LookingForReport => ("exit 0    looking for its report…".to_owned(), theme::info()),
+        WarmerVerdict::ReportUnreadable { kind, retry_in_ms } => {
+            (format!("exit 0    {}", unreadable_text(kind, retry_in_ms)), theme::warn())
+        }
+        v @ WarmerVerdict::Rewarmed { .. } => {
+            let style = if v.stands_out() { theme::bad() } else { theme::good() };
+            (v.summary(), style)
+        }
         WarmerVerdict::StillRunning { overdue: false } => (format!("warming… {since}"), theme::info()),
         WarmerVerdict::StillRunning { overdue: true } => {
             (format!("still warming after {since} (limit {limit})"), theme::warn())

@@ -21,7 +21,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     };
     let done = w.warm_lines.len();
-    let failed = w.warm_lines.iter().filter(|l| !l.ok).count();
+    let failed = w.warm_lines.iter().filter(|l| !l.ok()).count();
     let mut counts = vec![Span::styled(format!(" · {done}/{} done", w.targets.len().max(done)), theme::dim())];
     if failed > 0 {
         counts.push(Span::styled(format!(" · {failed} failed"), theme::bad()));
@@ -54,8 +54,8 @@ fn target_lines(w: &WarmingWatch) -> Vec<Line<'static>> {
     }
     for (task, ip, url) in rows {
         let (result, style) = match w.warm_line(&task) {
-            Some(l) if l.ok => (format!("ok      {}", l.summary), theme::good()),
-            Some(l) => (format!("FAILED  {}", l.summary), theme::bad()),
+            Some(l) if l.ok() => (format!("ok      {}", l.summary()), theme::good()),
+            Some(l) => (format!("FAILED  {}", l.summary()), theme::bad()),
             None if w.run.outcome.is_some() => ("no result".to_owned(), theme::warn()),
             None => ("warming…".to_owned(), theme::info()),
         };

@@ -254,3 +254,22 @@ fn a_long_container_name_is_cut_marked_and_keeps_its_gap() {
     let row = screen.lines().find(|l| l.contains("└ side")).unwrap_or_else(|| panic!("no container row:\n{screen}"));
     assert!(row.contains("└ side␛]52… STOPPED"), "cut, marked, one space before the status: {row}");
 }
+
+#[test]
+fn overview_after_rewarming_shows_the_newest_warm_state() {
+    let s = ops::rewarmed();
+    assert_eq!(s.nav.screen, wpops::app::Screen::Overview);
+    insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn overview_while_reports_are_looked_for_or_unreadable() {
+    insta::assert_snapshot!(snap(&ui_fixtures::reports_pending()));
+}
+
+#[test]
+fn replacing_a_task_reads_as_a_replacement_not_a_rollout_or_a_failure() {
+    let s = ops::replacing();
+    assert_eq!(s.nav.screen, wpops::app::Screen::Rollout);
+    insta::assert_snapshot!(snap(&s));
+}

@@ -13,7 +13,7 @@ use wpops::aws::Clients;
 use wpops::feed::Feeds;
 use wpops::feed::runners::WarmSettings;
 use wpops::feed::runtime::Runtime;
-use wpops::model::{FetchErrorKind, RolloutState};
+use wpops::model::{FetchErrorKind, ReportLookup, RolloutState};
 use wpops::sim::{self, Faults, SimHandle, SimOptions};
 use wpops_fixtures::sim as fixtures;
 
@@ -97,7 +97,13 @@ async fn first_picture_arrives_complete() {
             Msg::LogTail { tail, .. } => {
                 assert!(tail.behind.is_none() && tail.skips == 0, "a quiet demo is followed line for line: {tail:?}");
             }
-            Msg::WarmReports(found) => {
+            Msg::WarmReports { found, lookups } => {
+                for (task, lookup) in &lookups {
+                    assert!(
+                        !matches!(lookup, ReportLookup::NotFound | ReportLookup::Unreadable { .. }),
+                        "every warmer of the demo reports, and nothing fails: {task} {lookup:?}"
+                    );
+                }
                 for f in &found {
                     assert_eq!(f.report.failure, 0);
                     assert_eq!(f.report.total, 1834);

@@ -93,5 +93,5 @@ async fn rollback_preview_then_warm_with_a_line_per_target() {
         }
     }
     assert_eq!(lines.len(), 3);
-    assert!(lines.iter().all(|l| l.ok && l.summary.contains("1834 unchanged")), "{lines:?}");
+    assert!(lines.iter().all(|l| l.ok() && l.summary().contains("1,834 unchanged")), "{lines:?}");
 }

@@ -4,9 +4,9 @@
 //! in flight and what the rollout and warming views follow (`watch`). The two phases that change
 //! it are in `update`. Plain values here; the runners live in `feed/`, nothing here does IO.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::model::{OpFailure, RollbackPlan, ServiceEvent};
+use crate::model::{OpFailure, Rewarm, RollbackPlan, ServiceEvent, WarmOutcome};
 
 pub mod dialog;
 pub mod update;
@@ -88,9 +88,20 @@ pub enum Preview {
 pub struct WarmLine {
     pub task_id: String,
     pub ip: String,
-    pub ok: bool,
-    /// `1,834 ok · 0 failed · 9.8s`, `44 FAILED`, `exit 7 (connection refused)`, `timed out`.
-    pub summary: String,
+    pub outcome: WarmOutcome,
+    /// How long the one-off warmer took.
+    pub elapsed_ms: u64,
+}
+
+impl WarmLine {
+    pub fn ok(&self) -> bool {
+        self.outcome.ok()
+    }
+
+    /// `1,834 ok · 0 unchanged · 0 failed · 9.8s`, `exit 7 (connection refused)`…
+    pub fn summary(&self) -> String {
+        self.outcome.brief(self.elapsed_ms)
+    }
 }
 
 /// Progress and outcomes of a running action.
@@ -138,6 +149,8 @@ pub struct OpsState {
     pub rollout: Option<RolloutWatch>,
     /// The last warming run.
     pub warming: Option<WarmingWatch>,
+    /// The newest re-warm result of each task, by task id (kept across warming runs).
+    pub rewarmed: HashMap<String, Rewarm>,
     /// The last preview request id handed out.
     pub last_request: u64,
 }

@@ -309,13 +309,15 @@ fn a_missing_warmer_is_registered_when_confirmed() {
         Msg::Op(OpEvent::Warmed(WarmLine {
             task_id: "t1".into(),
             ip: "10.0.1.23".into(),
-            ok: true,
-            summary: "1,834 ok".into(),
+            outcome: crate::model::WarmOutcome::Warmed {
+                report: crate::model::WarmReport { success: 1834, failure: 0, no_change: 0, total: 1834 },
+            },
+            elapsed_ms: 9_800,
         })),
     );
     update(&mut s, Msg::Op(OpEvent::Finished { kind: OpKind::Warm, ok: true, summary: "1/1 warmed".into() }));
     let w = s.ops.warming.as_ref().unwrap();
-    assert!(w.warm_line("t1").is_some_and(|l| l.ok));
+    assert!(w.warm_line("t1").is_some_and(|l| l.ok()));
     assert!(w.run.outcome.as_ref().is_some_and(|o| o.ok));
     let mut s = state(false, false);
     press(&mut s, "W");

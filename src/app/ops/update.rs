@@ -10,7 +10,7 @@ use crate::app::key::{Key, KeyCode};
 use crate::app::keymap::{Action, KeyScope, action_among};
 use crate::app::msg::{Effect, Feed};
 use crate::app::state::{Screen, State};
-use crate::model::{is_control_or_format, sanitize_line, short_td};
+use crate::model::{Rewarm, is_control_or_format, sanitize_line, short_td, task_prefix};
 
 use super::dialog::{Dialog, PreviewState, Stage};
 use super::watch::{Outcome, RolloutWatch, Run, WarmingWatch};
@@ -156,7 +156,7 @@ fn confirm(state: &mut State) -> Vec<Effect> {
         (Op::Warm { .. }, PreviewState::Ready(Preview::Warm(p))) => {
             format!("{} ×{}", p.task_definition, p.targets.len())
         }
-        (Op::ReplaceTask { task_id }, _) => format!("task {task_id}"),
+        (Op::ReplaceTask { task_id }, _) => format!("task {}", task_prefix(task_id)),
         _ => current.unwrap_or_default(),
     };
     let run = Run::new(op.clone(), subject, state.now_ms);
@@ -205,6 +205,9 @@ pub(in crate::app) fn on_event(state: &mut State, event: OpEvent) -> Vec<Effect>
             }
         }
         OpEvent::Warmed(line) => {
+            // The task's warm state is the newest of its in-task warmer and this re-warm.
+            let rewarm = Rewarm { outcome: line.outcome.clone(), elapsed_ms: line.elapsed_ms, at_ms: state.now_ms };
+            state.ops.rewarmed.insert(line.task_id.clone(), rewarm);
             if let Some(w) = state.ops.warming.as_mut() {
                 w.warm_lines.push(line);
             }

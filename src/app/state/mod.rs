@@ -8,13 +8,14 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, ServiceSnapshot, StoppedGroup, TailHealth,
-    TargetHealth, Task, WafSnapshot, WarmerVerdict, group_stopped, sanitize_line, target_for_task,
+    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, Replacing, ReportLookup, ServiceSnapshot,
+    StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict, group_stopped,
+    sanitize_line, target_for_task,
 };
 
 use super::keymap::KeyScope;
 use super::msg::{LogScope, SiteInfo};
-use super::ops::OpsState;
+use super::ops::{Op, OpsState};
 
 mod confirm;
 pub mod logview;
@@ -128,8 +129,10 @@ pub struct Feeds {
     pub logs: Panel<()>,
     /// How the log tail keeps up (behind, skipped, late lines) for the current scope.
     pub tail: TailHealth,
-    /// The newest warm report of each task, by task id.
+    /// The in-task warmer's report of each task (the first after it started), by task id.
     pub reports: HashMap<String, FoundReport>,
+    /// Where the report lookup stands for tasks without a report, by task id.
+    pub report_lookups: HashMap<String, ReportLookup>,
 }
 
 /// The fleet view: when it was read, one row per configured site, and the selection.
@@ -233,10 +236,30 @@ impl State {
         target_for_task(self.targets(), task)
     }
 
-    /// The warmer verdict of a task by the PRODUCT.md health rule.
+    /// What a task's warm state is judged on besides ECS: its report lookup and newest re-warm.
+    pub fn warm_evidence(&self, task_id: &str) -> WarmEvidence<'_> {
+        WarmEvidence {
+            report: self.feeds.reports.get(task_id),
+            lookup: self.feeds.report_lookups.get(task_id),
+            rewarm: self.ops.rewarmed.get(task_id),
+        }
+    }
+
+    /// The task replacement started from this console that has not ended yet, if any.
+    pub fn replacing(&self) -> Option<Replacing> {
+        let run = &self.ops.rollout.as_ref()?.run;
+        match &run.op {
+            Op::ReplaceTask { task_id } if run.outcome.is_none() => {
+                Some(Replacing { task_id: task_id.clone(), since_ms: run.started_at_ms })
+            }
+            _ => None,
+        }
+    }
+
+    /// The warmer verdict of a task by the PRODUCT.md health rule (the newest of its in-task
+    /// warmer and any re-warm).
     pub fn warmer_verdict(&self, task: &Task) -> WarmerVerdict {
-        let report = self.feeds.reports.get(task.id.as_str()).map(|r| r.report);
-        task.warmer_verdict(report, self.now_ms, self.site.warm_limit_ms)
+        task.warmer_verdict(self.warm_evidence(task.id.as_str()), self.now_ms, self.site.warm_limit_ms)
     }
 
     /// Warming time: the report's timestamp minus the task's startedAt.

@@ -60,9 +60,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::WarmReports(reports) => {
-            for report in reports {
+        Msg::WarmReports { found, lookups } => {
+            for report in found {
                 remember_report(state, report);
+            }
+            for (task_id, lookup) in lookups {
+                if !state.feeds.reports.contains_key(&task_id) {
+                    state.feeds.report_lookups.insert(task_id, lookup);
+                }
             }
             state.dirty = true;
             Vec::new()
@@ -125,9 +130,12 @@ fn fail(error: &mut Option<FetchError>, at: &mut Option<i64>, at_ms: i64, e: Fet
     }
 }
 
+/// Keeps the in-task warmer's report: the first after the task started. A later report line
+/// (php-fpm's stderr when a re-warm calls the task) is the re-warm's, which its own result tells.
 fn remember_report(state: &mut State, report: FoundReport) {
-    let newer = state.feeds.reports.get(&report.task_id).is_none_or(|old| old.at_ms <= report.at_ms);
-    if newer {
+    let earlier = state.feeds.reports.get(&report.task_id).is_none_or(|old| report.at_ms < old.at_ms);
+    if earlier {
+        state.feeds.report_lookups.remove(&report.task_id);
         state.feeds.reports.insert(report.task_id.clone(), report);
     }
 }

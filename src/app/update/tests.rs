@@ -232,3 +232,30 @@ fn refresh_and_ticks() {
     update(&mut s, Msg::Tick(1_200));
     assert!(s.dirty);
 }
+
+#[test]
+fn the_in_task_report_is_the_first_and_a_rewarm_result_is_kept_per_task() {
+    use crate::model::{FoundReport, ReportLookup, WarmOutcome, WarmReport};
+    let mut s = State::new(site(), 0);
+    let report = |success, no_change, at_ms| FoundReport {
+        task_id: "t1".into(),
+        report: WarmReport { success, failure: 0, no_change, total: 1834 },
+        at_ms,
+    };
+    update(&mut s, Msg::WarmReports { found: Vec::new(), lookups: vec![("t1".into(), ReportLookup::Looking)] });
+    assert_eq!(s.feeds.report_lookups.get("t1"), Some(&ReportLookup::Looking));
+    update(&mut s, Msg::WarmReports { found: vec![report(1834, 0, 10_000)], lookups: Vec::new() });
+    assert!(s.feeds.report_lookups.is_empty(), "a found report ends the lookup");
+    // php-fpm's stderr carries a re-warm's report later: it is not the in-task warmer's.
+    update(&mut s, Msg::WarmReports { found: vec![report(0, 1834, 90_000)], lookups: Vec::new() });
+    assert_eq!(s.feeds.reports["t1"].report.success, 1834);
+    // A lookup answer that comes after the report was found changes nothing.
+    update(&mut s, Msg::WarmReports { found: Vec::new(), lookups: vec![("t1".into(), ReportLookup::NotFound)] });
+    assert!(s.feeds.report_lookups.is_empty());
+    update(&mut s, Msg::Tick(95_000));
+    let outcome = WarmOutcome::Warmed { report: report(0, 1834, 0).report };
+    let line = WarmLine { task_id: "t1".into(), ip: "10.0.1.2".into(), outcome: outcome.clone(), elapsed_ms: 22_000 };
+    update(&mut s, Msg::Op(OpEvent::Warmed(line)));
+    let r = &s.ops.rewarmed["t1"];
+    assert_eq!((r.outcome.clone(), r.elapsed_ms, r.at_ms), (outcome, 22_000, 95_000));
+}

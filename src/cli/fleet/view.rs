@@ -66,6 +66,7 @@ pub fn text(rows: &[FleetRow], now: i64, st: Style) -> Vec<String> {
             (Some(_), _) => st.paint(Color::Red, "NO DATA"),
             (None, Some(ServiceHealth::Healthy)) => st.paint(Color::Green, "healthy"),
             (None, Some(ServiceHealth::RolloutInProgress { .. })) => st.paint(Color::Yellow, "rolling"),
+            (None, Some(ServiceHealth::ReplacementInProgress { .. })) => st.paint(Color::Yellow, "replacing"),
             (None, _) => st.paint(Color::Red, "UNHEALTHY"),
         };
         let rollout = match &r.rollout {

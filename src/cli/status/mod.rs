@@ -14,7 +14,9 @@ use crate::feed::alb::{self, Alb5xx};
 use crate::feed::budget::Budget;
 use crate::feed::now_ms;
 use crate::feed::read::{Depth, ServiceReader};
-use crate::model::{FoundReport, HealthRules, ServiceHealth, ServiceSnapshot, service_health};
+use crate::model::{
+    FoundReport, HealthRules, ReportLookup, ServiceHealth, ServiceSnapshot, WarmEvidence, service_health,
+};
 
 use super::args::{Global, Output, StatusArgs};
 use super::config::ResolvedSite;
@@ -31,6 +33,8 @@ pub struct StatusFacts {
     /// The service, its tasks (running oldest first, then stopped newest first) and targets.
     pub snapshot: ServiceSnapshot,
     pub reports: HashMap<String, FoundReport>,
+    /// Where the report lookup stands for tasks without a report.
+    pub report_lookups: HashMap<String, ReportLookup>,
     /// `Err` carries why the metric could not be read (the verdict does not depend on it).
     pub alb_5xx: Option<Result<Alb5xx, String>>,
     /// When the reads started and finished.
@@ -42,9 +46,13 @@ impl StatusFacts {
     /// The verdict under the site's warming limit.
     pub fn health(&self, site: &ResolvedSite, now: i64) -> ServiceHealth {
         let rules = HealthRules { warm_limit_ms: site.warming.limit_secs as i64 * 1000, ..HealthRules::default() };
-        let report_for = |id: &str| self.reports.get(id).map(|f| f.report);
         let s = &self.snapshot;
-        service_health(&s.service, &s.tasks, &s.targets, &report_for, now, &rules)
+        service_health(&s.service, &s.tasks, &s.targets, &|id| self.evidence(id), now, &rules)
+    }
+
+    /// A task's report and where its lookup stands (`wpops status` sees no re-warms).
+    pub fn evidence(&self, task_id: &str) -> WarmEvidence<'_> {
+        WarmEvidence { report: self.reports.get(task_id), lookup: self.report_lookups.get(task_id), rewarm: None }
     }
 }
 
@@ -84,6 +92,7 @@ pub async fn fetch(c: &Clients, cluster: &str, service: &str) -> Result<StatusFa
     Ok(StatusFacts {
         snapshot: reading.snapshot,
         reports: reading.reports,
+        report_lookups: reading.report_lookups,
         alb_5xx,
         started_ms: reading.started_ms,
         fetched_ms: now_ms(),

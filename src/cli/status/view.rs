@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Container, ContainerRole, Health, LastStatus, RolloutState, ServiceHealth, TargetHealth, Task, WarmReport,
-    WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix, thousands,
-    warming_duration_ms,
+    Container, ContainerRole, Health, LastStatus, ReportLookup, RolloutState, ServiceHealth, TargetHealth, Task,
+    WarmReport, WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix,
+    thousands, warming_duration_ms,
 };
 
 use super::StatusFacts;
@@ -68,6 +68,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
     let verdict = match health {
         ServiceHealth::Healthy => st.paint(Color::Green, "HEALTHY"),
         ServiceHealth::RolloutInProgress { .. } => st.paint(Color::Yellow, "ROLLOUT IN PROGRESS"),
+        ServiceHealth::ReplacementInProgress { .. } => st.paint(Color::Yellow, "REPLACEMENT IN PROGRESS"),
         ServiceHealth::Unhealthy { .. } => st.paint(Color::Red, "UNHEALTHY"),
     };
     // A site without a name of its own is named cluster/service: said once.
@@ -117,11 +118,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
         for c in &t.containers {
             let mut line = format!("  {:<8} {:<8} {}", c.name, c.last_status.as_str(), container_state(c));
             if c.role == ContainerRole::Warmer {
-                let v = t.warmer_verdict(
-                    f.reports.get(t.id.as_str()).map(|r| r.report),
-                    now,
-                    site.warming.limit_secs as i64 * 1000,
-                );
+                let v = t.warmer_verdict(f.evidence(t.id.as_str()), now, site.warming.limit_secs as i64 * 1000);
                 let text = warmer_line(t, f, &v);
                 line = format!(
                     "  {:<8} {:<8} {}",
@@ -171,6 +168,15 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             out.push(format!(
                 "Verdict   {} ({deployment_id}, {} so far; healthy until it fails or overruns)",
                 st.paint(Color::Yellow, "rollout in progress"),
+                format_age(now - since_ms)
+            ));
+            out.extend(notes.iter().map(|n| format!("  - {n}")));
+        }
+        ServiceHealth::ReplacementInProgress { task_id, since_ms, notes } => {
+            out.push(format!(
+                "Verdict   {} (task {}, {} so far; healthy until it fails or overruns)",
+                st.paint(Color::Yellow, "replacement in progress"),
+                short(task_id),
                 format_age(now - since_ms)
             ));
             out.extend(notes.iter().map(|n| format!("  - {n}")));
@@ -281,6 +287,16 @@ pub struct WarmerJson {
     pub verdict: WarmerVerdict,
     pub report: Option<WarmReport>,
     pub warming_ms: Option<i64>,
+    /// Where the report lookup stands: `{"state": "found" | "looking" | "not_found" |
+    /// "unreadable", …}`, `null` when the warmer did not exit 0 (nothing to look up).
+    pub report_lookup: Option<serde_json::Value>,
+}
+
+fn lookup_json(found: bool, lookup: Option<&ReportLookup>) -> Option<serde_json::Value> {
+    if found {
+        return Some(serde_json::json!({"state": "found"}));
+    }
+    lookup.and_then(|l| serde_json::to_value(l).ok())
 }
 
 #[derive(Serialize)]
@@ -337,7 +353,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
             .filter(|t| !t.is_stopped())
             .map(|t| {
                 let found = f.reports.get(t.id.as_str());
-                let verdict = t.warmer_verdict(found.map(|r| r.report), now, limit);
+                let verdict = t.warmer_verdict(f.evidence(t.id.as_str()), now, limit);
                 TaskJson {
                     id: &t.id,
                     last_status: t.last_status.as_str(),
@@ -363,6 +379,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
                         ok: !verdict.stands_out(),
                         summary: verdict.summary(),
                         report: found.map(|r| r.report),
+                        report_lookup: lookup_json(found.is_some(), f.report_lookups.get(t.id.as_str())),
                         warming_ms: found.and_then(|r| t.started_at_ms.and_then(|s| warming_duration_ms(r.at_ms, s))),
                         verdict,
                     },

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::audit::{AuditAction, AuditResult};
 use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
-use crate::model::{LastStatus, Task, WarmerVerdict};
+use crate::model::{LastStatus, Task, WarmEvidence, WarmerVerdict};
 
 /// Stops `task_id`; the service's scheduler starts a replacement. Returns the id of the audit
 /// line that recorded it.
@@ -91,7 +91,7 @@ async fn watch_replacement(
             return Ok(match exit {
                 Some(0) => ReplaceOutcome::Replaced { task_id: t.id.as_str().to_owned() },
                 other => {
-                    let verdict = match t.warmer_verdict(None, crate::feed::now_ms(), i64::MAX) {
+                    let verdict = match t.warmer_verdict(WarmEvidence::default(), crate::feed::now_ms(), i64::MAX) {
                         WarmerVerdict::Failed { reason, .. } => reason,
                         _ => other.map(crate::model::describe_exit).unwrap_or_else(|| "no exit code".into()),
                     };

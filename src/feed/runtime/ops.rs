@@ -195,7 +195,7 @@ fn warm_line(r: &crate::model::WarmResult) -> WarmLine {
     WarmLine {
         task_id: r.target.task_id.clone(),
         ip: r.target.ip.clone(),
-        ok: r.outcome.ok(),
-        summary: r.outcome.brief(r.elapsed_ms),
+        outcome: r.outcome.clone(),
+        elapsed_ms: r.elapsed_ms,
     }
 }

@@ -1,7 +1,7 @@
 //! Tests of the ECS domain types and helpers.
 
 use super::*;
-use crate::model::{format_age, short_task_id};
+use crate::model::{FoundReport, ReportLookup, WarmReport, format_age, short_task_id};
 
 #[test]
 fn status_words_parse_case_insensitively_and_keep_unknown_words() {
@@ -71,10 +71,14 @@ fn task_helpers() {
     assert_eq!(task.uptime_ms(61_000), Some(60_000));
     assert_eq!(task.warmer().map(|c| c.name.as_str()), Some("warmer"));
     let report = WarmReport { success: 3, failure: 0, no_change: 0, total: 3 };
-    assert_eq!(task.warmer_verdict(Some(report), 61_000, 120_000), WarmerVerdict::Healthy);
-    assert_eq!(task.warmer_verdict(None, 61_000, 120_000), WarmerVerdict::NoReport);
+    let found = FoundReport { task_id: task.id.as_str().to_owned(), report, at_ms: 11_000 };
+    let with = |report| WarmEvidence { report, ..WarmEvidence::default() };
+    assert_eq!(task.warmer_verdict(with(Some(&found)), 61_000, 120_000), WarmerVerdict::Healthy);
+    let not_found = WarmEvidence { lookup: Some(&ReportLookup::NotFound), ..WarmEvidence::default() };
+    assert_eq!(task.warmer_verdict(not_found, 61_000, 120_000), WarmerVerdict::NoReport);
+    assert_eq!(task.warmer_verdict(with(None), 61_000, 120_000), WarmerVerdict::LookingForReport);
     let no_warmer = Task { containers: vec![], ..task.clone() };
-    assert_eq!(no_warmer.warmer_verdict(None, 0, 1), WarmerVerdict::Missing);
+    assert_eq!(no_warmer.warmer_verdict(with(None), 0, 1), WarmerVerdict::Missing);
     let stopped = Task { last_status: LastStatus::Stopped, stopped_at_ms: Some(11_000), ..task };
     assert!(stopped.is_stopped());
     assert_eq!(stopped.uptime_ms(99_000), Some(10_000));

@@ -5,7 +5,14 @@ use crate::model::ecs::{Container, Deployment, LastStatus};
 use crate::model::targets::TargetState;
 
 const NOW: i64 = 10_000_000;
+use crate::model::warm::{FoundReport, ReportLookup, WarmReport};
+
 const REPORT: WarmReport = WarmReport { success: 10, failure: 0, no_change: 0, total: 10 };
+
+/// The same report found for every task, written a minute after it started.
+fn found(id: &str) -> FoundReport {
+    FoundReport { task_id: id.into(), report: REPORT, at_ms: NOW - 3_540_000 }
+}
 
 fn container(name: &str, status: LastStatus, exit: Option<i32>) -> Container {
     Container {
@@ -75,13 +82,18 @@ fn healthy_world() -> World {
 }
 
 fn verdict(w: &World) -> ServiceHealth {
-    service_health(&w.service, &w.tasks, &w.targets, &|_| Some(REPORT), NOW, &HealthRules::default())
+    let reports: Vec<FoundReport> = w.tasks.iter().map(|t| found(&t.id)).collect();
+    let evidence =
+        |id: &str| WarmEvidence { report: reports.iter().find(|f| f.task_id == id), ..WarmEvidence::default() };
+    service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &HealthRules::default())
 }
 
 fn reasons(h: &ServiceHealth) -> Vec<String> {
     match h {
         ServiceHealth::Unhealthy { reasons } => reasons.clone(),
-        ServiceHealth::RolloutInProgress { notes, .. } => notes.clone(),
+        ServiceHealth::RolloutInProgress { notes, .. } | ServiceHealth::ReplacementInProgress { notes, .. } => {
+            notes.clone()
+        }
         ServiceHealth::Healthy => vec![],
     }
 }
@@ -118,15 +130,59 @@ fn missing_tasks_failed_warmers_and_unhealthy_targets_are_reasons() {
 fn a_warmer_without_a_report_or_a_missing_warmer_is_unhealthy() {
     let mut w = healthy_world();
     w.tasks[1].containers.pop();
-    let h = service_health(
-        &w.service,
-        &w.tasks,
-        &w.targets,
-        &|id| (id != "3f2a9c1e0b7d").then_some(REPORT),
-        NOW,
-        &HealthRules::default(),
-    );
+    let report = found("8b41d07a");
+    let not_found = ReportLookup::NotFound;
+    let evidence = |id: &str| {
+        if id == "3f2a9c1e0b7d" {
+            WarmEvidence { lookup: Some(&not_found), ..WarmEvidence::default() }
+        } else {
+            WarmEvidence { report: Some(&report), ..WarmEvidence::default() }
+        }
+    };
+    let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &HealthRules::default());
     assert_eq!(reasons(&h), ["task 3f2a9c1e: warmer exited 0 but no report found", "task 8b41d07a: warmer missing",]);
+}
+
+#[test]
+fn a_report_still_looked_for_or_unreadable_is_not_a_missing_report() {
+    let w = healthy_world();
+    let unreadable =
+        ReportLookup::Unreadable { kind: crate::model::FetchErrorKind::Throttled, retry_at_ms: Some(NOW + 8_000) };
+    let looking = ReportLookup::Looking;
+    for lookup in [None, Some(&looking), Some(&unreadable)] {
+        let evidence = |_: &str| WarmEvidence { lookup, ..WarmEvidence::default() };
+        let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &HealthRules::default());
+        assert_eq!(h, ServiceHealth::Healthy, "{lookup:?}");
+    }
+}
+
+#[test]
+fn a_successful_rewarm_clears_a_failed_in_task_warmer_and_a_failed_one_stands_out() {
+    use crate::model::warm_run::{Rewarm, WarmOutcome};
+    let mut w = healthy_world();
+    w.tasks[1].containers[2].exit_code = Some(127);
+    let ok = Rewarm { outcome: WarmOutcome::Warmed { report: REPORT }, elapsed_ms: 22_000, at_ms: NOW - 120_000 };
+    let report = found("3f2a9c1e");
+    let evidence = |id: &str| {
+        if id == "3f2a9c1e0b7d" {
+            WarmEvidence { report: Some(&report), ..WarmEvidence::default() }
+        } else {
+            WarmEvidence { rewarm: Some(&ok), ..WarmEvidence::default() }
+        }
+    };
+    let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &HealthRules::default());
+    assert_eq!(h, ServiceHealth::Healthy);
+    let bad = WarmReport { success: 0, failure: 44, no_change: 1790, total: 1834 };
+    let failed = Rewarm { outcome: WarmOutcome::ReportedFailures { report: bad }, ..ok };
+    let evidence = |_: &str| WarmEvidence { report: Some(&report), rewarm: Some(&failed), ..WarmEvidence::default() };
+    let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &HealthRules::default());
+    assert_eq!(
+        reasons(&h),
+        [
+            "task 3f2a9c1e: warmer re-warmed 2m ago: 0 ok · 1,790 unchanged · 44 FAILED · 22.0s",
+            "task 8b41d07a: warmer re-warmed 2m ago: 0 ok · 1,790 unchanged · 44 FAILED · 22.0s",
+        ]
+    );
 }
 
 #[test]
@@ -185,4 +241,32 @@ fn a_draining_service_and_serialisation() {
     assert_eq!(reasons(&h), ["service is DRAINING"]);
     let json = serde_json::to_string(&h).unwrap();
     assert_eq!(json, r#"{"verdict":"unhealthy","reasons":["service is DRAINING"]}"#);
+}
+
+#[test]
+fn a_replacement_started_here_reads_like_a_rollout_within_its_time() {
+    let mut w = healthy_world();
+    w.service.running = 1;
+    let reports: Vec<FoundReport> = w.tasks.iter().map(|t| found(&t.id)).collect();
+    let evidence =
+        |id: &str| WarmEvidence { report: reports.iter().find(|f| f.task_id == id), ..WarmEvidence::default() };
+    let rules = HealthRules::default();
+    let replacing = Replacing { task_id: "3f2a9c1e0b7d".into(), since_ms: NOW - 40_000 };
+    let h = service_health_replacing(&w.service, &w.tasks, &w.targets, &evidence, Some(&replacing), NOW, &rules);
+    assert_eq!(
+        h,
+        ServiceHealth::ReplacementInProgress {
+            task_id: "3f2a9c1e0b7d".into(),
+            since_ms: NOW - 40_000,
+            notes: vec!["1/2 tasks running".into()],
+        }
+    );
+    assert_eq!(h.exit_code(), 0);
+    // Without it, the same facts are unhealthy; past the rollout limit, so is the replacement.
+    let h = service_health(&w.service, &w.tasks, &w.targets, &evidence, NOW, &rules);
+    assert_eq!(h, ServiceHealth::Unhealthy { reasons: vec!["1/2 tasks running".into()] });
+    let late = Replacing { since_ms: NOW - rules.rollout_limit_ms - 1, ..replacing };
+    let h = service_health_replacing(&w.service, &w.tasks, &w.targets, &evidence, Some(&late), NOW, &rules);
+    assert_eq!(h.exit_code(), 1);
+    assert_eq!(reasons(&h), ["replacement of task 3f2a9c1e in progress for 30m (limit 30m)", "1/2 tasks running"]);
 }

@@ -70,13 +70,67 @@ fn exit_codes_are_explained() {
 }
 
 fn stopped(exit: Option<i32>, report: Option<WarmReport>) -> WarmerFacts<'static> {
+    let found =
+        report.map(|report| &*Box::leak(Box::new(FoundReport { task_id: "t".into(), report, at_ms: 1_010_000 })));
+    let lookup = Some(&ReportLookup::NotFound);
     WarmerFacts {
         last_status: Some("STOPPED"),
         exit_code: exit,
         reason: None,
-        report,
+        evidence: WarmEvidence { report: found, lookup, rewarm: None },
         task_started_at_ms: Some(1_000_000),
     }
+}
+
+#[test]
+fn a_report_not_found_yet_is_looked_for_and_a_failed_read_is_not_a_missing_report() {
+    let now = 1_000_000 + 30_000;
+    let lim = DEFAULT_WARM_LIMIT_MS;
+    let looking = WarmerFacts { evidence: WarmEvidence::default(), ..stopped(Some(0), None) };
+    assert_eq!(warmer_verdict(&looking, now, lim), WarmerVerdict::LookingForReport);
+    assert!(!WarmerVerdict::LookingForReport.stands_out());
+    let lookup =
+        ReportLookup::Unreadable { kind: crate::model::FetchErrorKind::Throttled, retry_at_ms: Some(now + 7_200) };
+    let unreadable =
+        WarmerFacts { evidence: WarmEvidence { lookup: Some(&lookup), ..WarmEvidence::default() }, ..looking };
+    let v = warmer_verdict(&unreadable, now, lim);
+    assert!(!v.stands_out());
+    assert_eq!(v.summary(), "exited 0, couldn't read the report (throttled, retry in 8s)");
+    // Only a lookup that read every page, made after the report had time to arrive, is final.
+    assert_eq!(lookup_after_miss(now, now + REPORT_GRACE_MS, true), ReportLookup::NotFound);
+    assert_eq!(lookup_after_miss(now, now + REPORT_GRACE_MS - 1, true), ReportLookup::Looking);
+    assert_eq!(lookup_after_miss(now, now + 10 * REPORT_GRACE_MS, false), ReportLookup::Looking);
+}
+
+#[test]
+fn the_newest_of_the_in_task_warmer_and_a_rewarm_is_the_warm_state() {
+    use crate::model::{Rewarm, WarmOutcome};
+    let now = 2_000_000;
+    let lim = DEFAULT_WARM_LIMIT_MS;
+    let unchanged = WarmReport { success: 0, failure: 0, no_change: 1834, total: 1834 };
+    let rewarm =
+        Rewarm { outcome: WarmOutcome::Warmed { report: unchanged }, elapsed_ms: 22_000, at_ms: now - 120_000 };
+    // A failed in-task warmer (exit 127) is cleared by a later re-warm that succeeded.
+    let failed = WarmerFacts {
+        evidence: WarmEvidence { rewarm: Some(&rewarm), ..WarmEvidence::default() },
+        ..stopped(Some(127), None)
+    };
+    let v = warmer_verdict(&failed, now, lim);
+    assert!(!v.stands_out());
+    assert_eq!(v.summary(), "re-warmed 2m ago: 0 ok · 1,834 unchanged · 0 failed · 22.0s");
+    // A healthy in-task report written before the re-warm: the re-warm is newer.
+    let mut healthy = stopped(Some(0), Some(REPORT));
+    healthy.evidence.rewarm = Some(&rewarm);
+    assert!(matches!(warmer_verdict(&healthy, now, lim), WarmerVerdict::Rewarmed { ago_ms: 120_000, .. }));
+    // An in-task report written after the re-warm finished is newer.
+    let later = Rewarm { at_ms: 1_005_000, ..rewarm.clone() };
+    healthy.evidence.rewarm = Some(&later);
+    assert_eq!(warmer_verdict(&healthy, now, lim), WarmerVerdict::Healthy);
+    // A failed re-warm stands out.
+    let bad = WarmReport { success: 0, failure: 44, no_change: 1790, total: 1834 };
+    let failing = Rewarm { outcome: WarmOutcome::ReportedFailures { report: bad }, ..rewarm };
+    healthy.evidence.rewarm = Some(&failing);
+    assert!(warmer_verdict(&healthy, now, lim).stands_out());
 }
 
 #[test]
