@@ -54,11 +54,14 @@ pub enum Action {
     Force,
     /// The confirm dialog when it can only be closed (its preview failed, nothing to warm).
     Dismiss,
+    /// The confirm dialog of a site that asks for the service name: submit what was typed.
+    /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
+    SubmitTyped,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -100,6 +103,7 @@ impl Action {
         A::Cancel,
         A::Force,
         A::Dismiss,
+        A::SubmitTyped,
     ];
 
     /// Changes the site (after a confirm dialog): refused and left out of the footer when read-only.
@@ -216,7 +220,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('w')], "w", A::ShowWaf, "WAF: rule groups, top blocked, samples", "WAF"),
     bind!(S::Everywhere, [c('e')], "e", A::ShowEvents, "service events and deployments", "events"),
     bind!(S::Everywhere, [c('R')], "R", A::Redeploy, "force a new deployment (asks first)", "redeploy"),
-    bind!(S::Everywhere, [c('B'), c('b')], "B", A::Rollback, "roll back to the last completed revision", "rollback"),
+    bind!(S::Everywhere, [c('B')], "B", A::Rollback, "roll back to the last completed revision", "rollback"),
     bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
     bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
     bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
@@ -240,7 +244,9 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Logs, [c('T')], "T", A::ToggleTimestamps, "show or hide timestamps", ""),
     bind!(S::Help, [k(KeyCode::Esc), k(KeyCode::Enter), c('?')], "Esc/?", A::Help, "close this help", ""),
     bind!(S::Help, [c('q'), INTERRUPT], "q", A::Quit, "quit", ""),
-    bind!(S::Dialog, [c('y'), k(KeyCode::Enter)], "y/Enter", A::Confirm, "confirm: carry out the action", "confirm"),
+    // Enter alone never confirms a mutation: it is also "open task", and a double Enter redeployed.
+    bind!(S::Dialog, [c('y')], "y", A::Confirm, "confirm: carry out the action", "confirm"),
+    bind!(S::Dialog, [k(KeyCode::Enter)], "Enter", A::SubmitTyped, "confirm the typed service name", "confirm"),
     bind!(S::Dialog, [c('n')], "n", A::Decline, "no: close it, nothing is sent", "cancel"),
     bind!(S::Dialog, [k(KeyCode::Esc)], "Esc", A::Cancel, "close it at any time, nothing is sent", "cancel"),
     bind!(S::Dialog, [c('F')], "F", A::Force, "start anyway over a deployment rolling out", "start anyway"),
@@ -365,7 +371,7 @@ mod tests {
             assert_eq!(*s as usize, i, "{s:?}");
         }
         // A variant added after the last one listed: this match names the last ones.
-        assert!(matches!(Action::ALL.last(), Some(A::Dismiss)));
+        assert!(matches!(Action::ALL.last(), Some(A::SubmitTyped)));
         assert!(matches!(KeyScope::ALL.last(), Some(S::Dialog)));
     }
 
@@ -376,17 +382,20 @@ mod tests {
         assert_eq!(action_for(KeyScope::Help, c('j')), None);
         assert!(bindings_for(KeyScope::Dialog).iter().all(|b| b.scope == KeyScope::Dialog));
         let ready = [A::Cancel, A::Decline, A::Confirm];
-        assert_eq!(action_among(KeyScope::Dialog, &ready, k(KeyCode::Enter)), Some(A::Confirm));
+        assert_eq!(action_among(KeyScope::Dialog, &ready, k(KeyCode::Enter)), None, "Enter alone confirms nothing");
+        assert_eq!(action_among(KeyScope::Dialog, &ready, c('y')), Some(A::Confirm));
+        let typing = [A::Cancel, A::SubmitTyped];
+        assert_eq!(action_among(KeyScope::Dialog, &typing, k(KeyCode::Enter)), Some(A::SubmitTyped));
         assert_eq!(action_among(KeyScope::Dialog, &[A::Dismiss], k(KeyCode::Enter)), Some(A::Dismiss));
         assert_eq!(action_among(KeyScope::Dialog, &ready, c('F')), None);
-        assert_eq!(label_of(KeyScope::Dialog, A::Confirm), "y/Enter");
+        assert_eq!(label_of(KeyScope::Dialog, A::Confirm), "y");
     }
 
     #[test]
     fn action_keys() {
         assert_eq!(action_for(KeyScope::Overview, c('R')), Some(A::Redeploy));
         assert_eq!(action_for(KeyScope::Logs, c('B')), Some(A::Rollback));
-        assert_eq!(action_for(KeyScope::Logs, c('b')), Some(A::Rollback));
+        assert_eq!(action_for(KeyScope::Logs, c('b')), None, "one key per action: B");
         assert_eq!(action_for(KeyScope::Waf, c('W')), Some(A::Warm));
         assert_eq!(action_for(KeyScope::TaskDetail, c('X')), Some(A::ReplaceTask));
         assert_eq!(action_for(KeyScope::Logs, c('X')), None);

@@ -25,6 +25,8 @@ pub struct SiteInfo {
     /// Production-like site (config `confirm = "type-name"`): confirming an action requires
     /// typing the service name.
     pub confirm_by_typing: bool,
+    /// Opened from the fleet view (Enter on a site): Esc from the overview returns there.
+    pub from_fleet: bool,
 }
 
 /// Which feed a result or a refresh request is about.

@@ -28,10 +28,12 @@ enum SiteEnd {
 /// Runs the console; when the operator opens another site from the fleet view, opens that one.
 pub async fn run(g: &Global) -> Outcome {
     let mut global = g.clone();
+    let mut from_fleet = false;
     loop {
-        match run_site(&global).await? {
+        match run_site(&global, from_fleet).await? {
             SiteEnd::Open(next) => {
                 global = Global { site: Some(next), cluster: None, service: None, demo: false, ..global };
+                from_fleet = true;
             }
             SiteEnd::Quit => return Ok(exit::OK),
             SiteEnd::Signalled(code) => return Ok(code),
@@ -86,11 +88,11 @@ async fn pick_service(g: &Global) -> Result<String, Failure> {
     chosen.cloned().ok_or_else(|| Failure::usage("", format!("no service {answer:?} in cluster {cluster}")))
 }
 
-async fn run_site(g: &Global) -> Result<SiteEnd, Failure> {
+async fn run_site(g: &Global, from_fleet: bool) -> Result<SiteEnd, Failure> {
     if g.cluster.is_some() && g.service.is_none() && g.site.is_none() && !g.demo && config::resolve(g).is_err() {
         let service = pick_service(g).await?;
         let g = Global { service: Some(service), ..g.clone() };
-        return Box::pin(run_site(&g)).await;
+        return Box::pin(run_site(&g, from_fleet)).await;
     }
     let site = match config::resolve(g) {
         Ok(s) => s,
@@ -128,6 +130,7 @@ async fn run_site(g: &Global) -> Result<SiteEnd, Failure> {
         demo: s.demo,
         warm_limit_ms: (s.warming.limit_secs as i64).saturating_mul(1000),
         confirm_by_typing: s.confirm == Confirm::TypeName,
+        from_fleet,
     };
     let warming = WarmSettings {
         task_definition: s.warming.task_definition.clone(),

@@ -186,8 +186,8 @@ fn hint(state: &State, dialog: &Dialog) -> Line<'static> {
     let key = |action| label_of(KeyScope::Dialog, action);
     let word = |action| binding_of(KeyScope::Dialog, action).map_or("", |b| b.footer);
     let (confirm, no, cancel) = (key(Action::Confirm), key(Action::Decline), key(Action::Cancel));
-    // Typing the service name: only the key of `confirm` that is not a character confirms.
-    let enter = confirm.rsplit('/').next().unwrap_or(confirm);
+    // Typing the service name: characters are text there, so Enter submits it.
+    let enter = key(Action::SubmitTyped);
     let text = match state.dialog_stage(dialog) {
         Stage::Preparing => format!(" preparing…  {cancel} {} ", word(Action::Cancel)),
         Stage::CloseOnly => format!(" {}/{cancel} {} ", key(Action::Dismiss), word(Action::Dismiss)),

@@ -90,7 +90,14 @@ fn title(state: &State, full: bool) -> Line<'static> {
     if v.follow {
         spans.push(Span::styled("follow", theme::good()));
     } else {
-        spans.push(Span::styled(format!("PAUSED · {} new", theme::thousands(v.new_below() as u64)), theme::warn()));
+        // Lines below the view are new only if they arrived after the pause.
+        let (below, new) = (v.new_below(), v.new_since_pause());
+        let text = if below == new {
+            format!("PAUSED · {} new", theme::thousands(new as u64))
+        } else {
+            format!("PAUSED · {} below · {} new", theme::thousands(below as u64), theme::thousands(new as u64))
+        };
+        spans.push(Span::styled(text, theme::warn()));
     }
     spans.extend(tail_spans(&state.feeds.tail, state.now_ms, full));
     if let Some(re) = v.filter() {

@@ -75,6 +75,15 @@ fn logs_paused_with_new_lines() {
 }
 
 #[test]
+fn scrolling_up_the_logs_counts_lines_below_not_as_new() {
+    let mut s = healthy();
+    keys(&mut s, "lkkk");
+    let screen = snap(&s);
+    let title = screen.lines().find(|l| l.contains("PAUSED")).unwrap_or_default();
+    assert!(title.contains("PAUSED · 3 below · 0 new"), "{title}");
+}
+
+#[test]
 fn waf() {
     let mut s = healthy();
     keys(&mut s, "w");

@@ -78,6 +78,26 @@ fn sites_are_watched_selected_and_opened() {
 }
 
 #[test]
+fn esc_from_a_site_opened_from_the_fleet_returns_to_the_fleet() {
+    use wpops::app::SiteInfo;
+    let mut s = State::new(SiteInfo { from_fleet: true, ..site() }, NOW);
+    assert_eq!(s.nav.screen, Screen::Overview);
+    // Deeper screens go back as before, then the overview goes back to the fleet view.
+    update(&mut s, Msg::Key(Key::char('l')));
+    assert!(update(&mut s, Msg::Key(Key::plain(KeyCode::Esc))).is_empty());
+    assert_eq!(s.nav.screen, Screen::Overview);
+    assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Esc))), vec![Effect::WatchFleet]);
+    assert_eq!(s.nav.screen, Screen::Sites);
+    // `o` clears the way back, not where the site was opened from.
+    update(&mut s, Msg::Key(Key::char('o')));
+    assert_eq!(update(&mut s, Msg::Key(Key::plain(KeyCode::Esc))), vec![Effect::WatchFleet]);
+    // A site opened directly stays on its overview.
+    let mut s = State::new(site(), NOW);
+    assert!(update(&mut s, Msg::Key(Key::plain(KeyCode::Esc))).is_empty());
+    assert_eq!(s.nav.screen, Screen::Overview);
+}
+
+#[test]
 fn the_command_line_opens_the_fleet_view() {
     let mut s = State::new(site(), NOW);
     update(&mut s, Msg::Key(Key::char(':')));

@@ -72,8 +72,8 @@ impl Stage {
             Stage::CloseOnly => &[Action::Cancel, Action::Decline, Action::Dismiss],
             Stage::Preparing => &[Action::Cancel],
             Stage::NeedsForce => &[Action::Cancel, Action::Decline, Action::Force, Action::Confirm],
-            Stage::Typing => &[Action::Cancel, Action::Confirm],
-            Stage::Ready => &[Action::Cancel, Action::Decline, Action::Confirm],
+            Stage::Typing => &[Action::Cancel, Action::SubmitTyped],
+            Stage::Ready => &[Action::Cancel, Action::Decline, Action::Confirm, Action::SubmitTyped],
         }
     }
 }

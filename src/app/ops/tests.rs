@@ -199,7 +199,23 @@ fn pressing_r_twice_quickly_runs_one_redeploy() {
     assert!(s.nav.flash.as_ref().is_some_and(|f| f.text.contains("a redeploy is already running")));
     let mut s = state(false, false);
     let fx = press(&mut s, "R\n\n\nR\n");
-    assert_eq!(runs(&fx).len(), 1);
+    assert!(runs(&fx).is_empty(), "Enter alone confirms nothing: {fx:?}");
+}
+
+#[test]
+fn enter_alone_never_confirms_a_mutation() {
+    // Enter is also "open task": a habit-driven double Enter must not redeploy, roll back,
+    // warm or replace. The dialog stays open and says which key confirms.
+    for keys in ["R\n", "R\n\n", "\nX\n", "\nX\n\n", "W\n"] {
+        let mut s = state(false, false);
+        let fx = press(&mut s, keys);
+        assert!(runs(&fx).is_empty(), "{keys:?}: {fx:?}");
+    }
+    let mut s = state(false, false);
+    press(&mut s, "R\n");
+    let note = s.ops.dialog.as_ref().and_then(|d| d.note.clone()).unwrap_or_default();
+    assert!(note.contains("press y"), "{note}");
+    assert_eq!(runs(&press(&mut s, "y")), [Op::Redeploy { force: false }]);
 }
 
 #[test]
@@ -246,7 +262,8 @@ fn a_foreign_deployment_needs_a_second_confirmation_and_sets_force() {
         update(&mut s, m);
     }
     assert!(press(&mut s, "y").is_empty());
-    let fx = press(&mut s, "F\n");
+    assert!(runs(&press(&mut s, "F\n")).is_empty(), "Enter alone does not confirm");
+    let fx = press(&mut s, "y");
     assert_eq!(runs(&fx), [Op::Rollback { plan: Box::new(plan(false)), force: true }]);
     // Without a rollout, F is not needed and force stays false.
     let mut s = state(false, false);
@@ -325,7 +342,8 @@ fn a_missing_warmer_is_registered_when_confirmed() {
         let m = warm_preview(&s, false);
         update(&mut s, m);
     }
-    assert_eq!(runs(&press(&mut s, "\n")), [Op::Warm { register_warmer: false }]);
+    assert!(runs(&press(&mut s, "\n")).is_empty(), "Enter alone does not confirm");
+    assert_eq!(runs(&press(&mut s, "y")), [Op::Warm { register_warmer: false }]);
 }
 
 #[test]

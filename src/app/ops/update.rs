@@ -108,13 +108,17 @@ pub(in crate::app) fn on_dialog_key(state: &mut State, key: Key) -> Vec<Effect> 
                 force = crate::app::keymap::label_of(KeyScope::Dialog, Action::Force),
             ));
         }
-        (Stage::Typing, Some(Action::Confirm)) => {
+        (Stage::Typing, Some(Action::SubmitTyped)) => {
             if dialog.typed == service {
                 return confirm(state);
             }
             dialog.note = Some(format!("type the service name exactly ({service}), then Enter"));
         }
         (Stage::Ready, Some(Action::Confirm)) => return confirm(state),
+        // Enter is "open task" elsewhere: in a ready dialog it says which key confirms.
+        (Stage::Ready, Some(Action::SubmitTyped)) => {
+            dialog.note = Some(format!("Enter does not confirm: press {} to carry it out", confirm_key()));
+        }
         _ => {}
     }
     Vec::new()

@@ -41,7 +41,7 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Command => state.nav.input = Input::Command(String::new()),
         Action::Filter => state.nav.input = Input::Filter(pattern(state.logs.filter())),
         Action::Search => state.nav.input = Input::Search(pattern(state.logs.search.as_ref())),
-        Action::Back => navigation::back(state),
+        Action::Back => return navigation::back(state),
         Action::Refresh => return navigation::refresh(state),
         Action::Up => navigation::move_by(state, -1),
         Action::Down => navigation::move_by(state, 1),
@@ -75,7 +75,7 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::OpenSite => return navigation::open_site(state),
         Action::ShowProgress => navigation::show_progress(state),
         // The dialog's own keys: `ops::update` handles them while a dialog is open.
-        Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss => {}
+        Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss | Action::SubmitTyped => {}
     }
     Vec::new()
 }

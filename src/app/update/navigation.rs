@@ -5,9 +5,20 @@
 use crate::app::msg::{Effect, Feed};
 use crate::app::state::{Screen, State};
 
-/// Back to where the operator came from (the overview at the start).
-pub(super) fn back(state: &mut State) {
-    state.nav.screen = state.nav.back.pop().unwrap_or(Screen::Overview);
+/// Back to where the operator came from (the overview at the start; from the overview of a site
+/// opened from the fleet view, the fleet view again).
+pub(super) fn back(state: &mut State) -> Vec<Effect> {
+    let to = match state.nav.back.pop() {
+        Some(screen) => screen,
+        None if state.nav.screen == Screen::Overview && state.site.from_fleet => Screen::Sites,
+        None => Screen::Overview,
+    };
+    let was = std::mem::replace(&mut state.nav.screen, to);
+    // The fleet's rows are read while its view is open.
+    if to == Screen::Sites && was != Screen::Sites {
+        return vec![Effect::WatchFleet];
+    }
+    Vec::new()
 }
 
 /// Lines in a page: the screen's height less the header and footer.

@@ -41,6 +41,8 @@ pub struct LogView {
     pub follow: bool,
     /// When paused: the absolute position of the bottom line on screen.
     pub bottom: u64,
+    /// Shown lines that arrived since the view was paused (not those already below it then).
+    arrived_while_paused: usize,
     pub wrap: bool,
     pub timestamps: bool,
     index: MatchIndex,
@@ -85,6 +87,7 @@ impl LogView {
             search_hit: None,
             follow: true,
             bottom: 0,
+            arrived_while_paused: 0,
             wrap: false,
             timestamps: true,
             index: MatchIndex::All,
@@ -179,9 +182,11 @@ impl LogView {
                 LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ts)),
                 _ => None,
             };
+            let counted = !self.follow && self.shows(&ev);
             if !self.ring.push_unique(ev) {
                 continue;
             }
+            self.arrived_while_paused += usize::from(counted);
             if let LineClass::Access { status, health_check } = class {
                 self.stats.record_status(status, health_check, ts);
             }
@@ -245,14 +250,23 @@ impl LogView {
         if self.follow { len } else { self.count_through(self.bottom).max(len.min(1)) }
     }
 
-    /// Lines that arrived (and are shown) below the paused view.
+    /// Shown lines below the paused view: those scrolled past and those that arrived since.
     pub fn new_below(&self) -> usize {
         self.matched_len() - self.visible_end()
+    }
+
+    /// Shown lines that arrived since the view was paused (at most those below it: the ring
+    /// may have evicted some).
+    pub fn new_since_pause(&self) -> usize {
+        if self.follow { 0 } else { self.arrived_while_paused.min(self.new_below()) }
     }
 
     /// Pauses the view with the `n`-th shown line at the bottom (clamped).
     pub fn pause_at(&mut self, n: usize) {
         let last = self.matched_len().saturating_sub(1);
+        if self.follow {
+            self.arrived_while_paused = 0;
+        }
         self.follow = false;
         self.bottom = self.position(n.min(last)).unwrap_or(self.ring.dropped());
     }

@@ -76,13 +76,29 @@ fn pause_keeps_the_view_and_counts_new_lines() {
     v.toggle_follow();
     assert_eq!(v.visible_end(), 10);
     v.push((10..15).map(|i| ev(i, i as i64, ContainerRole::Warmer, "x")).collect());
-    assert_eq!((v.visible_end(), v.new_below()), (10, 5));
+    assert_eq!((v.visible_end(), v.new_below(), v.new_since_pause()), (10, 5, 5));
     v.scroll(-3);
     assert_eq!(v.visible_end(), 7);
+    // Scrolling up puts lines below the view; they are not new.
+    assert_eq!((v.new_below(), v.new_since_pause()), (8, 5));
     v.scroll(-100);
     assert_eq!(v.visible_end(), 1);
     v.toggle_follow();
-    assert_eq!(v.new_below(), 0);
+    assert_eq!((v.new_below(), v.new_since_pause()), (0, 0));
+}
+
+#[test]
+fn scrolling_up_from_follow_counts_no_line_as_new_until_one_arrives() {
+    let mut v = LogView::default();
+    v.push((0..100).map(|i| ev(i, i as i64, ContainerRole::Nginx, "x")).collect());
+    v.scroll(-60);
+    assert_eq!((v.new_below(), v.new_since_pause()), (60, 0));
+    // A line of a hidden container arrives: not shown, not new.
+    v.toggle_container(1);
+    v.push(vec![ev(100, 100, ContainerRole::PhpFpm, "y")]);
+    assert_eq!(v.new_since_pause(), 0);
+    v.push(vec![ev(101, 101, ContainerRole::Nginx, "z")]);
+    assert_eq!((v.new_below(), v.new_since_pause()), (61, 1));
 }
 
 #[test]
