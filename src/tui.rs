@@ -15,6 +15,7 @@ use crate::aws::Clients;
 use crate::feed::fleet::FleetSource;
 use crate::feed::now_ms;
 use crate::feed::runners::WarmSettings;
+use crate::feed::runners::audit::AuditLog;
 use crate::feed::runtime::{Next, Runtime};
 use crate::signals::{Signal, Signals};
 
@@ -96,12 +97,13 @@ pub async fn run(
     clients: Clients,
     warming: WarmSettings,
     fleet: Option<FleetSource>,
+    audit: AuditLog,
 ) -> Result<TuiExit, TuiError> {
     // Caught before the terminal is taken: from raw mode on, a signal must not end the process
     // where it stands (QUALITY.md item 12) but leave through the restore below.
     let mut signals = Signals::register();
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let mut runtime = Runtime::start(clients, site.clone(), warming, fleet, tx.clone());
+    let mut runtime = Runtime::start(clients, site.clone(), warming, fleet, audit, tx.clone());
     let drill = panic_drill();
     if drill == Some(Drill::Feed) {
         runtime.spawn(async {
@@ -186,6 +188,11 @@ pub async fn run(
         }
     }
     stop.store(true, Ordering::Relaxed);
+    let signal = match &outcome {
+        Ok(TuiExit::Signalled(sig)) => Some(sig.name()),
+        _ => None,
+    };
+    runtime.abandon(signal);
     runtime.shutdown();
     restore_terminal();
     // Back to the default panic hook: the terminal is the shell's again.

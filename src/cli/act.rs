@@ -18,7 +18,7 @@ use super::connect::{self, Session};
 use super::exit;
 use super::failure::{Failure, Outcome};
 use crate::feed::now_ms;
-use crate::feed::runners::audit::{AuditAction, AuditLog};
+use crate::feed::runners::audit::{AuditLog, Watched};
 use crate::feed::runners::{self, ActionError, Operator};
 use crate::signals::{Signal, Signals};
 
@@ -48,7 +48,7 @@ impl Actor {
             cluster: session.site.cluster.clone(),
             service: session.site.service.clone(),
             caller: None,
-            audit: AuditLog::default_location(),
+            audit: AuditLog::for_site(session.site.demo, session.site.endpoint_url.as_deref()),
         };
         if let Err(e) = op.identify().await {
             return Err(fail(command, &e));
@@ -110,11 +110,8 @@ impl Actor {
 
 /// What an action started and leaves running when the command stops watching it.
 pub(super) struct Left {
-    pub action: AuditAction,
-    /// The id of the action's audit line.
-    pub audit_id: String,
-    pub deployment_id: Option<String>,
-    pub task_ids: Vec<String>,
+    /// The action's audit line, for the line that says its outcome was not seen.
+    pub watched: Watched,
     /// What goes on without wpops, in words: `deployment ecs-svc/… of wp-prod/wordpress goes
     /// on rolling out`.
     pub goes_on: String,
@@ -124,13 +121,7 @@ impl Actor {
     /// Ends the command on `sig` after it started something: says on stderr what goes on
     /// without it, appends the audit line saying the outcome was not seen, exit 128 + signo.
     pub fn interrupted(&self, sig: Signal, left: &Left) -> Failure {
-        let audit = self.op.record_not_seen(
-            &left.audit_id,
-            left.action,
-            left.deployment_id.clone(),
-            left.task_ids.clone(),
-            sig.name(),
-        );
+        let audit = self.op.record_not_seen(&left.watched, Some(sig.name()), None);
         let mut message = format!(
             "stopped by {sig} before the outcome: {} in {} without wpops (`wpops status` shows it)",
             left.goes_on, self.op.clients.region
@@ -152,12 +143,9 @@ fn secs(d: Duration) -> String {
 }
 
 /// What a started deployment leaves running.
-fn deployment_left(a: &Actor, action: AuditAction, started: &runners::Started) -> Left {
+fn deployment_left(a: &Actor, started: &runners::Started) -> Left {
     Left {
-        action,
-        audit_id: started.audit_id.clone(),
-        deployment_id: Some(started.deployment_id.clone()),
-        task_ids: Vec::new(),
+        watched: started.watched.clone(),
         goes_on: format!(
             "deployment {} of {}/{} goes on rolling out",
             started.deployment_id, a.op.cluster, a.op.service
@@ -174,8 +162,8 @@ fn warn_appeared(command: &str, started: &runners::Started) {
 
 /// Follows a rollout with its events on stderr; the outcome on stdout. A signal ends it.
 async fn follow(a: &Actor, left: &Left, signals: &mut Signals) -> Outcome {
-    let id = left.deployment_id.as_deref().unwrap_or_default();
-    let following = runners::follow_rollout(&a.op, id, a.timeout, Duration::from_secs(2), |p| {
+    let id = left.watched.deployment_id.as_deref().unwrap_or_default();
+    let following = runners::follow_rollout(&a.op, &left.watched, a.timeout, Duration::from_secs(2), |p| {
         for e in &p.new_events {
             eprintln!("{} {}", secs(p.elapsed), e.message);
         }
@@ -221,7 +209,7 @@ pub async fn redeploy(args: &ActArgs, g: &Global) -> Outcome {
     let id = started.deployment_id.clone();
     eprintln!("wpops redeploy: started deployment {id}");
     warn_appeared("redeploy", &started);
-    let left = deployment_left(&a, AuditAction::Redeploy, &started);
+    let left = deployment_left(&a, &started);
     if let Some(sig) = signals.pending() {
         return Err(a.interrupted(sig, &left));
     }
@@ -279,7 +267,7 @@ pub async fn rollback(args: &ActArgs, g: &Global) -> Outcome {
     let id = started.deployment_id.clone();
     eprintln!("wpops rollback: started deployment {id} of {}", crate::model::short_td(&plan.to.task_definition));
     warn_appeared("rollback", &started);
-    let left = deployment_left(&a, AuditAction::Rollback, &started);
+    let left = deployment_left(&a, &started);
     if let Some(sig) = signals.pending() {
         return Err(a.interrupted(sig, &left));
     }
@@ -316,16 +304,13 @@ pub async fn replace(args: &ReplaceArgs, g: &Global) -> Outcome {
     a.confirm(&what)?;
     let mut signals = Signals::register();
     let since = now_ms();
-    let audit_id = match runners::replace_task(&mut a.op, &task).await {
+    let watched = match runners::replace_task(&mut a.op, &task).await {
         Ok(id) => id,
         Err(e) => return Err(fail("replace", &e)),
     };
     eprintln!("wpops replace: stopped task {task}");
     let left = Left {
-        action: AuditAction::ReplaceTask,
-        audit_id,
-        deployment_id: None,
-        task_ids: vec![task.clone()],
+        watched,
         goes_on: format!("task {task} of {}/{} was stopped; its replacement starts", a.op.cluster, a.op.service),
     };
     if let Some(sig) = signals.pending() {
@@ -334,7 +319,7 @@ pub async fn replace(args: &ReplaceArgs, g: &Global) -> Outcome {
     if !args.act.wait {
         return Ok(a.finish(true, &format!("stopped {task}"), json!({"task_id": task})));
     }
-    let following = runners::follow_replacement(&a.op, since, a.timeout, Duration::from_secs(2), |_| {});
+    let following = runners::follow_replacement(&a.op, &left.watched, since, a.timeout, Duration::from_secs(2), |_| {});
     let outcome = tokio::select! {
         o = following => o,
         sig = signals.recv() => return Err(a.interrupted(sig, &left)),

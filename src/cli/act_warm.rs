@@ -14,7 +14,6 @@ use super::args::{Global, Output, WarmArgs};
 use super::failure::{Failure, Outcome};
 use super::output::table;
 use crate::feed::now_ms;
-use crate::feed::runners::audit::AuditAction;
 use crate::feed::runners::{self, WarmSettings};
 use crate::model::{WarmRunSummary, task_prefix};
 use crate::signals::Signals;
@@ -78,10 +77,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
     eprintln!("wpops warm: started {} warmer tasks", started.len());
     let ids: Vec<&str> = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn)).collect();
     let left = Left {
-        action: AuditAction::Warm,
-        audit_id: start.audit_id.clone(),
-        deployment_id: None,
-        task_ids: ids.iter().map(|s| s.to_string()).collect(),
+        watched: start.watched.clone(),
         goes_on: format!("warmer tasks {} for {}/{} run on", ids.join(" "), a.op.cluster, a.op.service),
     };
     if let Some(sig) = signals.pending() {
@@ -90,7 +86,7 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
     if !args.act.wait {
         return Ok(a.finish(true, &format!("started {}", ids.join(" ")), json!({"started": started})));
     }
-    let following = runners::follow_warm(&a.op, &plan, started, a.timeout, Duration::from_secs(2), |r| {
+    let following = runners::follow_warm(&a.op, &plan, &start, a.timeout, Duration::from_secs(2), |r| {
         eprintln!("{:>5.1}s {} {}", r.elapsed_ms as f64 / 1000.0, task_prefix(&r.target.task_id), r.outcome);
     });
     let outcome = tokio::select! {

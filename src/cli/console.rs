@@ -139,7 +139,8 @@ async fn run_site(g: &Global, from_fleet: bool) -> Result<SiteEnd, Failure> {
     };
     let _sim = session.sim;
     let fleet = if s.demo { None } else { super::fleet::console_source(g) };
-    match crate::tui::run(info, clients, warming, fleet).await {
+    let audit = crate::feed::runners::audit::AuditLog::for_site(s.demo, s.endpoint_url.as_deref());
+    match crate::tui::run(info, clients, warming, fleet, audit).await {
         Ok(crate::tui::TuiExit::Quit) => Ok(SiteEnd::Quit),
         Ok(crate::tui::TuiExit::Open(name)) => Ok(SiteEnd::Open(name)),
         Ok(crate::tui::TuiExit::Signalled(sig)) => Ok(SiteEnd::Signalled(sig.exit_code())),

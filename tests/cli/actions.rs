@@ -39,8 +39,11 @@ async fn act(sim: &SimHandle, home: &std::path::Path, args: &[&str]) -> Run {
     run(cmd).await
 }
 
+/// The audit lines of actions on the simulator: they go to the `-sim` sibling of
+/// `WPOPS_AUDIT_LOG`, never to the operator's real log.
 fn audit(home: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(home.join("audit.jsonl"))
+    assert!(!home.join("audit.jsonl").exists(), "a simulator's action reached the real audit log");
+    std::fs::read_to_string(home.join("audit-sim.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
@@ -70,9 +73,10 @@ async fn redeploy_wait_reports_completed_and_audits() {
     assert_eq!(v["outcome"]["outcome"], "completed");
     assert!(r.stderr.contains("has reached a steady state"), "progress on stderr: {}", r.stderr);
     let lines = audit(home.path());
-    assert_eq!(lines.len(), 1);
+    assert_eq!(lines.len(), 2, "the request and its outcome: {lines:?}");
     assert_eq!(lines[0]["action"], "redeploy");
     assert_eq!(lines[0]["deployment_id"], v["deployment_id"]);
+    assert_eq!((&lines[1]["id"], &lines[1]["outcome"]), (&lines[0]["id"], &"completed".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,6 +120,40 @@ async fn warm_names_the_failing_task() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incident_redeploy_rolled_back_by_the_circuit_breaker_is_audited_as_rolled_back() {
+    let sim = sim("incident").await;
+    let home = home();
+    let _clock = fast_clock(&sim);
+    let r = act(&sim, home.path(), &["redeploy", "--yes", "--wait", "--timeout", "20m"]).await;
+    assert_eq!(r.code, 1, "a rolled-back deployment is not a success: {}", r.stderr);
+    let lines = audit(home.path());
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["result"], "ok", "the call was accepted");
+    assert_eq!(lines[1]["id"], lines[0]["id"]);
+    assert_eq!(lines[1]["outcome"], "rolled_back", "{}", lines[1]);
+    assert!(lines[1]["to_task_definition"].as_str().is_some_and(|t| t.ends_with("wordpress:42")), "{}", lines[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replacement_followed_to_the_end_names_its_replacement_in_the_audit_log() {
+    let sim = sim("default").await;
+    let home = home();
+    let _clock = fast_clock(&sim);
+    let r = act(&sim, home.path(), &["status", "-o", "json"]).await;
+    let task = r.json()["tasks"][0]["id"].as_str().unwrap_or_default().to_string();
+    assert!(!task.is_empty(), "{}", r.stdout);
+    let r = act(&sim, home.path(), &["replace", &task[..8], "--yes", "--wait", "-o", "json"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let replacement = r.json()["replacement"].as_str().unwrap_or_default().to_string();
+    let lines = audit(home.path());
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[1]["id"], lines[0]["id"]);
+    assert_eq!(lines[1]["outcome"], "completed");
+    assert_eq!(lines[1]["replacement"], replacement.as_str());
+    assert_eq!(lines[1]["task_ids"][0], task.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_warmer_is_explained_then_registered() {
     let sim = sim("default").await;
     let home = home();
@@ -134,9 +172,12 @@ async fn a_missing_warmer_is_explained_then_registered() {
             .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(sim.shared.request_count("ecs:RegisterTaskDefinition"), 1);
-    let actions: Vec<String> =
-        audit(home.path()).iter().map(|l| l["action"].as_str().unwrap_or("").to_string()).collect();
-    assert_eq!(actions, vec!["register-warmer", "warm"]);
+    let lines = audit(home.path());
+    let actions: Vec<String> = lines.iter().map(|l| l["action"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(actions, vec!["register-warmer", "warm", "warm"]);
+    // The warm's second line: every target warmed, one result each.
+    assert_eq!((&lines[2]["id"], &lines[2]["outcome"]), (&lines[1]["id"], &"completed".into()));
+    assert_eq!(lines[2]["results"].as_array().map(Vec::len), Some(3), "{}", lines[2]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,7 +22,7 @@ fn action(sim: &SimHandle, home: &std::path::Path, args: &[&str]) -> Command {
 }
 
 fn audit(home: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(home.join("audit.jsonl"))
+    std::fs::read_to_string(home.join("audit-sim.jsonl"))
         .unwrap_or_default()
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))

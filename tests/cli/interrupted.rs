@@ -58,7 +58,7 @@ async fn interrupt(sim: &SimHandle, home: &Path, args: &[&str], started: &str, s
         let status = child.wait().unwrap();
         reader.join().unwrap();
         let stderr = text.lock().unwrap().clone();
-        let audit = std::fs::read_to_string(home.join("audit.jsonl"))
+        let audit = std::fs::read_to_string(home.join("audit-sim.jsonl"))
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str(l).expect("JSON line"))

@@ -55,11 +55,12 @@ const FAST: Duration = Duration::from_millis(10);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeploy_is_followed_to_completed_and_audited() {
     let mut r = rig("default", false).await;
-    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let started = runners::redeploy(&mut r.op, false).await.unwrap();
+    let id = started.deployment_id.clone();
     assert!(id.starts_with("ecs-svc/"));
     let clock = run_clock(&r.sim);
     let mut events = Vec::new();
-    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |p| {
+    let outcome = runners::follow_rollout(&r.op, &started.watched, Duration::from_secs(60), FAST, |p| {
         events.extend(p.new_events.iter().map(|e| e.message.clone()))
     })
     .await
@@ -69,20 +70,26 @@ async fn redeploy_is_followed_to_completed_and_audited() {
     assert!(events.iter().any(|e| e.contains("has started")), "{events:?}");
     assert!(events.iter().any(|e| e.contains("has reached a steady state")), "{events:?}");
     let lines = audit_lines(&r);
-    assert_eq!(lines.len(), 1);
+    assert_eq!(lines.len(), 2, "the request, then its outcome: {lines:?}");
     assert_eq!(lines[0]["action"], "redeploy");
     assert_eq!(lines[0]["result"], "ok");
     assert_eq!(lines[0]["deployment_id"], id.as_str());
     assert_eq!(lines[0]["caller_arn"], "arn:aws:sts::123456789012:assumed-role/WordPressOperator/wpops-demo");
     assert_eq!(lines[0]["cluster"], "wp-prod");
+    assert_eq!(lines[1]["id"], lines[0]["id"]);
+    assert_eq!(lines[1]["outcome"], "completed");
+    assert_eq!(lines[1]["deployment_id"], id.as_str());
+    assert_eq!(lines[1]["cluster"], "wp-prod");
+    assert!(lines[1].get("result").is_none(), "{}", lines[1]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incident_redeploy_is_reported_as_rolled_back() {
     let mut r = rig("incident", false).await;
-    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let started = runners::redeploy(&mut r.op, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(120), FAST, |_| {}).await.unwrap();
+    let outcome =
+        runners::follow_rollout(&r.op, &started.watched, Duration::from_secs(120), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     match &outcome {
         RolloutOutcome::RolledBack { reason, to_task_definition } => {
@@ -93,6 +100,14 @@ async fn incident_redeploy_is_reported_as_rolled_back() {
     }
     assert!(!outcome.succeeded());
     assert!(outcome.describe().contains("rolled back by the circuit breaker"));
+    // The audit log says so too: "result": "ok" is only that UpdateService was accepted.
+    let lines = audit_lines(&r);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["result"], "ok");
+    assert_eq!(lines[1]["id"], lines[0]["id"]);
+    assert_eq!(lines[1]["outcome"], "rolled_back");
+    assert!(lines[1]["to_task_definition"].as_str().unwrap().ends_with("wordpress:42"), "{}", lines[1]);
+    assert!(lines[1]["reason"].as_str().unwrap().contains("circuit breaker"), "{}", lines[1]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,22 +119,26 @@ async fn rollback_lands_on_the_last_completed_revision() {
     assert!(plan.changes.iter().all(|c| c.same_mutable_tag));
     assert!(plan.warnings.iter().any(|w| w.contains("changes nothing")), "{:?}", plan.warnings);
     assert!(plan.warnings.iter().any(|w| w.contains("next pipeline run")));
-    let id = runners::rollback(&mut r.op, &plan, false).await.unwrap().deployment_id;
+    let started = runners::rollback(&mut r.op, &plan, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let outcome =
+        runners::follow_rollout(&r.op, &started.watched, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(outcome, RolloutOutcome::Completed);
     let svc = wpops::aws::ecs::describe_service(&r.op.clients, "wp-prod", "wordpress").await.unwrap();
     assert!(svc.task_definition.ends_with("wordpress:41"));
-    assert_eq!(audit_lines(&r)[0]["action"], "rollback");
+    let lines = audit_lines(&r);
+    assert_eq!(lines[0]["action"], "rollback");
+    assert_eq!((&lines[1]["action"], &lines[1]["outcome"]), (&"rollback".into(), &"completed".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_forced_redeploy_rollback_goes_to_the_revision_before() {
     let mut r = rig("default", false).await;
-    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let started = runners::redeploy(&mut r.op, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let outcome =
+        runners::follow_rollout(&r.op, &started.watched, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(outcome, RolloutOutcome::Completed);
     // The redeploy of wordpress:42 completed last; rolling back to it would change nothing.
@@ -137,9 +156,10 @@ async fn rollback_is_refused_when_every_earlier_deployment_ran_the_same_revision
         let keep = svc.records.len() - 1;
         svc.records.drain(..keep);
     });
-    let id = runners::redeploy(&mut r.op, false).await.unwrap().deployment_id;
+    let started = runners::redeploy(&mut r.op, false).await.unwrap();
     let clock = run_clock(&r.sim);
-    let outcome = runners::follow_rollout(&r.op, &id, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let outcome =
+        runners::follow_rollout(&r.op, &started.watched, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(outcome, RolloutOutcome::Completed);
     match runners::plan_rollback(&r.op).await {
@@ -157,15 +177,15 @@ async fn warming_reports_every_task_and_names_the_failing_one() {
     let plan = runners::plan_warm(&r.op, &WarmSettings::default()).await.unwrap();
     assert_eq!(plan.targets.len(), 3);
     assert!(plan.warmer.is_some());
-    let started = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap().runs;
+    let start = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap();
     // The same run id starts nothing new (clientToken).
     let again = runners::start_warm(&mut r.op, &plan, "run1").await.unwrap().runs;
     assert_eq!(
-        started.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>(),
+        start.runs.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>(),
         again.iter().map(|s| &s.run_task_arn).collect::<Vec<_>>()
     );
     let clock = run_clock(&r.sim);
-    let results = runners::follow_warm(&r.op, &plan, &started, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
+    let results = runners::follow_warm(&r.op, &plan, &start, Duration::from_secs(60), FAST, |_| {}).await.unwrap();
     clock.store(true, Ordering::Relaxed);
     assert_eq!(results.len(), 3);
     let failing: Vec<_> = results.iter().filter(|x| !x.outcome.ok()).collect();
@@ -180,8 +200,18 @@ async fn warming_reports_every_task_and_names_the_failing_one() {
         }
     }
     let lines = audit_lines(&r);
-    assert_eq!(lines.len(), 2);
+    assert_eq!(lines.len(), 3, "two starts and the first one's outcome: {lines:?}");
     assert_eq!(lines[0]["task_ids"].as_array().unwrap().len(), 3);
+    // A warm in which a task failed is not "ok": its outcome line says failed, per target.
+    let outcome = &lines[2];
+    assert_eq!(outcome["id"], lines[0]["id"]);
+    assert_eq!(outcome["outcome"], "failed");
+    assert!(outcome["reason"].as_str().unwrap().contains("1 of 3 tasks failed"), "{outcome}");
+    let per_target = outcome["results"].as_array().unwrap();
+    assert_eq!(per_target.len(), 3);
+    let failed: Vec<_> = per_target.iter().filter(|t| t["outcome"]["outcome"] == "reported_failures").collect();
+    assert_eq!(failed.len(), 1, "{outcome}");
+    assert_eq!(failed[0]["outcome"]["report"]["failure"], 44);
     assert_eq!(r.sim.shared.request_count("ecs:RunTask"), 6);
     let tasks = r.sim.with_world("123456789012", "ap-northeast-1", |w| {
         w.clusters["wp-prod"].tasks.values().filter(|t| t.started_by.as_deref() == Some("wpops-warm")).count()

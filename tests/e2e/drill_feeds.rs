@@ -61,7 +61,14 @@ impl Console {
             ..SiteInfo::default()
         };
         let (tx, rx) = mpsc::channel(1024);
-        let runtime = Runtime::start(clients, site.clone(), WarmSettings::default(), None, tx);
+        let runtime = Runtime::start(
+            clients,
+            site.clone(),
+            WarmSettings::default(),
+            None,
+            wpops_fixtures::sim::scratch_audit(),
+            tx,
+        );
         Console {
             sim,
             runtime,

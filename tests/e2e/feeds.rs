@@ -208,7 +208,8 @@ async fn a_console_without_a_fleet_answers_the_fleet_view_with_no_sites() {
     let (_sim, clients, _rx, _feeds, _set) = start().await;
     let (tx, mut rx) = mpsc::channel(256);
     let site = SiteInfo { cluster: "wp-prod".into(), service: "wordpress".into(), ..SiteInfo::default() };
-    let mut runtime = Runtime::start(clients, site, WarmSettings::default(), None, tx);
+    let mut runtime =
+        Runtime::start(clients, site, WarmSettings::default(), None, wpops_fixtures::sim::scratch_audit(), tx);
     runtime.run(Effect::WatchFleet);
     let fleet = async {
         loop {

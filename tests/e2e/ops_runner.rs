@@ -57,6 +57,57 @@ async fn redeploy_reports_its_id_events_and_outcome() {
     assert!(events.iter().any(|e| e.contains("deployment completed")), "{events:?}");
 }
 
+fn audit_lines(dir: &tempfile::TempDir) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.path().join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_while_a_redeploy_rolls_out_records_that_its_outcome_was_not_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, runner, mut rx) = rig(&dir).await;
+    let mut set = JoinSet::new();
+    runner.run(Op::Redeploy { force: false }, &mut set);
+    let OpEvent::Started { kind: OpKind::Redeploy, ids } = next_op(&sim, &mut rx).await else {
+        panic!("started first")
+    };
+    // The console quits (as `Runtime` does on q): before the tasks are aborted.
+    runner.abandon(None);
+    set.abort_all();
+    while set.join_next().await.is_some() {}
+    let lines = audit_lines(&dir);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["result"], "ok");
+    assert_eq!(lines[1]["id"], lines[0]["id"]);
+    assert_eq!(lines[1]["outcome"], "not_seen");
+    assert_eq!(lines[1]["deployment_id"], ids[0].as_str());
+    assert!(lines[1]["reason"].as_str().unwrap().contains("console quit"), "{}", lines[1]);
+    assert!(lines[1].get("signal").is_none(), "{}", lines[1]);
+    // Nothing is left to abandon twice.
+    runner.abandon(Some("SIGTERM"));
+    assert_eq!(audit_lines(&dir).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followed_redeploy_leaves_its_outcome_and_nothing_to_abandon() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, runner, mut rx) = rig(&dir).await;
+    let mut set = JoinSet::new();
+    runner.run(Op::Redeploy { force: false }, &mut set);
+    loop {
+        if let OpEvent::Finished { ok, .. } = next_op(&sim, &mut rx).await {
+            assert!(ok);
+            break;
+        }
+    }
+    runner.abandon(None);
+    let lines = audit_lines(&dir);
+    assert_eq!(lines.iter().map(|l| l["outcome"].as_str().unwrap_or("-")).collect::<Vec<_>>(), ["-", "completed"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_preview_then_warm_with_a_line_per_target() {
     let dir = tempfile::tempdir().unwrap();

@@ -45,7 +45,17 @@ pub enum AuditResult {
     Failed,
 }
 
-/// One audit line.
+/// Whose action on which service: the fields every audit line names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AuditTarget {
+    pub caller_arn: String,
+    pub account: String,
+    pub region: String,
+    pub cluster: String,
+    pub service: String,
+}
+
+/// One audit line: the request, written when it was sent (or refused).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditEntry {
     /// RFC 3339, UTC.
@@ -53,15 +63,12 @@ pub struct AuditEntry {
     /// This action's id (16 hex digits, filled in when empty): an outcome line that follows it
     /// carries the same id.
     pub id: String,
-    pub caller_arn: String,
-    pub account: String,
-    pub region: String,
-    pub cluster: String,
-    pub service: String,
+    #[serde(flatten)]
+    pub target: AuditTarget,
     /// redeploy, rollback, warm, register-warmer, replace-task.
     pub action: AuditAction,
     pub request: serde_json::Value,
-    /// ok, refused, failed.
+    /// ok, refused, failed: whether AWS accepted the call (how it ended is the outcome line's).
     pub result: AuditResult,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -75,13 +82,31 @@ pub struct AuditEntry {
     pub appeared_deployments: Vec<String>,
 }
 
-/// What became of an action, as far as wpops saw (the outcome line's `outcome`).
+/// How an action ended (the outcome line's `outcome`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditOutcome {
-    /// wpops stopped watching before the action ended (a signal): it goes on without wpops.
+    /// The deployment completed; every warmer reported healthy; the replacement runs warmed.
+    Completed,
+    /// The deployment failed; a warmer failed or did not report; the replacement's warmer did
+    /// not end healthy (`reason` says which).
+    Failed,
+    /// The deployment failed and the circuit breaker rolled the service back
+    /// (`to_task_definition`).
+    RolledBack,
+    /// wpops stopped watching before the action ended (a signal, the console quit, the wait
+    /// ended, the service could not be read): it goes on without wpops.
     #[default]
     NotSeen,
+}
+
+/// An action whose outcome is awaited: its request line's id and what it started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watched {
+    pub id: String,
+    pub action: AuditAction,
+    pub deployment_id: Option<String>,
+    pub task_ids: Vec<String>,
 }
 
 /// A second line about an action, with the id of its request line: how it ended. It has the
@@ -92,17 +117,26 @@ pub struct AuditOutcomeEntry {
     pub time: String,
     /// The request line's id.
     pub id: String,
-    pub caller_arn: String,
-    pub account: String,
-    pub region: String,
-    pub cluster: String,
-    pub service: String,
+    #[serde(flatten)]
+    pub target: AuditTarget,
     pub action: AuditAction,
     pub outcome: AuditOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub task_ids: Vec<String>,
+    /// Why it failed, or why wpops did not see the end, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where the circuit breaker rolled the service back to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_task_definition: Option<String>,
+    /// The task the scheduler started in place of a replaced one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// A warm's result per target (`WarmResult` as in `wpops warm -o json`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<serde_json::Value>,
     /// The signal that stopped wpops watching (`SIGTERM`…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
@@ -133,6 +167,25 @@ impl AuditLog {
             .or_else(|| dirs::home_dir().map(|h| h.join(".local/state")))
             .unwrap_or_else(|| PathBuf::from("."));
         AuditLog { path: base.join("wpops").join("audit.jsonl") }
+    }
+
+    /// Where a site's lines go: the operator's log for AWS; its `-sim` sibling
+    /// (`audit-sim.jsonl`) for the embedded simulator (`--demo`) and for an endpoint on this
+    /// machine (`wpops sim`, LocalStack, moto), so trying wpops never mixes with what was done
+    /// to real services.
+    pub fn for_site(demo: bool, endpoint_url: Option<&str>) -> AuditLog {
+        let log = AuditLog::default_location();
+        if demo || endpoint_url.is_some_and(is_loopback_url) { log.sibling("sim") } else { log }
+    }
+
+    /// `audit.jsonl` → `audit-<tag>.jsonl`, in the same directory.
+    fn sibling(&self, tag: &str) -> AuditLog {
+        let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "audit".into());
+        let name = match self.path.extension() {
+            Some(ext) => format!("{stem}-{tag}.{}", ext.to_string_lossy()),
+            None => format!("{stem}-{tag}"),
+        };
+        AuditLog { path: self.path.with_file_name(name) }
     }
 
     /// The directory the log is in (created on first write), where the site locks go too.
@@ -181,9 +234,47 @@ impl AuditLog {
     }
 }
 
+/// True when `url`'s host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_and_local_endpoints_have_their_own_log() {
+        for url in ["http://127.0.0.1:4599", "http://localhost:4566/", "http://[::1]:5000", "http://127.1.2.3"] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://ecs.ap-northeast-1.amazonaws.com",
+            "https://vpce-0a1b.ecs.ap-northeast-1.vpce.amazonaws.com",
+            "http://10.0.0.5:4599",
+            "http://127.0.0.1.example.com",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+        let real = AuditLog { path: PathBuf::from("/state/wpops/audit.jsonl") };
+        assert_eq!(real.sibling("sim").path, PathBuf::from("/state/wpops/audit-sim.jsonl"));
+        assert_eq!(AuditLog { path: PathBuf::from("x/log") }.sibling("sim").path, PathBuf::from("x/log-sim"));
+        let default = AuditLog::default_location();
+        assert_eq!(AuditLog::for_site(false, None), default);
+        assert_eq!(AuditLog::for_site(false, Some("https://ecs.eu-west-1.amazonaws.com")), default);
+        assert_eq!(AuditLog::for_site(true, None), default.sibling("sim"));
+        assert_eq!(AuditLog::for_site(false, Some("http://127.0.0.1:4599")), default.sibling("sim"));
+    }
 
     #[test]
     fn appends_one_json_line_per_action_and_remembers_deployments() {

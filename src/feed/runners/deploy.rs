@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::audit::{AuditAction, AuditResult};
+use super::audit::{AuditAction, AuditOutcome, AuditResult, Watched};
 use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{
@@ -22,8 +22,8 @@ use crate::model::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
     pub deployment_id: String,
-    /// The id of the audit line that recorded it (an outcome line carries the same).
-    pub audit_id: String,
+    /// The audit line that recorded it, for the outcome line that follows it.
+    pub watched: Watched,
     /// Deployments this action did not start that were not there at the check right before the
     /// call and were there in its answer or the look after it: someone else (a pipeline, a
     /// colleague, wpops on another machine) started one at the same moment.
@@ -83,14 +83,15 @@ async fn start(
             };
             let appeared = appeared(before, &answer, after.as_ref(), &id);
             let entry = op.entry(action, request);
-            let audit_id = entry.id.clone();
+            let watched =
+                Watched { id: entry.id.clone(), action, deployment_id: Some(id.clone()), task_ids: Vec::new() };
             op.record(super::audit::AuditEntry {
                 result: AuditResult::Ok,
                 deployment_id: Some(id.clone()),
                 appeared_deployments: appeared.iter().map(|d| d.id.clone()).collect(),
                 ..entry
             });
-            Ok(Started { deployment_id: id, audit_id, appeared })
+            Ok(Started { deployment_id: id, watched, appeared })
         }
         Err(e) => {
             let err = ActionError::from(e);
@@ -219,15 +220,17 @@ async fn from_history(op: &Operator, created_at: i64, to: &str) -> Result<Option
     }))
 }
 
-/// Follows deployment `id` until it completes, fails, is rolled back, or `timeout` passes; the
-/// outcome goes to `--log-file` too.
+/// Follows the deployment `watched` started until it completes, fails, is rolled back, or
+/// `timeout` passes; the outcome goes to the audit log as the action's second line, and to
+/// `--log-file`.
 pub async fn follow_rollout(
     op: &Operator,
-    id: &str,
+    watched: &Watched,
     timeout: Duration,
     every: Duration,
     progress: impl FnMut(&RolloutProgress),
 ) -> Result<RolloutOutcome, ActionError> {
+    let id = watched.deployment_id.as_deref().unwrap_or_default();
     tracing::info!(deployment_id = id, "following deployment {id} of {}/{}", op.cluster, op.service);
     let outcome = watch_rollout(op, id, timeout, every, progress).await;
     match &outcome {
@@ -235,6 +238,25 @@ pub async fn follow_rollout(
         Ok(o) => tracing::warn!(deployment_id = id, "deployment {id}: {}", o.describe()),
         Err(e) => tracing::warn!(deployment_id = id, "stopped following deployment {id}: {e}"),
     }
+    let entry = |o| op.outcome_entry(watched, o);
+    op.record_outcome(match &outcome {
+        Ok(RolloutOutcome::Completed) => entry(AuditOutcome::Completed),
+        Ok(RolloutOutcome::Failed { reason }) => {
+            super::audit::AuditOutcomeEntry { reason: Some(reason.clone()), ..entry(AuditOutcome::Failed) }
+        }
+        Ok(RolloutOutcome::RolledBack { reason, to_task_definition }) => super::audit::AuditOutcomeEntry {
+            reason: Some(reason.clone()),
+            to_task_definition: Some(to_task_definition.clone()),
+            ..entry(AuditOutcome::RolledBack)
+        },
+        Ok(o @ RolloutOutcome::TimedOut) => {
+            super::audit::AuditOutcomeEntry { reason: Some(o.describe()), ..entry(AuditOutcome::NotSeen) }
+        }
+        Err(e) => super::audit::AuditOutcomeEntry {
+            reason: Some(format!("stopped following: {e}")),
+            ..entry(AuditOutcome::NotSeen)
+        },
+    });
     outcome
 }
 
@@ -359,7 +381,7 @@ mod tests {
     fn the_notes_say_who_is_superseded() {
         let started = Started {
             deployment_id: "ours".into(),
-            audit_id: "a".into(),
+            watched: Watched::default(),
             appeared: vec![Deployment {
                 id: "late".into(),
                 status: DeploymentStatus::Primary,

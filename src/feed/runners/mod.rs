@@ -15,7 +15,7 @@ pub use deploy::{RolloutOutcome, RolloutProgress, Started, follow_rollout, plan_
 pub use replace::{ReplaceOutcome, follow_replacement, replace_task};
 pub use warm::{WarmPlan, WarmSettings, WarmStart, WarmStarted, follow_warm, plan_warm, register_warmer, start_warm};
 
-use audit::{AuditAction, AuditEntry, AuditLog, AuditOutcome, AuditOutcomeEntry, AuditResult};
+use audit::{AuditAction, AuditEntry, AuditLog, AuditOutcome, AuditOutcomeEntry, AuditResult, AuditTarget, Watched};
 
 use crate::aws::{AwsError, Clients};
 use crate::model::{CallerIdentity, Deployment, OpFailure, RolloutState, Service};
@@ -74,20 +74,45 @@ impl Operator {
         self.caller.as_ref().ok_or_else(|| ActionError::Usage("no caller identity".into()))
     }
 
-    /// An audit entry for this operator's target with a fresh id, filled in by the caller.
-    pub fn entry(&self, action: AuditAction, request: serde_json::Value) -> AuditEntry {
+    /// Whose action on which service, as every audit line names it.
+    fn target(&self) -> AuditTarget {
         let caller = self.caller.clone().unwrap_or_default();
-        AuditEntry {
-            id: audit::new_id(),
+        AuditTarget {
             caller_arn: caller.arn,
             account: caller.account,
             region: self.clients.region.clone(),
             cluster: self.cluster.clone(),
             service: self.service.clone(),
-            action,
-            request,
-            ..AuditEntry::default()
         }
+    }
+
+    /// An audit entry for this operator's target with a fresh id, filled in by the caller.
+    pub fn entry(&self, action: AuditAction, request: serde_json::Value) -> AuditEntry {
+        AuditEntry { id: audit::new_id(), target: self.target(), action, request, ..AuditEntry::default() }
+    }
+
+    /// The outcome line of `watched`, filled in by the caller.
+    pub fn outcome_entry(&self, watched: &Watched, outcome: AuditOutcome) -> AuditOutcomeEntry {
+        AuditOutcomeEntry {
+            id: watched.id.clone(),
+            target: self.target(),
+            action: watched.action,
+            outcome,
+            deployment_id: watched.deployment_id.clone(),
+            task_ids: watched.task_ids.clone(),
+            ..AuditOutcomeEntry::default()
+        }
+    }
+
+    /// Appends the second line of an action: how it ended (also said in `--log-file`). A
+    /// failure to write it is reported, as for the first.
+    pub fn record_outcome(&self, entry: AuditOutcomeEntry) -> Option<String> {
+        tracing::info!(id = %entry.id, outcome = ?entry.outcome, "{} outcome: {:?}", entry.action.label(), entry.outcome);
+        let failed = self.audit.append_outcome(entry).err();
+        if let Some(e) = &failed {
+            tracing::error!("{e}");
+        }
+        failed
     }
 
     /// Takes this site's lock for one mutating call, waiting up to `lock::WAIT` for another
@@ -150,39 +175,23 @@ impl Operator {
         failed
     }
 
-    /// Appends the second line of the action whose line had `audit_id`: wpops stopped watching
-    /// it (on `signal`) before its outcome, which goes on without it.
-    pub fn record_not_seen(
-        &self,
-        audit_id: &str,
-        action: AuditAction,
-        deployment_id: Option<String>,
-        task_ids: Vec<String>,
-        signal: &str,
-    ) -> Option<String> {
-        let caller = self.caller.clone().unwrap_or_default();
+    /// Appends the second line of `watched`: wpops stopped watching it before its outcome
+    /// (on `signal`, or for `reason`), which goes on without it.
+    pub fn record_not_seen(&self, watched: &Watched, signal: Option<&str>, reason: Option<String>) -> Option<String> {
         let entry = AuditOutcomeEntry {
-            id: audit_id.to_string(),
-            caller_arn: caller.arn,
-            account: caller.account,
-            region: self.clients.region.clone(),
-            cluster: self.cluster.clone(),
-            service: self.service.clone(),
-            action,
-            outcome: AuditOutcome::NotSeen,
-            deployment_id,
-            task_ids,
-            signal: Some(signal.to_string()),
-            ..AuditOutcomeEntry::default()
+            signal: signal.map(str::to_string),
+            reason,
+            ..self.outcome_entry(watched, AuditOutcome::NotSeen)
         };
-        self.audit.append_outcome(entry).err()
+        self.record_outcome(entry)
     }
 }
 
 /// An audit entry as a log line: info when it went through, a warning when refused or failed.
 fn log_entry(e: &AuditEntry) {
     let action = serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    let target = format!("{}/{} in {} ({})", e.cluster, e.service, e.region, e.account);
+    let t = &e.target;
+    let target = format!("{}/{} in {} ({})", t.cluster, t.service, t.region, t.account);
     let request = e.request.to_string();
     let deployment = e.deployment_id.as_deref().unwrap_or("");
     match (e.result, &e.error) {

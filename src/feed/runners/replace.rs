@@ -5,14 +5,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::audit::{AuditAction, AuditResult};
+use super::audit::{AuditAction, AuditOutcome, AuditOutcomeEntry, AuditResult, Watched};
 use super::{ActionError, Operator};
 use crate::aws::{ecs, ecs_write};
 use crate::model::{LastStatus, Task, WarmEvidence, WarmerVerdict};
 
-/// Stops `task_id`; the service's scheduler starts a replacement. Returns the id of the audit
-/// line that recorded it.
-pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<String, ActionError> {
+/// Stops `task_id`; the service's scheduler starts a replacement. Returns the audit line that
+/// recorded it, for the outcome line that follows it.
+pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<Watched, ActionError> {
     let who = op.identify().await.map(|c| c.arn.clone()).unwrap_or_else(|_| "wpops".into());
     let reason = format!("wpops: replaced by {who}");
     let request = json!({"task": task_id, "reason": reason});
@@ -24,10 +24,15 @@ pub async fn replace_task(op: &mut Operator, task_id: &str) -> Result<String, Ac
         Err(e) => (AuditResult::Failed, Some(e.to_string())),
     };
     let entry = op.entry(AuditAction::ReplaceTask, request);
-    let audit_id = entry.id.clone();
-    op.record(super::audit::AuditEntry { result: res, error: err, task_ids: vec![task_id.to_string()], ..entry });
+    let watched = Watched {
+        id: entry.id.clone(),
+        action: AuditAction::ReplaceTask,
+        deployment_id: None,
+        task_ids: vec![task_id.to_string()],
+    };
+    op.record(super::audit::AuditEntry { result: res, error: err, task_ids: watched.task_ids.clone(), ..entry });
     result?;
-    Ok(audit_id)
+    Ok(watched)
 }
 
 /// How a replacement ended.
@@ -49,6 +54,7 @@ pub enum ReplaceOutcome {
 /// the outcome goes to `--log-file` too.
 pub async fn follow_replacement(
     op: &Operator,
+    watched: &Watched,
     since_ms: i64,
     timeout: Duration,
     every: Duration,
@@ -66,6 +72,22 @@ pub async fn follow_replacement(
         Ok(ReplaceOutcome::TimedOut) => tracing::warn!("no replacement finished warming before the wait ended"),
         Err(e) => tracing::warn!("stopped following the replacement: {e}"),
     }
+    let entry = |o| op.outcome_entry(watched, o);
+    op.record_outcome(match &outcome {
+        Ok(ReplaceOutcome::Replaced { task_id }) => {
+            AuditOutcomeEntry { replacement: Some(task_id.clone()), ..entry(AuditOutcome::Completed) }
+        }
+        Ok(ReplaceOutcome::WarmerTrouble { task_id, verdict }) => AuditOutcomeEntry {
+            replacement: Some(task_id.clone()),
+            reason: Some(format!("the replacement's warmer: {verdict}")),
+            ..entry(AuditOutcome::Failed)
+        },
+        Ok(ReplaceOutcome::TimedOut) => AuditOutcomeEntry {
+            reason: Some("no replacement finished warming before the wait ended".into()),
+            ..entry(AuditOutcome::NotSeen)
+        },
+        Err(e) => AuditOutcomeEntry { reason: Some(format!("stopped following: {e}")), ..entry(AuditOutcome::NotSeen) },
+    });
     outcome
 }
 

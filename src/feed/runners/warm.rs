@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::audit::{AuditAction, AuditResult};
+use super::audit::{AuditAction, AuditOutcome, AuditOutcomeEntry, AuditResult, Watched};
 use super::{ActionError, Operator};
 use crate::aws::ecs_write::{self, WarmRun, WarmerDefinition};
 use crate::aws::logs::{self, Query};
@@ -125,8 +125,8 @@ pub struct WarmStarted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WarmStart {
     pub runs: Vec<WarmStarted>,
-    /// The id of the audit line that recorded it (an outcome line carries the same).
-    pub audit_id: String,
+    /// The audit line that recorded it, for the outcome line that follows it.
+    pub watched: Watched,
 }
 
 /// Starts one warmer per target. `run_id` makes the client tokens: the same id never starts a
@@ -176,11 +176,12 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
         Some(e) => (AuditResult::Failed, Some(e.to_string())),
     };
     let entry = op.entry(AuditAction::Warm, request);
-    let audit_id = entry.id.clone();
+    let watched =
+        Watched { id: entry.id.clone(), action: AuditAction::Warm, deployment_id: None, task_ids: ids.clone() };
     op.record(super::audit::AuditEntry { result, error: err, task_ids: ids, ..entry });
     match error {
         Some(e) if started.is_empty() => Err(e),
-        _ => Ok(WarmStart { runs: started, audit_id }),
+        _ => Ok(WarmStart { runs: started, watched }),
     }
 }
 
@@ -189,11 +190,12 @@ pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Res
 pub async fn follow_warm(
     op: &Operator,
     plan: &WarmPlan,
-    started: &[WarmStarted],
+    start: &WarmStart,
     timeout: Duration,
     every: Duration,
     progress: impl FnMut(&WarmResult),
 ) -> Result<Vec<WarmResult>, ActionError> {
+    let started = &start.runs;
     tracing::info!("following {} warmer tasks on {}/{}", started.len(), op.cluster, op.service);
     let results = watch_warm(op, plan, started, timeout, every, progress).await;
     match &results {
@@ -211,6 +213,22 @@ pub async fn follow_warm(
         }
         Err(e) => tracing::warn!("stopped following the warmers: {e}"),
     }
+    let entry = match &results {
+        Ok(rs) => {
+            let summary = crate::model::WarmRunSummary::of(rs);
+            let outcome = if summary.ok() { AuditOutcome::Completed } else { AuditOutcome::Failed };
+            AuditOutcomeEntry {
+                reason: (!summary.ok()).then(|| summary.to_string()),
+                results: rs.iter().filter_map(|r| serde_json::to_value(r).ok()).collect(),
+                ..op.outcome_entry(&start.watched, outcome)
+            }
+        }
+        Err(e) => AuditOutcomeEntry {
+            reason: Some(format!("stopped following: {e}")),
+            ..op.outcome_entry(&start.watched, AuditOutcome::NotSeen)
+        },
+    };
+    op.record_outcome(entry);
     results
 }
 

@@ -47,6 +47,7 @@ impl Runtime {
         site: SiteInfo,
         warming: WarmSettings,
         fleet: Option<FleetSource>,
+        audit: AuditLog,
         tx: mpsc::Sender<Msg>,
     ) -> Runtime {
         let mut tasks = JoinSet::new();
@@ -55,7 +56,7 @@ impl Runtime {
             cluster: site.cluster.clone(),
             service: site.service.clone(),
             caller: None,
-            audit: AuditLog::default_location(),
+            audit,
         };
         let runner = OpRunner::new(operator, warming, tx.clone());
         let feeds = Feeds::start(clients, site, tx.clone(), &mut tasks);
@@ -91,6 +92,12 @@ impl Runtime {
                 None => std::future::pending::<()>().await,
             }
         }
+    }
+
+    /// The console stops (the operator quit, or `signal`): every action still being followed
+    /// gets its audit line saying its outcome was not seen. Before `shutdown`.
+    pub fn abandon(&self, signal: Option<&str>) {
+        self.runner.abandon(signal);
     }
 
     /// Stops every feed and background task.

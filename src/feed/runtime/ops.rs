@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::app::{Msg, Op, OpEvent, OpKind, Preview, WarmLine, WarmPreview};
 use crate::feed::now_ms;
+use crate::feed::runners::audit::Watched;
 use crate::feed::runners::{self, ActionError, Operator, WarmPlan, WarmSettings};
 use crate::model::{RollbackPlan, WarmRunSummary, task_prefix};
 
@@ -27,11 +28,35 @@ pub struct OpRunner {
     operator: Arc<Mutex<Operator>>,
     settings: WarmSettings,
     tx: mpsc::Sender<Msg>,
+    /// Actions being followed to their outcome, for the audit line that says the console quit
+    /// before it (`abandon`).
+    watching: Arc<std::sync::Mutex<Vec<(Operator, Watched)>>>,
 }
 
 impl OpRunner {
     pub fn new(operator: Operator, settings: WarmSettings, tx: mpsc::Sender<Msg>) -> Self {
-        OpRunner { operator: Arc::new(Mutex::new(operator)), settings, tx }
+        OpRunner { operator: Arc::new(Mutex::new(operator)), settings, tx, watching: Arc::default() }
+    }
+
+    /// The console stops (quit, or `signal`) while actions are followed: each gets its outcome
+    /// line saying wpops did not see how it ended. Called before the tasks are aborted.
+    pub fn abandon(&self, signal: Option<&str>) {
+        let left = std::mem::take(&mut *self.watching.lock().unwrap_or_else(|e| e.into_inner()));
+        for (op, watched) in left {
+            let reason = match signal {
+                Some(_) => "the console was stopped before the outcome; it goes on without wpops",
+                None => "the console quit before the outcome; it goes on without wpops",
+            };
+            op.record_not_seen(&watched, signal, Some(reason.into()));
+        }
+    }
+
+    fn watch(&self, op: &Operator, watched: &Watched) {
+        self.watching.lock().unwrap_or_else(|e| e.into_inner()).push((op.clone(), watched.clone()));
+    }
+
+    fn unwatch(&self, watched: &Watched) {
+        self.watching.lock().unwrap_or_else(|e| e.into_inner()).retain(|(_, w)| w.id != watched.id);
     }
 
     /// Computes the preview of a rollback or a warm on `set`; answered with `request`.
@@ -87,10 +112,10 @@ impl OpRunner {
         }
     }
 
-    async fn follow(&self, op: &Operator, id: &str) -> Result<(bool, String), ActionError> {
+    async fn follow(&self, op: &Operator, watched: &Watched) -> Result<(bool, String), ActionError> {
         let (ptx, prx) = mpsc::unbounded_channel();
         let following = async move {
-            runners::follow_rollout(op, id, ROLLOUT_WAIT, EVERY, |p| {
+            runners::follow_rollout(op, watched, ROLLOUT_WAIT, EVERY, |p| {
                 if !p.new_events.is_empty() {
                     let elapsed_ms = p.elapsed.as_millis() as u64;
                     let _ = ptx.send(OpEvent::Rollout { elapsed_ms, new_events: p.new_events.clone() });
@@ -126,7 +151,10 @@ impl OpRunner {
     ) -> Result<(bool, String), ActionError> {
         let id = &started.deployment_id;
         self.send(OpEvent::Started { kind, ids: vec![id.clone()] }).await;
-        let (ok, mut summary) = self.follow(op, id).await?;
+        self.watch(op, &started.watched);
+        let followed = self.follow(op, &started.watched).await;
+        self.unwatch(&started.watched);
+        let (ok, mut summary) = followed?;
         for note in started.appeared_notes() {
             summary.push_str(&format!(" · warning: {note}"));
         }
@@ -147,19 +175,21 @@ impl OpRunner {
             plan = runners::plan_warm(&op, &self.settings).await?;
         }
         let run_id = format!("{}", now_ms());
-        let started = runners::start_warm(&mut op, &plan, &run_id).await?.runs;
-        let ids = started.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
+        let start = runners::start_warm(&mut op, &plan, &run_id).await?;
+        let ids = start.runs.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
         self.send(OpEvent::Started { kind: OpKind::Warm, ids }).await;
         let (ptx, prx) = mpsc::unbounded_channel();
         let following = async {
-            let results = runners::follow_warm(&op, &plan, &started, WARM_WAIT, EVERY, |r| {
+            let results = runners::follow_warm(&op, &plan, &start, WARM_WAIT, EVERY, |r| {
                 let _ = ptx.send(OpEvent::Warmed(warm_line(r)));
             })
             .await;
             drop(ptx);
             results
         };
+        self.watch(&op, &start.watched);
         let (results, ()) = tokio::join!(following, self.forward(prx));
+        self.unwatch(&start.watched);
         let results = results?;
         let summary = WarmRunSummary::of(&results);
         Ok((summary.ok(), summary.to_string()))
@@ -168,9 +198,12 @@ impl OpRunner {
     async fn replace(&self, task_id: &str) -> Result<(bool, String), ActionError> {
         let mut op = self.operator.lock().await.clone();
         let since = now_ms();
-        runners::replace_task(&mut op, task_id).await?;
+        let watched = runners::replace_task(&mut op, task_id).await?;
         self.send(OpEvent::Started { kind: OpKind::ReplaceTask, ids: vec![task_id.to_string()] }).await;
-        let outcome = runners::follow_replacement(&op, since, ROLLOUT_WAIT, EVERY, |_| {}).await?;
+        self.watch(&op, &watched);
+        let outcome = runners::follow_replacement(&op, &watched, since, ROLLOUT_WAIT, EVERY, |_| {}).await;
+        self.unwatch(&watched);
+        let outcome = outcome?;
         Ok(match outcome {
             runners::ReplaceOutcome::Replaced { task_id } => {
                 (true, format!("replaced by {}; its warmer finished healthy", task_prefix(&task_id)))
