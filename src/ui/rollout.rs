@@ -87,10 +87,19 @@ fn render_head(state: &State, frame: &mut Frame, area: Rect) {
     ]);
     let waiting = match &w.run.op {
         Op::ReplaceTask { .. } => replacing_line(state, w),
-        _ => match state.feeds.service.data.as_ref().and_then(|s| s.service.primary()) {
-            Some(d) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
-            None => "rolling out…".to_owned(),
-        },
+        // The deployment this console started, never the one it replaces: until a snapshot
+        // shows it, the old primary's COMPLETED would read as this one's.
+        _ => {
+            let started = w.run.ids.first();
+            let ours = started.and_then(|id| {
+                state.feeds.service.data.as_ref().and_then(|s| s.service.deployments.iter().find(|d| d.id == *id))
+            });
+            match (started, ours) {
+                (_, Some(d)) => format!("rolling out… {} · new {}/{} running", d.rollout, d.running, d.desired),
+                (Some(id), None) => format!("rolling out… waiting for ECS to show deployment {id}"),
+                (None, None) => "rolling out…".to_owned(),
+            }
+        }
     };
     let lines = vec![first, outcome_line(&w.run, &waiting)];
     frame.render_widget(Paragraph::new(lines).block(block), area);

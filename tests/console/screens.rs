@@ -176,6 +176,14 @@ fn rollout_in_progress() {
 }
 
 #[test]
+fn a_redeploy_just_started_does_not_borrow_the_old_deployments_completed() {
+    let screen = snap(&ops::redeploy_started());
+    let status = screen.lines().find(|l| l.contains("rolling out…")).unwrap_or_default();
+    assert!(status.contains("waiting for ECS to show deployment ecs-svc/"), "{status}");
+    assert!(!status.contains("COMPLETED"), "{status}");
+}
+
+#[test]
 fn rollout_finished_rolled_back() {
     insta::assert_snapshot!(snap(&ops::rolled_back()));
 }
