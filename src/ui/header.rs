@@ -22,18 +22,21 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let live = live(state);
     let live_width = u16::try_from(live.width()).unwrap_or(0).min(l1.width);
     let [site, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(live_width)]).areas(l1);
-    frame.render_widget(Paragraph::new(site_line(state)), site);
+    // One row each: what does not fit ends in `…` rather than vanishing at the edge.
+    let fit = |line, area: Rect| Paragraph::new(theme::clip_line(line, usize::from(area.width)));
+    frame.render_widget(fit(site_line(state), site), site);
     frame.render_widget(Paragraph::new(live), right);
-    frame.render_widget(Paragraph::new(service_line(state)), l2);
-    frame.render_widget(Paragraph::new(verdict_line(state)), l3);
-    frame.render_widget(Paragraph::new(platform_line(state)), l4);
+    frame.render_widget(fit(service_line(state), l2), l2);
+    frame.render_widget(fit(verdict_line(state), l3), l3);
+    frame.render_widget(fit(platform_line(state), l4), l4);
 }
 
 fn site_line(state: &State) -> Line<'static> {
     let s = &state.site;
     let account = match &state.feeds.caller {
         Some(Ok(c)) => Span::raw(c.account.clone()),
-        Some(Err(e)) => Span::styled(format!("account ? ({})", e.message), theme::warn()),
+        // The reason, with what to do, is in the panels: here it would push the service off.
+        Some(Err(_)) => Span::styled("account ?", theme::warn()),
         None => Span::styled("account …", theme::dim()),
     };
     let sep = || Span::styled(" · ", theme::dim());
@@ -44,9 +47,12 @@ fn site_line(state: &State) -> Line<'static> {
         account,
         sep(),
         Span::raw(s.region.clone()),
-        sep(),
-        Span::raw(format!("{}/{}", s.cluster, s.service)),
     ];
+    // A site without a config name is named `cluster/service` already.
+    let target = format!("{}/{}", s.cluster, s.service);
+    if s.name != target {
+        spans.extend([sep(), Span::raw(target)]);
+    }
     if s.demo {
         spans.push(Span::styled("  DEMO ", theme::selected()));
     }

@@ -29,9 +29,7 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(err) = theme::error_line(&state.feeds.logs, state.now_ms) {
-        lines.push(err);
-    }
+    lines.extend(theme::error_lines(&state.feeds.logs, state.now_ms, inner.width));
     if let Some(e) = &v.filter_error {
         lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
     }

@@ -33,7 +33,7 @@ fn render_waf(state: &State, frame: &mut Frame, area: Rect) {
         .title(Line::from(vec![Span::raw(" "), theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines: Vec<Line<'static>> = theme::error_line(p, state.now_ms).into_iter().collect();
+    let mut lines: Vec<Line<'static>> = theme::error_lines(p, state.now_ms, inner.width);
     match p.data.as_ref() {
         None if p.error.is_none() => lines.push(Line::styled("loading…", theme::dim())),
         None => {}

@@ -28,6 +28,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         );
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // No data yet: the whole error, wrapped, with what to do.
+    if state.feeds.service.data.is_none() && state.feeds.service.error.is_some() {
+        let lines = theme::error_lines(&state.feeds.service, state.now_ms, inner.width);
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
     let height = usize::from(inner.height);
     let rows = state.rows();
     let offset = scroll_offset(state, &rows, height);

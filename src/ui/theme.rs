@@ -134,6 +134,12 @@ pub fn error_line<T>(panel: &Panel<T>, now_ms: i64) -> Option<Line<'static>> {
     Some(Line::styled(text, bad()))
 }
 
+/// A panel's error wrapped to `width` columns, so that its hint (what to do) is never cut off
+/// where the panel has the rows for it.
+pub fn error_lines<T>(panel: &Panel<T>, now_ms: i64, width: u16) -> Vec<Line<'static>> {
+    error_line(panel, now_ms).map_or_else(Vec::new, |l| wrap_line(l, usize::from(width)))
+}
+
 /// Splits a styled line into rows of at most `width` columns (char-wise, keeping styles).
 pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
@@ -232,6 +238,32 @@ pub fn clip(s: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
+/// A styled line cut to at most `width` display columns, the cut marked with `…` in the style
+/// of the span it falls in: for one-row lines (the header) that would otherwise lose their end
+/// unmarked at the screen's edge.
+pub fn clip_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut last_style = line.style;
+    for span in line.spans {
+        last_style = span.style;
+        let (kept, used) = take_width(&span.content, left);
+        let whole = kept.len() == span.content.len();
+        spans.push(Span::styled(kept.to_string(), span.style));
+        left -= used;
+        if !whole {
+            break;
+        }
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", last_style));
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// `s` cut from the left to at most `width` display columns, the cut marked with a leading `…`:
 /// for values whose end says most (an image's repository and tag after a long registry host).
 pub fn clip_left(s: &str, width: usize) -> String {
@@ -279,6 +311,22 @@ fn pad_to(mut s: String, used: usize, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_line_is_marked_and_never_wider_than_asked() {
+        let line =
+            Line::from(vec![Span::raw("⚠ ecs:DescribeServices: "), Span::styled("no AWS credentials found", bad())]);
+        let cut = clip_line(line.clone(), 30);
+        assert_eq!(cut.width(), 30);
+        let text: String = cut.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "⚠ ecs:DescribeServices: no AW…");
+        assert_eq!(cut.spans.last().map(|s| s.style), Some(bad()));
+        assert_eq!(clip_line(line.clone(), 200), line);
+        // Wide characters are never split: the mark takes the column that is left.
+        let jp = clip_line(Line::raw("ログ日本語"), 6);
+        assert!(jp.width() <= 6, "{jp:?}");
+        assert!(jp.spans.iter().map(|s| s.content.as_ref()).collect::<String>().ends_with('…'));
+    }
 
     #[test]
     fn formats() {

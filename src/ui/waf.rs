@@ -29,7 +29,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .title(Line::from(vec![Span::raw(" "), theme::age_span(p, state.now_ms), Span::raw(" ")]).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let error: Vec<Line<'static>> = theme::error_line(p, state.now_ms).into_iter().collect();
+    let error: Vec<Line<'static>> = theme::error_lines(p, state.now_ms, inner.width);
     let Some(w) = p.data.as_ref() else {
         let mut lines = error;
         if p.error.is_none() {

@@ -110,6 +110,16 @@ fn error_panels() {
 }
 
 #[test]
+fn at_80_columns_an_error_keeps_its_hint_and_the_header_keeps_the_service() {
+    let screen = draw(&errors(), 80, 24);
+    let flat: String = screen.lines().map(|l| l.trim_matches('│')).collect::<Vec<_>>().join("");
+    assert!(flat.contains("check the network or --endpoint-url"), "the Tasks pane wraps it whole:\n{screen}");
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(header.contains("account ?"), "{header}");
+    assert!(!header.contains("SSO session"), "the reason is in the panels, not pushing the header off: {header}");
+}
+
+#[test]
 fn unknown_command() {
     let mut s = healthy();
     keys(&mut s, ":deploy");
