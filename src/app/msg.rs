@@ -38,6 +38,19 @@ pub enum Feed {
     Platform,
 }
 
+impl Feed {
+    /// The longest its feed waits between two reads when all is well (the ECS feed polls
+    /// faster during a rollout or after a change, the log feed about every second): how old
+    /// its data gets before a refresh is due. The feeds poll by it; panels judge staleness by it.
+    pub const fn idle_every_ms(self) -> i64 {
+        match self {
+            Feed::Service => 30_000,
+            Feed::Logs => 1_000,
+            Feed::Waf | Feed::Platform => 60_000,
+        }
+    }
+}
+
 /// Everything `update` reacts to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

@@ -19,7 +19,7 @@ use crate::model::ServiceSnapshot;
 /// Poll intervals.
 const FAST: Duration = Duration::from_secs(2);
 const STEADY: Duration = Duration::from_secs(10);
-const IDLE: Duration = Duration::from_secs(30);
+const IDLE: Duration = Duration::from_millis(Feed::Service.idle_every_ms() as u64);
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>, disc: watch::Sender<Arc<Discovery>>) {
     let reader = ServiceReader::new(ctx.clients.clone(), ctx.log_budget.clone());

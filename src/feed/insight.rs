@@ -23,7 +23,7 @@ use crate::model::{
 /// The WAF window (the samples' limit too).
 pub const WINDOW_MS: i64 = 3 * 3_600_000;
 const SLICE_MS: i64 = 10 * 60_000;
-const EVERY: Duration = Duration::from_secs(60);
+const EVERY: Duration = Duration::from_millis(Feed::Waf.idle_every_ms() as u64);
 const REDISCOVER_MS: i64 = 10 * 60_000;
 
 #[derive(Default)]

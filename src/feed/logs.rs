@@ -30,7 +30,7 @@ use crate::model::{Behind, LogEvent, LogSource, OwnedRawEvent, TailHealth, inges
 
 /// How far back the console's tailer starts.
 pub const BACKFILL_MS: i64 = 5 * 60_000;
-const POLL: Duration = Duration::from_millis(1_000);
+const POLL: Duration = Duration::from_millis(Feed::Logs.idle_every_ms() as u64);
 /// Pages fetched per query and poll at most (a longer search continues at the next poll).
 pub const MAX_PAGES: usize = 8;
 /// Parsed stream names kept at most (a few per task ever seen).

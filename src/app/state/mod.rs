@@ -116,7 +116,7 @@ pub struct Scroll {
 }
 
 /// What each feed last delivered, with its age and error.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Feeds {
     /// Who the console acts as (STS), once asked.
     pub caller: Option<Result<CallerIdentity, FetchError>>,
@@ -133,6 +133,22 @@ pub struct Feeds {
     pub reports: HashMap<String, FoundReport>,
     /// Where the report lookup stands for tasks without a report, by task id.
     pub report_lookups: HashMap<String, ReportLookup>,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds {
+            caller: None,
+            service: Panel::of(crate::app::Feed::Service),
+            stopped: Vec::new(),
+            waf: Panel::of(crate::app::Feed::Waf),
+            platform: Panel::of(crate::app::Feed::Platform),
+            logs: Panel::of(crate::app::Feed::Logs),
+            tail: TailHealth::default(),
+            reports: HashMap::new(),
+            report_lookups: HashMap::new(),
+        }
+    }
 }
 
 /// The fleet view: when it was read, one row per configured site, and the selection.

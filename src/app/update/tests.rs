@@ -207,6 +207,27 @@ fn rollout_start_and_end_switch_fast_polling() {
 }
 
 #[test]
+fn data_is_stale_only_once_its_feeds_refresh_is_overdue() {
+    // The WAF and platform feeds read every minute: at 45 s their data is as fresh as it gets.
+    let mut s = State::new(site(), 0);
+    update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
+    s.feeds.waf.at_ms = Some(0);
+    s.feeds.platform.at_ms = Some(0);
+    update(&mut s, Msg::Tick(45_000));
+    assert!(!s.feeds.waf.is_stale(s.now_ms) && !s.feeds.platform.is_stale(s.now_ms));
+    update(&mut s, Msg::Tick(80_000));
+    assert!(s.feeds.waf.is_stale(s.now_ms) && s.feeds.platform.is_stale(s.now_ms));
+    // The service is read at least every 30 s; the log feed about every second.
+    let mut s = State::new(site(), 0);
+    update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
+    let at = s.feeds.service.at_ms.unwrap_or(0);
+    assert!(!s.feeds.service.is_stale(at + 40_000));
+    assert!(s.feeds.service.is_stale(at + 50_000));
+    s.feeds.logs.at_ms = Some(0);
+    assert!(!s.feeds.logs.is_stale(29_000) && s.feeds.logs.is_stale(31_000));
+}
+
+#[test]
 fn a_service_error_keeps_the_last_snapshot_and_marks_it_stale() {
     let mut s = State::new(site(), 0);
     update(&mut s, snapshot(RolloutState::Completed, &["t1"]));
