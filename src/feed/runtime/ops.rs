@@ -150,8 +150,9 @@ impl OpRunner {
         started: &runners::Started,
     ) -> Result<(bool, String), ActionError> {
         let id = &started.deployment_id;
-        self.send(OpEvent::Started { kind, ids: vec![id.clone()] }).await;
+        // Watched before anyone hears it started: a quit right after still writes its line.
         self.watch(op, &started.watched);
+        self.send(OpEvent::Started { kind, ids: vec![id.clone()] }).await;
         let followed = self.follow(op, &started.watched).await;
         self.unwatch(&started.watched);
         let (ok, mut summary) = followed?;
@@ -177,6 +178,7 @@ impl OpRunner {
         let run_id = format!("{}", now_ms());
         let start = runners::start_warm(&mut op, &plan, &run_id).await?;
         let ids = start.runs.iter().map(|s| crate::model::short_task_id(&s.run_task_arn).to_string()).collect();
+        self.watch(&op, &start.watched);
         self.send(OpEvent::Started { kind: OpKind::Warm, ids }).await;
         let (ptx, prx) = mpsc::unbounded_channel();
         let following = async {
@@ -187,7 +189,6 @@ impl OpRunner {
             drop(ptx);
             results
         };
-        self.watch(&op, &start.watched);
         let (results, ()) = tokio::join!(following, self.forward(prx));
         self.unwatch(&start.watched);
         let results = results?;
@@ -199,8 +200,8 @@ impl OpRunner {
         let mut op = self.operator.lock().await.clone();
         let since = now_ms();
         let watched = runners::replace_task(&mut op, task_id).await?;
-        self.send(OpEvent::Started { kind: OpKind::ReplaceTask, ids: vec![task_id.to_string()] }).await;
         self.watch(&op, &watched);
+        self.send(OpEvent::Started { kind: OpKind::ReplaceTask, ids: vec![task_id.to_string()] }).await;
         let outcome = runners::follow_replacement(&op, &watched, since, ROLLOUT_WAIT, EVERY, |_| {}).await;
         self.unwatch(&watched);
         let outcome = outcome?;
