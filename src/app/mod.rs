@@ -2,12 +2,14 @@
 //! `update(&mut State, Msg) -> Vec<Effect>` — no `.await`, no IO, time passed in. It imports
 //! only `model` (and `regex` for the log filter).
 //!
-//! - `key`, `keymap`: the app's key type and the key table (every scope, dialogs included).
+//! - `key`, `keymap`: the app's key type and the key table (every scope, dialogs included);
+//!   `help`: what the help overlay lists, from the key table, scrolled and searched by entry.
 //! - `msg`: the channel's vocabulary, `Msg` in and `Effect` out.
 //! - `state/`: `State` grouped by meaning, `Panel<T>`, the log view, the dialog's wording.
 //! - `update/`: the reducer: feed results, key dispatch, the typed line, navigation, the log scope.
 //! - `ops/`: the operator's actions: their vocabulary, the dialog, the watches, their two phases.
 
+pub mod help;
 pub mod key;
 pub mod keymap;
 pub mod msg;

@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 
 use super::theme::{self, cell};
 use crate::app::keymap::{Action, KeyScope, binding_of, label_of};
@@ -25,7 +25,7 @@ pub fn render(state: &State, dialog: &Dialog, frame: &mut Frame, area: Rect) {
     let wanted = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
     let height = wanted.min(area.height.saturating_sub(2));
     let popup = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
-    frame.render_widget(Clear, popup);
+    theme::overlay(frame, popup, area);
     let block = Block::bordered()
         .border_style(theme::key())
         .padding(Padding::horizontal(1))

@@ -15,12 +15,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         (Input::Command(t), _) => prompt(":", t),
         (Input::Filter(t), _) => prompt("filter /", t),
         (Input::Search(t), _) => prompt("search /", t),
+        (Input::HelpFind(t), _) => prompt("find in help: ", t),
         (Input::None, Some(flash)) => {
             Line::styled(format!(" {}", flash.text), if flash.error { theme::bad() } else { theme::warn() })
         }
         (Input::None, None) => keys(state),
     };
-    frame.render_widget(Paragraph::new(line), area);
+    // The keys that do not fit end in `…`: `?` (listed early) shows them all.
+    frame.render_widget(Paragraph::new(theme::clip_line(line, usize::from(area.width))), area);
 }
 
 fn prompt(label: &str, text: &str) -> Line<'static> {

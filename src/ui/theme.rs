@@ -134,6 +134,15 @@ pub fn error_line<T>(panel: &Panel<T>, now_ms: i64) -> Option<Line<'static>> {
     Some(Line::styled(text, bad()))
 }
 
+/// Clears what an overlay covers, and one column either side of it within `area`, so that no
+/// character of the screen beneath shows between its border and the panel's (`│S│`).
+pub fn overlay(frame: &mut ratatui::Frame, popup: ratatui::layout::Rect, area: ratatui::layout::Rect) {
+    let x = popup.x.saturating_sub(1).max(area.x);
+    let right = (popup.x + popup.width + 1).min(area.x + area.width);
+    let margin = ratatui::layout::Rect { x, y: popup.y, width: right.saturating_sub(x), height: popup.height };
+    frame.render_widget(ratatui::widgets::Clear, margin);
+}
+
 /// A panel's error wrapped to `width` columns, so that its hint (what to do) is never cut off
 /// where the panel has the rows for it.
 pub fn error_lines<T>(panel: &Panel<T>, now_ms: i64, width: u16) -> Vec<Line<'static>> {

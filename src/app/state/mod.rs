@@ -66,6 +66,8 @@ pub enum Input {
     Command(String),
     Filter(String),
     Search(String),
+    /// Words to find in the help overlay.
+    HelpFind(String),
 }
 
 /// A one-line message in the footer (an unknown command, a bad regex, "no more hits").
@@ -93,6 +95,9 @@ pub struct Nav {
     pub back: Vec<Screen>,
     /// The help overlay is open.
     pub help: bool,
+    /// The help entry at the top of the overlay (when it scrolls), and the words last searched.
+    pub help_top: usize,
+    pub help_find: Option<String>,
     pub input: Input,
     pub flash: Option<Flash>,
     /// The selected row of the overview's task table.
@@ -189,6 +194,8 @@ impl State {
                 screen: Screen::Overview,
                 back: Vec::new(),
                 help: false,
+                help_top: 0,
+                help_find: None,
                 input: Input::None,
                 flash: None,
                 selected: 0,

@@ -16,7 +16,7 @@ const MAX_INPUT: usize = 500;
 /// A key while a line is typed; the action of a `:` command entered, for the caller to carry out.
 pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
     let text = match &mut state.nav.input {
-        Input::Command(t) | Input::Filter(t) | Input::Search(t) => t,
+        Input::Command(t) | Input::Filter(t) | Input::Search(t) | Input::HelpFind(t) => t,
         Input::None => return None,
     };
     match key.code {
@@ -33,6 +33,7 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
                 Input::Command(t) => return command(state, &t),
                 Input::Filter(t) => set_filter(state, &t),
                 Input::Search(t) => set_search(state, &t),
+                Input::HelpFind(t) => find_in_help(state, &t),
                 Input::None => {}
             }
         }
@@ -65,6 +66,20 @@ fn set_filter(state: &mut State, pattern: &str) {
             state.flash(format!("bad filter /{pattern}/: {e} (filter unchanged)"), true);
             state.logs.filter_error = Some(e);
         }
+    }
+}
+
+/// Scrolls the help overlay to the first entry from the top one that has `words`.
+fn find_in_help(state: &mut State, words: &str) {
+    let words = words.trim();
+    state.nav.help_find = (!words.is_empty()).then(|| words.to_owned());
+    if words.is_empty() {
+        return;
+    }
+    let entries = crate::app::help::entries(state.nav.screen.key_scope());
+    match crate::app::help::find(&entries, words, state.nav.help_top) {
+        Some(i) => state.nav.help_top = i,
+        None => state.flash(format!("help has no {words:?}"), false),
     }
 }
 

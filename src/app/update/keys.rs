@@ -11,6 +11,7 @@ use crate::app::ops::{self, OpKind};
 use crate::app::state::{Input, Screen, State};
 
 use super::{input, logs, navigation};
+use crate::app::help;
 
 pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     if key == INTERRUPT {
@@ -32,12 +33,18 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
 
 /// Carries out one action of the key table (or of a `:` command).
 fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.nav.help && help_act(state, action) {
+        return Vec::new();
+    }
     match action {
         Action::Quit => {
             state.quit = true;
             return Vec::new();
         }
-        Action::Help => state.nav.help = !state.nav.help,
+        Action::Help => {
+            state.nav.help = !state.nav.help;
+            state.nav.help_top = 0;
+        }
         Action::Command => state.nav.input = Input::Command(String::new()),
         Action::Filter => state.nav.input = Input::Filter(pattern(state.logs.filter())),
         Action::Search => state.nav.input = Input::Search(pattern(state.logs.search.as_ref())),
@@ -78,6 +85,40 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss | Action::SubmitTyped => {}
     }
     Vec::new()
+}
+
+/// The help overlay's own actions: scrolling it by entry and finding words in it. False for
+/// the others (closing it, quitting).
+fn help_act(state: &mut State, action: Action) -> bool {
+    let entries = help::entries(state.nav.screen.key_scope());
+    let last = entries.len().saturating_sub(1);
+    let page = usize::try_from(navigation::page(state)).unwrap_or(1);
+    let nav = &mut state.nav;
+    nav.help_top = match action {
+        Action::Down => nav.help_top + 1,
+        Action::Up => nav.help_top.saturating_sub(1),
+        Action::PageDown => nav.help_top + page,
+        Action::PageUp => nav.help_top.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => last.saturating_sub(page.saturating_sub(1)),
+        Action::Search => {
+            nav.input = Input::HelpFind(String::new());
+            return true;
+        }
+        Action::SearchNext => {
+            let words = nav.help_find.clone().unwrap_or_default();
+            match help::find(&entries, &words, nav.help_top + 1) {
+                Some(i) => i,
+                None => {
+                    state.flash(format!("help has no {words:?}"), false);
+                    return true;
+                }
+            }
+        }
+        _ => return false,
+    }
+    .min(last);
+    true
 }
 
 /// The pattern to start editing from: the current one, or nothing.

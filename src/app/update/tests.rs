@@ -280,3 +280,36 @@ fn the_in_task_report_is_the_first_and_a_rewarm_result_is_kept_per_task() {
     let r = &s.ops.rewarmed["t1"];
     assert_eq!((r.outcome.clone(), r.elapsed_ms, r.at_ms), (outcome, 22_000, 95_000));
 }
+
+#[test]
+fn help_scrolls_by_entry_and_finds_words() {
+    let mut s = State::new(site(), 0);
+    s.nav.size = (80, 24);
+    press(&mut s, "?");
+    assert!(s.nav.help);
+    press(&mut s, "jj");
+    assert_eq!(s.nav.help_top, 2);
+    press(&mut s, "k");
+    assert_eq!(s.nav.help_top, 1);
+    let entries = crate::app::help::entries(s.nav.screen.key_scope());
+    press(&mut s, "G");
+    assert!(s.nav.help_top > 0 && s.nav.help_top < entries.len(), "{}", s.nav.help_top);
+    press(&mut s, "g");
+    assert_eq!(s.nav.help_top, 0);
+    let enter = |s: &mut State| update(s, Msg::Key(Key::plain(KeyCode::Enter)));
+    press(&mut s, "/typed service");
+    enter(&mut s);
+    assert!(entries[s.nav.help_top].text().contains("typed service"), "{:?}", entries[s.nav.help_top]);
+    let first = s.nav.help_top;
+    press(&mut s, "/confirm");
+    enter(&mut s);
+    let at = s.nav.help_top;
+    press(&mut s, "n");
+    assert_ne!(s.nav.help_top, at, "n goes to the next place");
+    assert!(entries[s.nav.help_top].text().to_lowercase().contains("confirm"));
+    assert!(first > 0);
+    // The overlay's keys do not move the screen underneath; Esc closes it.
+    assert_eq!(s.nav.screen, Screen::Overview);
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
+    assert!(!s.nav.help);
+}
