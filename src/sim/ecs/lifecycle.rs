@@ -76,6 +76,9 @@ pub fn create_task(
         warm_target: None,
         warm_exit: td.warmer_exit,
         warm_failures: td.warmer_failures,
+        cpu: td.cpu.clone(),
+        memory: td.memory.clone(),
+        overrides: None,
     };
     w.clusters.get_mut(cluster)?.tasks.insert(id.clone(), task);
     Some(id)
