@@ -4,6 +4,7 @@
 
 mod control;
 mod ecs;
+mod elb;
 mod logs;
 mod metric_math;
 mod metrics;

@@ -161,6 +161,11 @@ fn add_load_balancer(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec, at:
         arn: lb_arn.clone(),
         dns_name: dns,
         created_ms: at,
+        zones: crate::sim::elb::ZONE_SUBNETS
+            .iter()
+            .map(|(zone, subnet, _)| (format!("{}{zone}", w.region), subnet.to_string()))
+            .collect(),
+        security_groups: vec![format!("sg-0{}alb", &lb_id[..13])],
     });
     w.elb.target_groups.push(TargetGroup {
         name: spec.target_group.clone(),
