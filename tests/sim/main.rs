@@ -11,4 +11,5 @@ mod metrics;
 mod protocols;
 mod put_limits;
 mod scenarios;
+mod traffic;
 mod waf;

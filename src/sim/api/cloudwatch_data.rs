@@ -2,7 +2,7 @@
 //! `cloudwatch_wire`'s neutral tree, the reply leaves as its `Out`): validation with CloudWatch's
 //! awsQuery-style error codes, `MetricStat` queries answered from the minute store (exact
 //! dimension match; periods that are multiples of 60 s aggregate the minutes; periods without
-//! data have no point), metric math expressions over the other queries (`metric_math.rs`; an
+//! data have no point; the minute in progress has none until it is over), metric math expressions over the other queries (`metric_math.rs`; an
 //! expression it does not evaluate is refused with `ValidationError`), `ScanBy`, and
 //! `MaxDatapoints` paging with a `NextToken`. Percentile statistics are refused: the store keeps
 //! no distributions.
@@ -122,6 +122,9 @@ fn metric_points(
             d.value.as_deref().ok_or_else(|| missing(&at(&format!("Metric.Dimensions.member.{}.Value", i + 1))))?;
         dims.push((name, value));
     }
+    // A minute's data point is published once the minute is over, as AWS's vended metrics are:
+    // a half-counted minute would read as a drop in traffic.
+    let end = end.min(w.now_ms.div_euclid(60_000) * 60_000);
     Ok(w.metrics.query(&MetricKey::new(namespace, name, &dims), start, end, period, stat))
 }
 
