@@ -1,7 +1,9 @@
 //! The simulator through the real AWS SDK clients, on a paused clock (`wpops_fixtures::sim`):
-//! ECS, CloudWatch Logs, CloudWatch metrics (and its JSON and Query protocols by hand) and WAFv2, scenario dynamics, and the `/_sim`
-//! control endpoint with the `wpops sim` binary.
+//! ECS, CloudWatch Logs, CloudWatch metrics (its JSON and Query protocols by hand), ELBv2 and
+//! WAFv2, one traffic model, scenario dynamics, and the `/_sim` control endpoint with the
+//! `wpops sim` binary; and botocore as an independent referee (`conformance.rs`).
 
+mod conformance;
 mod control;
 mod ecs;
 mod elb;
