@@ -1,7 +1,8 @@
 //! HTTP front of the simulator: one axum fallback handler that recognises the caller (account
 //! from the access key id, region from the signature's credential scope), the service and the
-//! operation from the wire protocol, applies throttling and injected faults, counts the request,
-//! dispatches to `api/`, and frames the reply or error as that protocol does.
+//! operation from the wire protocol (`X-Amz-Target`, the rpcv2Cbor path, or awsQuery's `Action`
+//! with its `Version` naming the service), applies throttling and injected faults, counts the
+//! request, dispatches to `api/`, and frames the reply or error as that protocol does.
 
 use std::sync::Arc;
 use std::time::Duration;

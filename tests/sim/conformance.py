@@ -6,7 +6,8 @@ forced by a copy of the model that lists only that one), lets botocore parse eac
 its own model, and then walks the parsed output against the operation's output shape: required
 members present, every value of its shape's type, enum values known to the model. For JSON
 responses it also checks that the raw body holds no member the model does not know (botocore
-drops those silently). Errors are checked per protocol: botocore must see the modelled code.
+drops those silently), and for XML responses the framing (`<OpResponse><OpResult>`,
+`ResponseMetadata`) and that no element is one the model lacks. Errors are checked per protocol: botocore must see the modelled code.
 
 Usage: python3 conformance.py ENDPOINT_URL REGION ACCESS_KEY SIM_NOW_MS
 Prints one line per call and exits 1 if anything failed. Talks to ENDPOINT_URL only.
@@ -112,6 +113,38 @@ def raw_members(shape, value, path, errors):
             raw_members(shape.value, v, f"{path}[{k}]", errors)
 
 
+def raw_xml(shape, elem, path, errors):
+    """The raw XML body against the shape: elements botocore would drop unseen."""
+    if shape.type_name == "structure":
+        names = {m.serialization.get("name", n): m for n, m in shape.members.items()}
+        for child in elem:
+            tag = child.tag.split("}")[-1]
+            if tag not in names:
+                errors.append(f"{path}.{tag}: sent but not in the model ({shape.name})")
+            else:
+                raw_xml(names[tag], child, f"{path}.{tag}", errors)
+    elif shape.type_name == "list":
+        item = shape.member.serialization.get("name", "member")
+        for i, child in enumerate(elem):
+            if child.tag.split("}")[-1] != item:
+                errors.append(f"{path}[{i}]: <{child.tag.split('}')[-1]}> where the model has <{item}>")
+            else:
+                raw_xml(shape.member, child, f"{path}[{i}]", errors)
+
+
+def raw_query_response(model, body, errors):
+    """`<OpResponse><OpResult>…</OpResult><ResponseMetadata>…` with the result against the shape."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    want = model.output_shape.serialization.get("resultWrapper", f"{model.name}Result")
+    tags = [c.tag.split("}")[-1] for c in root]
+    if root.tag.split("}")[-1] != f"{model.name}Response" or tags != [want, "ResponseMetadata"]:
+        errors.append(f"XML framing: <{root.tag}> holding {tags}")
+        return
+    raw_xml(model.output_shape, root[0], "$", errors)
+
+
 class Raw:
     """Keeps the raw response of the last call (headers, body) from botocore's before-parse event."""
 
@@ -140,6 +173,8 @@ def call(c, raw, op, label=None, **params):
         body = (raw.last or {}).get("body", b"")
         if protocol == "json" and body:
             raw_members(model.output_shape, json.loads(body), "$", errors)
+        if protocol == "query" and body:
+            raw_query_response(model, body, errors)
     status = (raw.last or {}).get("status_code")
     if status != 200:
         errors.append(f"HTTP {status}")
