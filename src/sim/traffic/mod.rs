@@ -244,20 +244,11 @@ fn visit(w: &mut RegionWorld, task: &Task, ts: i64, ratio_5xx: f64, max_children
 }
 
 /// The targets the load balancer health-checks: registered and not draining.
-fn checked_targets(w: &RegionWorld, site: &Site) -> Vec<Task> {
-    w.clusters
-        .get(&site.cluster)
-        .map(|c| {
-            c.tasks
-                .values()
-                .filter(|t| {
-                    t.service.as_deref() == Some(&site.service)
-                        && matches!(t.target, TargetState::Initial | TargetState::Healthy | TargetState::Unhealthy)
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
+fn checked_targets<'a>(w: &'a RegionWorld, site: &'a Site) -> impl Iterator<Item = &'a Task> + 'a {
+    w.clusters.get(&site.cluster).into_iter().flat_map(|c| c.tasks.values()).filter(|t| {
+        t.service.as_deref() == Some(&site.service)
+            && matches!(t.target, TargetState::Initial | TargetState::Healthy | TargetState::Unhealthy)
+    })
 }
 
 /// The health checks due in the second at `second`, each an nginx access line; returns how many.
@@ -266,7 +257,7 @@ fn health_checks(w: &mut RegionWorld, site: &Site, second: i64) -> u32 {
     if interval <= 0 || second % interval != 0 {
         return 0;
     }
-    let tasks = checked_targets(w, site);
+    let tasks: Vec<Task> = checked_targets(w, site).cloned().collect();
     let now = second;
     for t in &tasks {
         let ok = t.target != TargetState::Unhealthy;
@@ -355,7 +346,7 @@ pub fn synthesize_history(w: &mut RegionWorld, from_ms: i64, to_ms: i64) {
             };
             let interval = w.scenario.timing.health_check_interval;
             let checks = if interval > 0.0 {
-                (checked_targets(w, &site).len() as f64 * (60.0 / interval).floor()) as u32
+                (checked_targets(w, &site).count() as f64 * (60.0 / interval).floor()) as u32
             } else {
                 0
             };
