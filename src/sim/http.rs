@@ -1,7 +1,8 @@
 //! HTTP front of the simulator: one axum fallback handler that recognises the caller (account
 //! from the access key id, region from the signature's credential scope), the service and the
-//! operation from the wire protocol, applies throttling and injected faults, counts the request,
-//! dispatches to `api/`, and frames the reply or error as that protocol does.
+//! operation from the wire protocol (`X-Amz-Target`, the rpcv2Cbor path, or awsQuery's `Action`
+//! with its `Version` naming the service), applies throttling and injected faults, counts the
+//! request, dispatches to `api/`, and frames the reply or error as that protocol does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, Response, Uri};
 use rand::Rng;
 
+use super::api::cloudwatch_wire::Wire;
 use super::api::{self, Caller, Reply};
 use super::error::ApiError;
 use super::{Shared, control, lock};
@@ -24,6 +26,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Protocol {
     Json,
+    /// awsJson1_0, which CloudWatch speaks with awsQuery-compatible error codes.
+    Json10,
     Cbor,
     Query,
 }
@@ -81,10 +85,10 @@ async fn handle(
         let (status, value) = control::handle(&shared, method.as_str(), &path, uri.query().unwrap_or(""), &body);
         return respond(status, "application/json", value.to_string().into_bytes(), &[]);
     }
-    let (access_key, region, scope_service) =
+    let (access_key, region, _service) =
         credential_scope(&headers).unwrap_or_else(|| ("ANONYMOUS".into(), "us-east-1".into(), String::new()));
     let caller = Caller { account: account_of(&access_key), access_key, region };
-    let (protocol, service, op) = match identify(&headers, &path, &body, &scope_service) {
+    let (protocol, service, op) = match identify(&headers, &path, &body) {
         Ok(x) => x,
         Err((protocol, e)) => return render_error(protocol, &e, &request_id()),
     };
@@ -109,7 +113,14 @@ async fn handle(
         "ecs" => api::ecs::handle(w, &caller, &op, &body),
         "logs" => api::logs::handle(w, &caller, &op, &body),
         "wafv2" => api::waf::handle(w, &caller, &op, &body),
-        "monitoring" => api::cloudwatch::handle(w, &caller, &op, &body),
+        "monitoring" => {
+            let wire = match protocol {
+                Protocol::Cbor => Wire::Cbor,
+                Protocol::Query => Wire::Query,
+                Protocol::Json | Protocol::Json10 => Wire::Json,
+            };
+            api::cloudwatch::handle(w, &caller, wire, &op, &body)
+        }
         "elasticloadbalancing" => api::elb::handle(w, &caller, &op, &body),
         "sts" => api::sts::handle(w, &caller, &op, &body),
         _ => Err(ApiError::unknown_operation(&op)),
@@ -133,21 +144,17 @@ fn take_budget(shared: &Shared, caller: &Caller, service: &str, op: &str) -> boo
 
 type Identified = (Protocol, String, String);
 
-fn identify(
-    headers: &HeaderMap,
-    path: &str,
-    body: &[u8],
-    scope_service: &str,
-) -> Result<Identified, (Protocol, ApiError)> {
+fn identify(headers: &HeaderMap, path: &str, body: &[u8]) -> Result<Identified, (Protocol, ApiError)> {
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         let (prefix, op) = target.split_once('.').unwrap_or((target, ""));
-        let service = match prefix {
-            "AmazonEC2ContainerServiceV20141113" => "ecs",
-            "Logs_20140328" => "logs",
-            "AWSWAF_20190729" => "wafv2",
+        let (protocol, service) = match prefix {
+            "AmazonEC2ContainerServiceV20141113" => (Protocol::Json, "ecs"),
+            "Logs_20140328" => (Protocol::Json, "logs"),
+            "AWSWAF_20190729" => (Protocol::Json, "wafv2"),
+            "GraniteServiceVersion20100801" => (Protocol::Json10, "monitoring"),
             _ => return Err((Protocol::Json, ApiError::unknown_operation(target))),
         };
-        return Ok((Protocol::Json, service.into(), op.into()));
+        return Ok((protocol, service.into(), op.into()));
     }
     if let Some(rest) = path.strip_prefix("/service/") {
         let mut parts = rest.split('/');
@@ -159,21 +166,39 @@ fn identify(
         return Err((Protocol::Cbor, ApiError::unknown_operation(rest)));
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
-    let action = form.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone());
-    let version = form.iter().find(|(k, _)| k == "Version").map(|(_, v)| v.as_str()).unwrap_or("");
-    match action {
-        Some(op) => {
-            let service = match (scope_service, version) {
-                ("sts", _) | (_, "2011-06-15") => "sts",
-                _ => "elasticloadbalancing",
-            };
-            Ok((Protocol::Query, service.into(), op))
+    let param = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    match (param("Action"), param("Version")) {
+        (Some(op), Some(version)) => Ok((Protocol::Query, query_service(version)?.into(), op.into())),
+        (Some(_), None) => Err((
+            Protocol::Query,
+            ApiError::client("MissingParameter", "The request must contain the parameter Version."),
+        )),
+        (None, Some(_)) => {
+            Err((Protocol::Query, ApiError::client("MissingAction", "The request must contain the parameter Action.")))
         }
-        None => Err((
+        (None, None) => Err((
             Protocol::Json,
             ApiError::client(
                 "UnknownOperationException",
                 "No X-Amz-Target, operation path or Action: not an AWS request the simulator knows",
+            ),
+        )),
+    }
+}
+
+/// The service an awsQuery request is for, by its API `Version`.
+fn query_service(version: &str) -> Result<&'static str, (Protocol, ApiError)> {
+    match version {
+        "2010-08-01" => Ok("monitoring"),
+        "2015-12-01" => Ok("elasticloadbalancing"),
+        "2011-06-15" => Ok("sts"),
+        other => Err((
+            Protocol::Query,
+            ApiError::client(
+                "InvalidParameterValue",
+                format!(
+                    "Version {other} is not an API version the simulator serves: 2010-08-01 (CloudWatch), 2015-12-01 (Elastic Load Balancing v2) or 2011-06-15 (STS)."
+                ),
             ),
         )),
     }
@@ -191,6 +216,7 @@ fn render_reply(service: &str, op: &str, reply: Reply, rid: &str) -> Response<Bo
     let rid_h = [("x-amzn-requestid", rid.to_string())];
     match reply {
         Reply::Json(v) => respond(200, "application/x-amz-json-1.1", v.to_string().into_bytes(), &rid_h),
+        Reply::Json10(v) => respond(200, "application/x-amz-json-1.0", v.to_string().into_bytes(), &rid_h),
         Reply::Cbor(bytes) => respond(
             200,
             "application/cbor",
@@ -198,10 +224,10 @@ fn render_reply(service: &str, op: &str, reply: Reply, rid: &str) -> Response<Bo
             &[("x-amzn-requestid", rid.to_string()), ("smithy-protocol", "rpc-v2-cbor".into())],
         ),
         Reply::Xml(inner) => {
-            let ns = if service == "sts" {
-                "https://sts.amazonaws.com/doc/2011-06-15/"
-            } else {
-                "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
+            let ns = match service {
+                "sts" => "https://sts.amazonaws.com/doc/2011-06-15/",
+                "monitoring" => api::cloudwatch::XML_NAMESPACE,
+                _ => "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
             };
             let xml = format!(
                 "<{op}Response xmlns=\"{ns}\"><{op}Result>{inner}</{op}Result><ResponseMetadata><RequestId>{rid}</RequestId></ResponseMetadata></{op}Response>"
@@ -220,6 +246,16 @@ fn render_error(protocol: Protocol, e: &ApiError, rid: &str) -> Response<Body> {
                 "application/x-amz-json-1.1",
                 body.to_string().into_bytes(),
                 &[("x-amzn-requestid", rid.to_string()), ("x-amzn-errortype", e.code.clone())],
+            )
+        }
+        Protocol::Json10 => {
+            let body = serde_json::json!({"__type": api::cloudwatch::json_error_type(&e.code), "message": e.message});
+            let kind = if e.sender { "Sender" } else { "Receiver" };
+            respond(
+                e.status,
+                "application/x-amz-json-1.0",
+                body.to_string().into_bytes(),
+                &[("x-amzn-requestid", rid.to_string()), ("x-amzn-query-error", format!("{};{kind}", e.code))],
             )
         }
         Protocol::Cbor => {

@@ -1,6 +1,7 @@
 //! The simulated ECS through the real aws-sdk-ecs client: reads, a forced redeploy followed to
 //! COMPLETED with its events in order, warmers that stop with exit 0 and a report, RunTask
-//! idempotency, StopTask replacement, and AWS-shaped errors.
+//! idempotency, task size and overrides from the task definition and RunTask, StopTask
+//! replacement, and AWS-shaped errors.
 
 use aws_sdk_ecs::types::DesiredStatus;
 use wpops_fixtures::sim::*;
@@ -154,4 +155,68 @@ async fn injected_throttle_arrives_as_throttling_exception() {
     let err = ecs.list_clusters().send().await.unwrap_err();
     let meta = aws_sdk_ecs::error::ProvideErrorMetadata::code(&err).map(str::to_string);
     assert_eq!(meta.as_deref(), Some("ThrottlingException"));
+}
+
+#[tokio::test]
+async fn task_size_and_overrides_come_from_the_task_definition_and_run_task() {
+    use aws_sdk_ecs::types::{
+        AwsVpcConfiguration, ContainerOverride, KeyValuePair, NetworkConfiguration, TaskOverride,
+    };
+    let sim = sim("default").await;
+    let ecs = aws_sdk_ecs::Client::new(&config(&sim).await);
+    // A service task: the task definition's size, no overrides.
+    let arns = ecs.list_tasks().cluster("wp-prod").service_name("wordpress").send().await.unwrap();
+    let t = ecs.describe_tasks().cluster("wp-prod").tasks(&arns.task_arns()[0]).send().await.unwrap();
+    let t = &t.tasks()[0];
+    assert_eq!((t.cpu(), t.memory()), (Some("1024"), Some("2048")));
+    assert!(t.overrides().unwrap().container_overrides().is_empty());
+    let network = NetworkConfiguration::builder()
+        .awsvpc_configuration(AwsVpcConfiguration::builder().subnets("subnet-0a11c0ffee0000001").build().unwrap())
+        .build();
+    // The one-off warmer without overrides: its own definition's 256/512.
+    let plain =
+        ecs.run_task().cluster("wp-prod").task_definition("wordpress-warmer").network_configuration(network.clone());
+    let out = plain.send().await.unwrap();
+    assert_eq!((out.tasks()[0].cpu(), out.tasks()[0].memory()), (Some("256"), Some("512")));
+    // With task-level and container overrides: the size overridden, the overrides echoed as sent.
+    let overrides = TaskOverride::builder()
+        .cpu("512")
+        .memory("2048")
+        .container_overrides(
+            ContainerOverride::builder()
+                .name("warmer")
+                .command("php")
+                .command("/opt/warm.php")
+                .environment(KeyValuePair::builder().name("WARM_URL").value("http://10.0.9.9/w.php").build())
+                .build(),
+        )
+        .build();
+    let out = ecs
+        .run_task()
+        .cluster("wp-prod")
+        .task_definition("wordpress-warmer")
+        .overrides(overrides.clone())
+        .network_configuration(network.clone())
+        .send()
+        .await
+        .unwrap();
+    let arn = out.tasks()[0].task_arn().unwrap().to_string();
+    for t in [
+        out.tasks()[0].clone(),
+        ecs.describe_tasks().cluster("wp-prod").tasks(&arn).send().await.unwrap().tasks()[0].clone(),
+    ] {
+        assert_eq!((t.cpu(), t.memory()), (Some("512"), Some("2048")));
+        assert_eq!(t.overrides(), Some(&overrides));
+    }
+    let bad = TaskOverride::builder().cpu("lots").build();
+    let err = ecs
+        .run_task()
+        .cluster("wp-prod")
+        .task_definition("wordpress-warmer")
+        .overrides(bad)
+        .network_configuration(network)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.into_service_error().is_invalid_parameter_exception());
 }

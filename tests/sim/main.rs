@@ -1,11 +1,17 @@
 //! The simulator through the real AWS SDK clients, on a paused clock (`wpops_fixtures::sim`):
-//! ECS, CloudWatch Logs, CloudWatch metrics and WAFv2, scenario dynamics, and the `/_sim`
-//! control endpoint with the `wpops sim` binary.
+//! ECS, CloudWatch Logs, CloudWatch metrics (its JSON and Query protocols by hand), ELBv2 and
+//! WAFv2, one traffic model, scenario dynamics, and the `/_sim` control endpoint with the
+//! `wpops sim` binary; and botocore as an independent referee (`conformance.rs`).
 
+mod conformance;
 mod control;
 mod ecs;
+mod elb;
 mod logs;
+mod metric_math;
 mod metrics;
+mod protocols;
 mod put_limits;
 mod scenarios;
+mod traffic;
 mod waf;

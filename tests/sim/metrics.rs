@@ -1,7 +1,7 @@
 //! The simulated CloudWatch (rpcv2Cbor) through the real aws-sdk-cloudwatch client: ListMetrics
 //! discovery of the WAF rule groups, per-rule-group and per-rule BlockedRequests over three
 //! hours (the `Rule=ALL` series equals the sum of the groups), TargetResponseTime statistics,
-//! 5-minute aggregation, expressions, MaxDatapoints paging, and CloudWatch's error codes
+//! 5-minute aggregation, expressions (metric math in `metric_math.rs`), MaxDatapoints paging, and CloudWatch's error codes
 //! (including an injected throttle) through the CBOR error path.
 
 use std::collections::BTreeMap;
@@ -303,7 +303,7 @@ async fn bad_queries_carry_cloudwatch_error_codes() {
     assert_eq!(c.as_deref(), Some("InvalidParameterCombination"));
     let expr = MetricDataQuery::builder().id("e").expression("m1 * 2").build();
     let c = code(run(expr, now - 600_000, now).await);
-    assert_eq!(c.as_deref(), Some("InvalidParameterValue"));
+    assert_eq!(c.as_deref(), Some("ValidationError"), "an id no query has");
     let c = code(cw.get_metric_data().metric_data_queries(ok.clone()).send().await);
     assert_eq!(c.as_deref(), Some("MissingParameter"));
     let err = cw

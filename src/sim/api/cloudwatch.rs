@@ -1,13 +1,13 @@
-//! CloudWatch metrics (rpcv2Cbor, `GraniteServiceVersion20100801`) in the simulator: operation
-//! dispatch, the CBOR helpers (requests decoded with serde, timestamps as tag-1 ints or floats;
-//! replies built as `ciborium::Value` with tag-1 timestamps and float values), the awsQuery-style
-//! error codes CloudWatch keeps, and ListMetrics. GetMetricData is in `cloudwatch_data.rs`.
-//! Reads the world's `MetricStore`; never writes it.
+//! CloudWatch metrics (`GraniteServiceVersion20100801`, version 2010-08-01) in the simulator, on
+//! all three protocols AWS serves it on: rpcv2Cbor, awsJson1_0 and awsQuery. Each request is
+//! decoded once into a neutral tree and each reply encoded once per protocol by
+//! `cloudwatch_wire.rs`; between the two, one implementation per operation: ListMetrics here,
+//! GetMetricData in `cloudwatch_data.rs`. Also the awsQuery-style error codes CloudWatch keeps
+//! on every protocol. Reads the world's `MetricStore`; never writes it.
 
-use ciborium::Value;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
+use super::cloudwatch_wire::{self, Encoded, Out, Wire, dimensions, text};
 use super::{Caller, Reply};
 use crate::sim::error::ApiError;
 use crate::sim::metrics::DimensionFilter;
@@ -18,15 +18,27 @@ use super::cloudwatch_data;
 /// ListMetrics page size, as AWS.
 pub const LIST_PAGE: usize = 500;
 
-pub fn handle(w: &mut RegionWorld, _caller: &Caller, op: &str, body: &[u8]) -> Result<Reply, ApiError> {
-    let v = match op {
-        "ListMetrics" => list_metrics(w, body)?,
-        "GetMetricData" => cloudwatch_data::get_metric_data(w, body)?,
+/// The awsQuery namespace of CloudWatch's XML replies.
+pub const XML_NAMESPACE: &str = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+pub fn handle(w: &mut RegionWorld, _caller: &Caller, wire: Wire, op: &str, body: &[u8]) -> Result<Reply, ApiError> {
+    let run: fn(&RegionWorld, serde_json::Value) -> Result<Out, ApiError> = match op {
+        "ListMetrics" => list_metrics,
+        "GetMetricData" => cloudwatch_data::get_metric_data,
+        _ if wire == Wire::Query => {
+            return Err(ApiError::client(
+                "InvalidAction",
+                format!("Could not find operation {op} for version 2010-08-01"),
+            ));
+        }
         _ => return Err(ApiError::unknown_operation(op)),
     };
-    let mut bytes = Vec::new();
-    ciborium::into_writer(&v, &mut bytes).map_err(|e| ApiError::new(500, "InternalServiceError", e.to_string()))?;
-    Ok(Reply::Cbor(bytes))
+    let out = run(w, cloudwatch_wire::decode(wire, body)?)?;
+    Ok(match cloudwatch_wire::encode(wire, &out)? {
+        Encoded::Cbor(bytes) => Reply::Cbor(bytes),
+        Encoded::Json(v) => Reply::Json10(v),
+        Encoded::Xml(x) => Reply::Xml(x),
+    })
 }
 
 /// `InvalidParameterValue` (awsQuery code, sent in `x-amzn-query-error` by `http.rs`).
@@ -49,44 +61,17 @@ pub(crate) fn invalid_token() -> ApiError {
     ApiError::client("InvalidNextToken", "The service couldn't process the NextToken provided.")
 }
 
-/// Decodes a CBOR request body (an empty body is an empty map).
-pub(crate) fn cbor_parse<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.is_empty() {
-        return Ok(T::default());
+/// The modelled error shape of an awsQuery code, the `__type` CloudWatch's JSON protocol sends
+/// (the code itself travels in `x-amzn-query-error`); other codes are sent as they are.
+pub fn json_error_type(code: &str) -> &str {
+    match code {
+        "InvalidParameterValue" => "com.amazonaws.cloudwatch#InvalidParameterValueException",
+        "InvalidParameterCombination" => "com.amazonaws.cloudwatch#InvalidParameterCombinationException",
+        "MissingParameter" => "com.amazonaws.cloudwatch#MissingRequiredParameterException",
+        "InvalidNextToken" => "com.amazonaws.cloudwatch#InvalidNextToken",
+        "InternalServiceError" => "com.amazonaws.cloudwatch#InternalServiceFault",
+        other => other,
     }
-    ciborium::from_reader(body).map_err(|e| ApiError::malformed(format!("Cannot decode CBOR request: {e}")))
-}
-
-/// Epoch milliseconds from a CBOR timestamp: tag 1 around an int or float of seconds (the tag
-/// is accepted missing too).
-pub(crate) fn epoch_ms(v: &Value) -> Option<i64> {
-    match v {
-        Value::Tag(1, inner) => epoch_ms(inner),
-        Value::Integer(i) => i64::try_from(i128::from(*i)).ok().map(|s| s.saturating_mul(1000)),
-        Value::Float(f) if f.is_finite() => Some((f * 1000.0).round() as i64),
-        _ => None,
-    }
-}
-
-/// A tag-1 timestamp of whole seconds.
-pub(crate) fn cbor_time(ms: i64) -> Value {
-    Value::Tag(1, Box::new(Value::Integer(ms.div_euclid(1000).into())))
-}
-
-pub(crate) fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-
-/// A CBOR map from string keys.
-pub(crate) fn cbor_map(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Map(pairs.into_iter().map(|(k, v)| (text(k), v)).collect())
-}
-
-/// A `Dimensions` list.
-pub(crate) fn dimensions_value(dims: &[(String, String)]) -> Value {
-    Value::Array(
-        dims.iter().map(|(n, v)| cbor_map(vec![("Name", text(n.as_str())), ("Value", text(v.as_str()))])).collect(),
-    )
 }
 
 /// A `{Name, Value}` dimension as requests carry it.
@@ -107,8 +92,8 @@ struct ListMetricsReq {
     recently_active: Option<String>,
 }
 
-fn list_metrics(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
-    let req: ListMetricsReq = cbor_parse(body)?;
+fn list_metrics(w: &RegionWorld, tree: serde_json::Value) -> Result<Out, ApiError> {
+    let req: ListMetricsReq = cloudwatch_wire::parse(tree)?;
     let dims = req.dimensions.unwrap_or_default();
     if dims.len() > 10 {
         return Err(invalid_value("The collection Dimensions must not have a size greater than 10."));
@@ -133,54 +118,21 @@ fn list_metrics(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
         Some(t) => t.parse::<usize>().ok().filter(|n| *n <= keys.len()).ok_or_else(invalid_token)?,
     };
     let end = (start + LIST_PAGE).min(keys.len());
-    let metrics: Vec<Value> = keys
+    let metrics: Vec<Out> = keys
         .get(start..end)
         .unwrap_or_default()
         .iter()
         .map(|k| {
-            cbor_map(vec![
+            Out::Map(vec![
                 ("Namespace", text(k.namespace.as_str())),
                 ("MetricName", text(k.name.as_str())),
-                ("Dimensions", dimensions_value(&k.dimensions)),
+                ("Dimensions", dimensions(&k.dimensions)),
             ])
         })
         .collect();
-    let mut out = vec![("Metrics", Value::Array(metrics))];
+    let mut out = vec![("Metrics", Out::List(metrics))];
     if end < keys.len() {
         out.push(("NextToken", text(end.to_string())));
     }
-    Ok(cbor_map(out))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Deserialize, Default)]
-    #[serde(rename_all = "PascalCase")]
-    struct Req {
-        start_time: Option<Value>,
-    }
-
-    #[test]
-    fn tagged_timestamps_decode_from_floats_and_ints() {
-        for inner in [Value::Float(1_795_842_000.25), Value::Integer(1_795_842_000i64.into())] {
-            let v = cbor_map(vec![("StartTime", Value::Tag(1, Box::new(inner)))]);
-            let mut bytes = Vec::new();
-            ciborium::into_writer(&v, &mut bytes).unwrap();
-            let req: Req = cbor_parse(&bytes).unwrap();
-            let ms = epoch_ms(&req.start_time.unwrap()).unwrap();
-            assert!(ms == 1_795_842_000_250 || ms == 1_795_842_000_000, "{ms}");
-        }
-        let empty: Req = cbor_parse(&[]).unwrap();
-        assert!(empty.start_time.is_none());
-    }
-
-    #[test]
-    fn replies_carry_tagged_int_timestamps() {
-        let mut bytes = Vec::new();
-        ciborium::into_writer(&cbor_time(1_795_842_060_000), &mut bytes).unwrap();
-        assert_eq!(bytes[0], 0xc1, "tag 1");
-        assert_eq!(bytes[1], 0x1a, "a 32-bit unsigned int follows");
-    }
+    Ok(Out::Map(out))
 }

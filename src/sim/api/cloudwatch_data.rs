@@ -1,19 +1,20 @@
-//! CloudWatch GetMetricData in the simulator: validation with CloudWatch's awsQuery-style error
-//! codes, `MetricStat` queries answered from the minute store (exact dimension match; periods
-//! that are multiples of 60 s aggregate the minutes; periods without data have no point),
-//! `SUM|AVG|MIN|MAX(METRICS())` expressions over the request's metric queries (any other
-//! expression is refused with InvalidParameterValue), `ScanBy`, and `MaxDatapoints` paging with
-//! a `NextToken`. Percentile statistics are refused: the store keeps no distributions.
+//! CloudWatch GetMetricData in the simulator, once for every protocol (the request arrives as
+//! `cloudwatch_wire`'s neutral tree, the reply leaves as its `Out`): validation with CloudWatch's
+//! awsQuery-style error codes, `MetricStat` queries answered from the minute store (exact
+//! dimension match; periods that are multiples of 60 s aggregate the minutes; periods without
+//! data have no point; the minute in progress has none until it is over), metric math expressions over the other queries (`metric_math.rs`; an
+//! expression it does not evaluate is refused with `ValidationError`), `ScanBy`, and
+//! `MaxDatapoints` paging with a `NextToken`. Percentile statistics are refused: the store keeps
+//! no distributions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use ciborium::Value;
 use serde::Deserialize;
 
-use super::cloudwatch::{
-    DimensionReq, cbor_map, cbor_parse, cbor_time, epoch_ms, invalid_combination, invalid_token, invalid_value,
-    missing, text,
-};
+use super::cloudwatch::{invalid_combination, invalid_token, invalid_value, missing};
+use super::cloudwatch_wire::{Out, epoch_ms, lenient_bool, lenient_i64, parse, text};
+use super::metric_math::{self, Points};
+use crate::sim::api::cloudwatch::DimensionReq;
 use crate::sim::error::ApiError;
 use crate::sim::metrics::{MetricKey, Statistic};
 use crate::sim::world::RegionWorld;
@@ -35,6 +36,7 @@ struct MetricReq {
 #[serde(rename_all = "PascalCase")]
 struct MetricStatReq {
     metric: Option<MetricReq>,
+    #[serde(default, deserialize_with = "lenient_i64")]
     period: Option<i64>,
     stat: Option<String>,
 }
@@ -46,7 +48,9 @@ struct QueryReq {
     metric_stat: Option<MetricStatReq>,
     expression: Option<String>,
     label: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
     return_data: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_i64")]
     period: Option<i64>,
 }
 
@@ -54,20 +58,12 @@ struct QueryReq {
 #[serde(rename_all = "PascalCase")]
 struct GetMetricDataReq {
     metric_data_queries: Option<Vec<QueryReq>>,
-    start_time: Option<Value>,
-    end_time: Option<Value>,
+    start_time: Option<serde_json::Value>,
+    end_time: Option<serde_json::Value>,
     next_token: Option<String>,
     scan_by: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
     max_datapoints: Option<i64>,
-}
-
-/// How an expression combines the metric queries' points at each timestamp.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Combine {
-    Sum,
-    Avg,
-    Min,
-    Max,
 }
 
 /// One answered query: id, label, points oldest first.
@@ -84,19 +80,9 @@ fn valid_id(id: &str) -> bool {
         && id.len() <= 255
 }
 
-fn parse_expression(expr: &str) -> Option<Combine> {
-    let compact: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
-    let (func, rest) = compact.split_once('(')?;
-    if rest != "METRICS())" {
-        return None;
-    }
-    Some(match func {
-        "SUM" => Combine::Sum,
-        "AVG" => Combine::Avg,
-        "MIN" => Combine::Min,
-        "MAX" => Combine::Max,
-        _ => return None,
-    })
+/// The error CloudWatch gives an expression it cannot evaluate.
+fn expression_error(id: &str, reason: &str) -> ApiError {
+    ApiError::client("ValidationError", format!("Error in expression {id}: {reason}"))
 }
 
 fn metric_points(
@@ -136,32 +122,25 @@ fn metric_points(
             d.value.as_deref().ok_or_else(|| missing(&at(&format!("Metric.Dimensions.member.{}.Value", i + 1))))?;
         dims.push((name, value));
     }
+    // A minute's data point is published once the minute is over, as AWS's vended metrics are:
+    // a half-counted minute would read as a drop in traffic.
+    let end = end.min(w.now_ms.div_euclid(60_000) * 60_000);
     Ok(w.metrics.query(&MetricKey::new(namespace, name, &dims), start, end, period, stat))
 }
 
-fn combine(how: Combine, series: &[&Vec<(i64, f64)>]) -> Vec<(i64, f64)> {
-    let mut at: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
-    for s in series {
-        for (t, v) in s.iter() {
-            at.entry(*t).or_default().push(*v);
-        }
-    }
-    at.into_iter()
-        .map(|(t, vs)| {
-            let v = match how {
-                Combine::Sum => vs.iter().sum(),
-                Combine::Avg => vs.iter().sum::<f64>() / vs.len() as f64,
-                Combine::Min => vs.iter().copied().fold(f64::INFINITY, f64::min),
-                Combine::Max => vs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            };
-            (t, v)
-        })
-        .collect()
+/// Period-aligned timestamps of the window, as the store buckets them.
+fn grid(start: i64, end: i64, period_s: i64) -> Vec<i64> {
+    let step = period_s.max(60) * 1000;
+    let origin = start.div_euclid(60_000) * 60_000;
+    (0..).map(|k| origin + k * step).take_while(|t| *t < end).take(DEFAULT_MAX_DATAPOINTS).collect()
 }
 
 fn answer_all(w: &RegionWorld, queries: &[QueryReq], start: i64, end: i64) -> Result<Vec<Answer>, ApiError> {
     let mut ids = HashSet::new();
-    let mut metric_series: Vec<Option<Vec<(i64, f64)>>> = Vec::with_capacity(queries.len());
+    let mut resolved: HashMap<String, Points> = HashMap::new();
+    let mut metrics: Vec<Points> = Vec::new();
+    let mut pending: Vec<(usize, &str, metric_math::Expr)> = Vec::new();
+    let mut min_period: Option<i64> = None;
     for (i, q) in queries.iter().enumerate() {
         let n = i + 1;
         let id = q.id.as_deref().ok_or_else(|| missing(&format!("MetricDataQueries.member.{n}.Id")))?;
@@ -173,41 +152,58 @@ fn answer_all(w: &RegionWorld, queries: &[QueryReq], start: i64, end: i64) -> Re
         if !ids.insert(id) {
             return Err(invalid_value(format!("The Id {id} is used by more than one query.")));
         }
-        metric_series.push(match (&q.metric_stat, &q.expression) {
+        match (&q.metric_stat, &q.expression) {
             (Some(_), Some(_)) | (None, None) => {
                 return Err(invalid_combination(format!(
                     "Exactly one of MetricStat and Expression must be specified in MetricDataQueries.member.{n}."
                 )));
             }
-            (Some(s), None) => Some(metric_points(w, n, s, start, end)?),
+            (Some(s), None) => {
+                let points: Points = metric_points(w, n, s, start, end)?.into_iter().collect();
+                min_period = Some(min_period.map_or(s.period.unwrap_or(60), |p| p.min(s.period.unwrap_or(60))));
+                metrics.push(points.clone());
+                resolved.insert(id.to_string(), points);
+            }
             (None, Some(e)) => {
-                if parse_expression(e).is_none() {
+                if q.period.is_some_and(|p| p < 60 || p % 60 != 0) {
                     return Err(invalid_value(format!(
-                        "The expression {e:?} in MetricDataQueries.member.{n} is not supported by the simulator: use SUM, AVG, MIN or MAX of METRICS()."
+                        "MetricDataQueries.member.{n}.Period must be a multiple of 60."
                     )));
                 }
-                if q.period.is_some_and(|p| p < 60 || p % 60 != 0) {
-                    return Err(invalid_value(format!("MetricDataQueries.member.{n}.Period must be a multiple of 60.")));
-                }
-                None
+                pending.push((i, id, metric_math::parse(e).map_err(|r| expression_error(id, &r))?));
             }
-        });
+        }
     }
-    let metrics: Vec<&Vec<(i64, f64)>> = metric_series.iter().flatten().collect();
+    // Expressions may read other expressions: evaluate each once all it reads is known.
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|(_, _, e)| {
+            let mut reads = Vec::new();
+            metric_math::ids(e, &mut reads);
+            reads.iter().all(|r| resolved.contains_key(r) || !ids.contains(r.as_str()))
+        });
+        let Some(at) = ready else {
+            let (_, id, _) = &pending[0];
+            return Err(expression_error(id, "Circular dependency between expressions"));
+        };
+        let (i, id, expr) = pending.remove(at);
+        let period = queries[i].period.or(min_period).unwrap_or(60);
+        let grid = grid(start, end, period);
+        let lookup = |name: &str| resolved.get(name).cloned();
+        let scope = metric_math::Scope { lookup: &lookup, metrics: &metrics, grid: &grid };
+        let points = metric_math::eval(&expr, &scope)
+            .and_then(|v| metric_math::points(v, &grid))
+            .map_err(|r| expression_error(id, &r))?;
+        resolved.insert(id.to_string(), points);
+    }
     let mut answers = Vec::new();
-    for (q, series) in queries.iter().zip(&metric_series) {
+    for q in queries {
         if !q.return_data.unwrap_or(true) {
             continue;
         }
         let id = q.id.clone().unwrap_or_default();
-        let (label, points) = match (series, q.expression.as_deref().and_then(parse_expression)) {
-            (Some(points), _) => {
-                let name = q.metric_stat.as_ref().and_then(|s| s.metric.as_ref()).and_then(|m| m.metric_name.clone());
-                (q.label.clone().or(name).unwrap_or_default(), points.clone())
-            }
-            (None, Some(how)) => (q.label.clone().unwrap_or_else(|| id.clone()), combine(how, &metrics)),
-            (None, None) => continue,
-        };
+        let name = q.metric_stat.as_ref().and_then(|s| s.metric.as_ref()).and_then(|m| m.metric_name.clone());
+        let label = q.label.clone().or(name).unwrap_or_else(|| id.clone());
+        let points = resolved.remove(&id).unwrap_or_default().into_iter().collect();
         answers.push(Answer { id, label, points });
     }
     Ok(answers)
@@ -224,8 +220,8 @@ fn parse_token(token: Option<&str>) -> Result<(usize, usize), ApiError> {
     }
 }
 
-pub fn get_metric_data(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
-    let req: GetMetricDataReq = cbor_parse(body)?;
+pub fn get_metric_data(w: &RegionWorld, tree: serde_json::Value) -> Result<Out, ApiError> {
+    let req: GetMetricDataReq = parse(tree)?;
     let queries = req.metric_data_queries.ok_or_else(|| missing("MetricDataQueries"))?;
     if queries.is_empty() || queries.len() > MAX_QUERIES {
         return Err(invalid_value(format!(
@@ -273,13 +269,13 @@ pub fn get_metric_data(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> 
         budget -= take;
         let slice = a.points.get(from..from + take).unwrap_or_default();
         let complete = from + take == a.points.len();
-        results.push(cbor_map(vec![
+        results.push(Out::Map(vec![
             ("Id", text(a.id.as_str())),
             ("Label", text(a.label.as_str())),
-            ("Timestamps", Value::Array(slice.iter().map(|(t, _)| cbor_time(*t)).collect())),
-            ("Values", Value::Array(slice.iter().map(|(_, v)| Value::Float(*v)).collect())),
+            ("Timestamps", Out::List(slice.iter().map(|(t, _)| Out::Time(*t)).collect())),
+            ("Values", Out::List(slice.iter().map(|(_, v)| Out::Float(*v)).collect())),
             ("StatusCode", text(if complete { "Complete" } else { "PartialData" })),
-            ("Messages", Value::Array(Vec::new())),
+            ("Messages", Out::List(Vec::new())),
         ]));
         if !complete {
             next = Some(format!("{q}:{}", from + take));
@@ -290,11 +286,11 @@ pub fn get_metric_data(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> 
             break;
         }
     }
-    let mut out = vec![("MetricDataResults", Value::Array(results)), ("Messages", Value::Array(Vec::new()))];
+    let mut out = vec![("MetricDataResults", Out::List(results)), ("Messages", Out::List(Vec::new()))];
     if let Some(t) = next {
         out.push(("NextToken", text(t)));
     }
-    Ok(cbor_map(out))
+    Ok(Out::Map(out))
 }
 
 #[cfg(test)]
@@ -308,20 +304,9 @@ mod tests {
     }
 
     #[test]
-    fn only_metrics_aggregates_are_expressions() {
-        assert_eq!(parse_expression("SUM(METRICS())"), Some(Combine::Sum));
-        assert_eq!(parse_expression(" AVG( METRICS() ) "), Some(Combine::Avg));
-        assert_eq!(parse_expression("m1 + m2"), None);
-        assert_eq!(parse_expression("SUM(METRICS(\"a\"))"), None);
-    }
-
-    #[test]
-    fn expressions_combine_points_at_each_timestamp() {
-        let a = vec![(0, 1.0), (60_000, 2.0)];
-        let b = vec![(60_000, 5.0), (120_000, 7.0)];
-        assert_eq!(combine(Combine::Sum, &[&a, &b]), vec![(0, 1.0), (60_000, 7.0), (120_000, 7.0)]);
-        assert_eq!(combine(Combine::Max, &[&a, &b])[1], (60_000, 5.0));
-        assert_eq!(combine(Combine::Avg, &[&a, &b])[1], (60_000, 3.5));
+    fn the_grid_starts_at_the_window_minute_and_steps_by_the_period() {
+        assert_eq!(grid(61_000, 300_000, 60), vec![60_000, 120_000, 180_000, 240_000]);
+        assert_eq!(grid(0, 600_000, 300), vec![0, 300_000]);
     }
 
     #[test]

@@ -32,10 +32,12 @@ pub fn prune(mut v: Value) -> Value {
 
 pub fn task(w: &RegionWorld, t: &Task) -> Value {
     let cluster_arn = w.arn("ecs", &format!("cluster/{}", t.cluster));
+    let td = w.find_task_def(&t.task_def);
     let containers: Vec<Value> = t
         .containers
         .iter()
         .map(|c| {
+            let def = td.and_then(|td| td.containers.iter().find(|d| d.name == c.name));
             json!({
                 "containerArn": w.arn("ecs", &format!("container/{}/{}/{}", t.cluster, t.id, c.name)),
                 "taskArn": t.arn,
@@ -48,7 +50,8 @@ pub fn task(w: &RegionWorld, t: &Task) -> Value {
                 "reason": c.reason,
                 "healthStatus": c.health,
                 "networkInterfaces": [{"attachmentId": format!("eni-attach-{}", &t.id[..12]), "privateIpv4Address": t.ip}],
-                "cpu": "0",
+                "cpu": def.map_or_else(|| "0".to_string(), |d| d.cpu.to_string()),
+                "memory": def.filter(|d| d.memory > 0).map(|d| d.memory.to_string()),
             })
         })
         .collect();
@@ -61,8 +64,8 @@ pub fn task(w: &RegionWorld, t: &Task) -> Value {
         "lastStatus": t.phase.as_str(),
         "desiredStatus": if t.desired_running { "RUNNING" } else { "STOPPED" },
         "healthStatus": t.health,
-        "cpu": "1024",
-        "memory": "2048",
+        "cpu": t.cpu,
+        "memory": t.memory,
         "launchType": "FARGATE",
         "platformVersion": "1.4.0",
         "platformFamily": "Linux",
@@ -93,9 +96,19 @@ pub fn task(w: &RegionWorld, t: &Task) -> Value {
             ]
         }],
         "containers": containers,
-        "overrides": {"containerOverrides": []},
+        "overrides": overrides(t),
         "tags": [],
     }))
+}
+
+/// The task's overrides as RunTask was sent them (`containerOverrides` is always there, as ECS
+/// sends it); none sent is no override.
+fn overrides(t: &Task) -> Value {
+    let mut o = t.overrides.clone().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    if let Value::Object(map) = &mut o {
+        map.entry("containerOverrides").or_insert_with(|| json!([]));
+    }
+    o
 }
 
 fn deployment(d: &Deployment, primary: bool, counts: (usize, usize), svc: &Service) -> Value {

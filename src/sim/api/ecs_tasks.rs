@@ -1,6 +1,7 @@
 //! ECS task and task-definition operations of the simulator: ListTasks, DescribeTasks,
-//! DescribeTaskDefinition, ListTaskDefinitions, RegisterTaskDefinition, RunTask (with container
-//! overrides and idempotent `clientToken`) and StopTask.
+//! DescribeTaskDefinition, ListTaskDefinitions, RegisterTaskDefinition, RunTask (overrides kept
+//! as sent and echoed, task-level `cpu`/`memory` overrides sizing the task, idempotent
+//! `clientToken`) and StopTask.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -244,6 +245,8 @@ struct ContainerOverrideReq {
 struct OverridesReq {
     #[serde(default)]
     container_overrides: Vec<ContainerOverrideReq>,
+    cpu: Option<String>,
+    memory: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -254,7 +257,7 @@ struct RunTaskReq {
     count: Option<i32>,
     started_by: Option<String>,
     group: Option<String>,
-    overrides: Option<OverridesReq>,
+    overrides: Option<Value>,
     client_token: Option<String>,
     network_configuration: Option<Value>,
 }
@@ -303,7 +306,19 @@ pub fn run_task(w: &mut RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
     if !(1..=10).contains(&count) {
         return Err(ApiError::invalid_parameter("count must be between 1 and 10."));
     }
-    let target = req.overrides.as_ref().and_then(warm_target);
+    let overrides: OverridesReq = match &req.overrides {
+        Some(o) => serde_json::from_value(o.clone()).map_err(|e| ApiError::malformed(e.to_string()))?,
+        None => OverridesReq::default(),
+    };
+    for (what, v) in [("cpu", &overrides.cpu), ("memory", &overrides.memory)] {
+        if v.as_ref().is_some_and(|v| !v.parse::<u32>().is_ok_and(|n| n > 0)) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid '{what}' setting for task: {}.",
+                v.as_deref().unwrap_or_default()
+            )));
+        }
+    }
+    let target = warm_target(&overrides);
     let family =
         td.rsplit_once("task-definition/").map(|(_, n)| n.split(':').next().unwrap_or("")).unwrap_or("").to_string();
     let group = req.group.unwrap_or_else(|| format!("family:{family}"));
@@ -315,6 +330,13 @@ pub fn run_task(w: &mut RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
         };
         if let Some(t) = w.clusters.get_mut(&cluster).and_then(|c| c.tasks.get_mut(&id)) {
             t.warm_target = target.clone();
+            t.overrides = req.overrides.clone();
+            if let Some(cpu) = &overrides.cpu {
+                t.cpu = cpu.clone();
+            }
+            if let Some(memory) = &overrides.memory {
+                t.memory = memory.clone();
+            }
             arns.push(t.arn.clone());
         }
     }

@@ -1,9 +1,11 @@
-//! Elastic Load Balancing v2 (awsQuery, XML) in the simulator: DescribeLoadBalancers,
+//! Elastic Load Balancing v2 (awsQuery, XML) in the simulator: DescribeLoadBalancers (with
+//! creation time, hosted zone, zones and subnets, security groups, address type),
 //! DescribeTargetGroups and DescribeTargetHealth, the last derived live from the service's tasks
 //! (initial while health checks run, healthy, unhealthy, draining).
 
 use super::{Caller, Reply, xml_escape};
 use crate::sim::ecs::types::{TargetState, TaskPhase};
+use crate::sim::elb::canonical_hosted_zone;
 use crate::sim::error::ApiError;
 use crate::sim::world::RegionWorld;
 
@@ -44,11 +46,26 @@ fn describe_load_balancers(w: &RegionWorld, p: &[(String, String)]) -> Result<Re
         if (!arns.is_empty() && !arns.contains(&lb.arn)) || (!names.is_empty() && !names.contains(&lb.name)) {
             continue;
         }
+        let created = chrono::DateTime::from_timestamp_millis(lb.created_ms).unwrap_or_default();
+        let zones: String = lb
+            .zones
+            .iter()
+            .map(|(zone, subnet)| {
+                format!(
+                    "<member><ZoneName>{}</ZoneName><SubnetId>{}</SubnetId></member>",
+                    xml_escape(zone),
+                    xml_escape(subnet)
+                )
+            })
+            .collect();
+        let groups: String = lb.security_groups.iter().map(|g| format!("<member>{}</member>", xml_escape(g))).collect();
         out.push_str(&format!(
-            "<member><LoadBalancerArn>{}</LoadBalancerArn><LoadBalancerName>{}</LoadBalancerName><DNSName>{}</DNSName><Scheme>internet-facing</Scheme><Type>application</Type><State><Code>active</Code></State><VpcId>vpc-0wordpress0000001</VpcId></member>",
+            "<member><LoadBalancerArn>{}</LoadBalancerArn><DNSName>{}</DNSName><CanonicalHostedZoneId>{}</CanonicalHostedZoneId><CreatedTime>{}</CreatedTime><LoadBalancerName>{}</LoadBalancerName><Scheme>internet-facing</Scheme><VpcId>vpc-0wordpress0000001</VpcId><State><Code>active</Code></State><Type>application</Type><AvailabilityZones>{zones}</AvailabilityZones><SecurityGroups>{groups}</SecurityGroups><IpAddressType>ipv4</IpAddressType></member>",
             xml_escape(&lb.arn),
+            xml_escape(&lb.dns_name),
+            canonical_hosted_zone(&w.region),
+            created.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
             xml_escape(&lb.name),
-            xml_escape(&lb.dns_name)
         ));
     }
     out.push_str("</LoadBalancers>");

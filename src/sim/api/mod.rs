@@ -4,6 +4,7 @@
 
 pub mod cloudwatch;
 mod cloudwatch_data;
+pub mod cloudwatch_wire;
 pub mod ecs;
 mod ecs_history;
 pub mod ecs_shapes;
@@ -12,6 +13,7 @@ pub mod elb;
 pub mod logs;
 mod logs_filter;
 mod logs_get;
+mod metric_math;
 pub mod sts;
 pub mod waf;
 mod waf_sampled;
@@ -23,6 +25,8 @@ use super::error::ApiError;
 pub enum Reply {
     /// awsJson1_1 body.
     Json(serde_json::Value),
+    /// awsJson1_0 body (CloudWatch).
+    Json10(serde_json::Value),
     /// rpcv2Cbor body, already encoded.
     Cbor(Vec<u8>),
     /// awsQuery: the XML of the `<OpResult>` element's content; the framing is added by http.rs.

@@ -76,6 +76,9 @@ pub fn create_task(
         warm_target: None,
         warm_exit: td.warmer_exit,
         warm_failures: td.warmer_failures,
+        cpu: td.cpu.clone(),
+        memory: td.memory.clone(),
+        overrides: None,
     };
     w.clusters.get_mut(cluster)?.tasks.insert(id.clone(), task);
     Some(id)
@@ -94,8 +97,7 @@ fn php_files_of(w: &RegionWorld, cluster: &str, service: &str) -> u32 {
 
 fn place(w: &mut RegionWorld) -> (String, String, String) {
     let second = w.rng.random_bool(0.5);
-    let (zone, subnet, net) =
-        if second { ("c", "subnet-0c33c0ffee0000003", 3) } else { ("a", "subnet-0a11c0ffee0000001", 1) };
+    let (zone, subnet, net) = crate::sim::elb::ZONE_SUBNETS[usize::from(second)];
     let host: u8 = w.rng.random_range(10..250);
     (format!("{}{zone}", w.region), subnet.to_string(), format!("10.0.{net}.{host}"))
 }

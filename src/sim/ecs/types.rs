@@ -254,6 +254,11 @@ pub struct Task {
     /// Simulation: the in-task warmer's exit code and files that fail to compile.
     pub warm_exit: i32,
     pub warm_failures: u32,
+    /// Task size in CPU units and MiB: the task definition's, or RunTask's task-level overrides.
+    pub cpu: String,
+    pub memory: String,
+    /// RunTask's `overrides` exactly as sent (awsJson), echoed by RunTask and DescribeTasks.
+    pub overrides: Option<serde_json::Value>,
 }
 
 impl Task {

@@ -2,6 +2,13 @@
 //! serving task (nginx access lines, php-fpm trouble, slow first requests on unwarmed tasks),
 //! probes that the WAF blocks before they reach nginx, ALB health checks, and the metrics all of
 //! this produces (`AWS/ApplicationELB`, `AWS/WAFV2`, `AWS/ECS`, `AWS/EFS`).
+//!
+//! One traffic model: each request the load balancer receives in a second has exactly one fate,
+//! decided and recorded in one place: blocked by the WAF (its `BlockedRequests`, an ELB 4xx),
+//! failed at the ELB (no serving target, or the incident's burst: `HTTPCode_ELB_5XX_Count`), or
+//! served by a task and written as that task's nginx access line (health checks included). The
+//! `RequestCount` of the second is the count of those fates, stamped in the same second as the
+//! lines and WAF counts, so per minute RequestCount = blocked + ELB 5xx + nginx lines.
 
 mod platform;
 pub mod probes;
@@ -71,6 +78,7 @@ pub(crate) fn sites(w: &RegionWorld) -> Vec<Site> {
 /// Per-second counters flushed into per-minute metrics.
 #[derive(Default)]
 struct Tally {
+    /// Every request the load balancer received: the sum of the fates below and health checks.
     requests: u32,
     elb_4xx: u32,
     elb_5xx: u32,
@@ -78,12 +86,13 @@ struct Tally {
     response_time: Vec<f64>,
 }
 
-/// One second of traffic for every site.
+/// One second of traffic for every site: the second that just ended, `[now - 1 s, now)`.
 pub fn step(w: &mut RegionWorld) {
-    let now = w.now_ms;
+    let second = w.now_ms - 1000;
     for site in sites(w) {
-        site_second(w, &site, now);
+        site_second(w, &site, second);
     }
+    let now = w.now_ms;
     if now % 60_000 == 0 {
         platform::minute(w, now - 60_000);
     }
@@ -96,7 +105,8 @@ fn in_burst(w: &RegionWorld, now: i64) -> bool {
     })
 }
 
-fn site_second(w: &mut RegionWorld, site: &Site, now: i64) {
+/// The second starting at `second`: every request's time, line, WAF count and metric falls in it.
+fn site_second(w: &mut RegionWorld, site: &Site, second: i64) {
     let traffic = w.scenario.traffic.clone();
     let serving: Vec<Task> = w
         .clusters
@@ -106,19 +116,21 @@ fn site_second(w: &mut RegionWorld, site: &Site, now: i64) {
         })
         .unwrap_or_default();
     let mut tally = Tally::default();
-    let probes = poisson(&mut w.rng, traffic.probes_per_second);
+    // Probes exist only where a web ACL blocks them.
+    let probes = if site.acl.is_some() { poisson(&mut w.rng, traffic.probes_per_second) } else { 0 };
     for _ in 0..probes {
-        let ts = now - w.rng.random_range(0..1000);
-        probe(w, site, ts);
-        tally.requests += 1;
-        tally.elb_4xx += 1;
+        let ts = second + w.rng.random_range(0..1000);
+        if probe(w, site, ts) {
+            tally.requests += 1;
+            tally.elb_4xx += 1;
+        }
     }
-    let burst = if in_burst(w, now) { poisson(&mut w.rng, traffic.elb_5xx_per_second) } else { 0 };
+    let burst = if in_burst(w, second) { poisson(&mut w.rng, traffic.elb_5xx_per_second) } else { 0 };
     tally.requests += burst;
     tally.elb_5xx += burst;
     let visits = poisson(&mut w.rng, traffic.requests_per_second);
     for _ in 0..visits {
-        let ts = now - w.rng.random_range(0..1000);
+        let ts = second + w.rng.random_range(0..1000);
         tally.requests += 1;
         if let Some(acl) = &site.acl {
             let req = visitor_waf_request(w, ts);
@@ -131,8 +143,8 @@ fn site_second(w: &mut RegionWorld, site: &Site, now: i64) {
         let task = &serving[w.rng.random_range(0..serving.len())];
         visit(w, task, ts, traffic.target_5xx_ratio, traffic.php_max_children, &mut tally);
     }
-    health_checks(w, site, now);
-    flush(w, site, now, tally);
+    tally.requests += health_checks(w, site, second);
+    flush(w, site, second, tally);
 }
 
 fn visitor_waf_request(w: &mut RegionWorld, ts: i64) -> WafRequest {
@@ -148,10 +160,11 @@ fn visitor_waf_request(w: &mut RegionWorld, ts: i64) -> WafRequest {
     }
 }
 
-/// One probe, blocked by the WAF: it never reaches nginx.
-pub(crate) fn probe(w: &mut RegionWorld, site: &Site, ts: i64) {
+/// One probe, blocked by the WAF: it never reaches nginx. False when there is no web ACL to
+/// block it (nothing is recorded then).
+pub(crate) fn probe(w: &mut RegionWorld, site: &Site, ts: i64) -> bool {
     let Some(acl_name) = site.acl.clone() else {
-        return;
+        return false;
     };
     let total: u32 = PROBES.iter().map(|p| p.weight).sum();
     let roll = w.rng.random_range(0..total);
@@ -160,10 +173,10 @@ pub(crate) fn probe(w: &mut RegionWorld, site: &Site, ts: i64) {
     let croll = w.rng.random_range(0..ctotal);
     let (ip, country, _) = PROBE_CLIENTS[pick_weighted(PROBE_CLIENTS.iter().map(|c| c.2), croll)];
     let Some(acl) = w.waf.acls.iter().find(|a| a.name == acl_name) else {
-        return;
+        return false;
     };
     let Some(rule) = acl.rules.get(p.group) else {
-        return;
+        return false;
     };
     let req = WafRequest {
         ts_ms: ts,
@@ -176,6 +189,7 @@ pub(crate) fn probe(w: &mut RegionWorld, site: &Site, ts: i64) {
     };
     let region = w.region.clone();
     w.waf.record(&mut w.metrics, &region, &acl_name, req);
+    true
 }
 
 fn visit(w: &mut RegionWorld, task: &Task, ts: i64, ratio_5xx: f64, max_children: bool, tally: &mut Tally) {
@@ -229,26 +243,23 @@ fn visit(w: &mut RegionWorld, task: &Task, ts: i64, ratio_5xx: f64, max_children
     tally.response_time.push(time);
 }
 
-fn health_checks(w: &mut RegionWorld, site: &Site, now: i64) {
+/// The targets the load balancer health-checks: registered and not draining.
+fn checked_targets<'a>(w: &'a RegionWorld, site: &'a Site) -> impl Iterator<Item = &'a Task> + 'a {
+    w.clusters.get(&site.cluster).into_iter().flat_map(|c| c.tasks.values()).filter(|t| {
+        t.service.as_deref() == Some(&site.service)
+            && matches!(t.target, TargetState::Initial | TargetState::Healthy | TargetState::Unhealthy)
+    })
+}
+
+/// The health checks due in the second at `second`, each an nginx access line; returns how many.
+fn health_checks(w: &mut RegionWorld, site: &Site, second: i64) -> u32 {
     let interval = (w.scenario.timing.health_check_interval * 1000.0) as i64;
-    if interval <= 0 || now % interval != 0 {
-        return;
+    if interval <= 0 || second % interval != 0 {
+        return 0;
     }
-    let tasks: Vec<Task> = w
-        .clusters
-        .get(&site.cluster)
-        .map(|c| {
-            c.tasks
-                .values()
-                .filter(|t| {
-                    t.service.as_deref() == Some(&site.service)
-                        && matches!(t.target, TargetState::Initial | TargetState::Healthy | TargetState::Unhealthy)
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    for t in tasks {
+    let tasks: Vec<Task> = checked_targets(w, site).cloned().collect();
+    let now = second;
+    for t in &tasks {
         let ok = t.target != TargetState::Unhealthy;
         let alb = if t.ip.starts_with("10.0.3.") { "10.0.3.200" } else { "10.0.1.200" };
         let line = logtext::nginx_access(
@@ -265,8 +276,9 @@ fn health_checks(w: &mut RegionWorld, site: &Site, now: i64) {
                 request_time_s: if ok { 0.041 } else { 5.0 },
             },
         );
-        logtext::emit(w, &t, "nginx", now, line);
+        logtext::emit(w, t, "nginx", now, line);
     }
+    tasks.len() as u32
 }
 
 fn count(n: u32) -> MinuteStat {
@@ -332,8 +344,19 @@ pub fn synthesize_history(w: &mut RegionWorld, from_ms: i64, to_ms: i64) {
             } else {
                 0
             };
-            let mut tally =
-                Tally { requests: visits + probes + burst, elb_4xx: probes, elb_5xx: burst, ..Tally::default() };
+            let interval = w.scenario.timing.health_check_interval;
+            let checks = if interval > 0.0 {
+                (checked_targets(w, &site).count() as f64 * (60.0 / interval).floor()) as u32
+            } else {
+                0
+            };
+            let probes = if site.acl.is_some() { probes } else { 0 };
+            let mut tally = Tally {
+                requests: visits + probes + burst + checks,
+                elb_4xx: probes,
+                elb_5xx: burst,
+                ..Tally::default()
+            };
             tally.target = [visits - t5 - visits / 10, visits / 10, 0, t5];
             if visits > 0 {
                 tally.response_time = vec![w.rng.random_range(0.08..0.16); 1];

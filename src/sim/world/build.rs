@@ -21,7 +21,9 @@ pub const MANAGED_GROUPS: [(&str, &str); 4] = [
 pub(super) fn populate(w: &mut RegionWorld, now_ms: i64) {
     let scenario = w.scenario.clone();
     let log_history_ms = scenario.traffic.log_history_minutes * 60_000;
-    let start = now_ms - log_history_ms;
+    // Minute-aligned, so that the synthesized minutes before it and the detailed seconds after it
+    // never share a minute (which would count that minute's requests twice).
+    let start = (now_ms - log_history_ms).div_euclid(60_000) * 60_000;
     w.now_ms = start;
     for spec in &scenario.clusters {
         add_cluster(w, spec, now_ms);
@@ -161,6 +163,11 @@ fn add_load_balancer(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec, at:
         arn: lb_arn.clone(),
         dns_name: dns,
         created_ms: at,
+        zones: crate::sim::elb::ZONE_SUBNETS
+            .iter()
+            .map(|(zone, subnet, _)| (format!("{}{zone}", w.region), subnet.to_string()))
+            .collect(),
+        security_groups: vec![format!("sg-0{}alb", &lb_id[..13])],
     });
     w.elb.target_groups.push(TargetGroup {
         name: spec.target_group.clone(),
