@@ -173,9 +173,9 @@ fn metrics(m: &PlatformMetrics) -> Vec<Span<'static>> {
     let io_style = if efs_io.unwrap_or(0.0) >= 80.0 { theme::bad() } else { Style::new() };
     let rt = m.response_time_s.latest().map_or_else(|| "–".to_owned(), |s| format!("{:.0} ms", s * 1000.0));
     vec![
-        // Every request the load balancer counted, the ALB's health checks included: not the log
-        // pane's nginx rate, which leaves them out.
-        Span::raw(format!("{} req/min incl. health checks", n(m.alb_requests.latest()))),
+        // Every client request the load balancer counted (RequestCount: AWS leaves its health
+        // checks out of every ALB metric), those the WAF blocked and the ELB failed included.
+        Span::raw(format!("{} req/min without health checks", n(m.alb_requests.latest()))),
         sep(),
         Span::styled(format!("ELB 5xx {}", n(elb)), count_style(elb)),
         sep(),

@@ -6,9 +6,11 @@
 //! One traffic model: each request the load balancer receives in a second has exactly one fate,
 //! decided and recorded in one place: blocked by the WAF (its `BlockedRequests`, an ELB 4xx),
 //! failed at the ELB (no serving target, or the incident's burst: `HTTPCode_ELB_5XX_Count`), or
-//! served by a task and written as that task's nginx access line (health checks included). The
-//! `RequestCount` of the second is the count of those fates, stamped in the same second as the
-//! lines and WAF counts, so per minute RequestCount = blocked + ELB 5xx + nginx lines.
+//! served by a task and written as that task's nginx access line. The `RequestCount` of the
+//! second is the count of those fates, stamped in the same second as the lines and WAF counts,
+//! so per minute RequestCount = blocked + ELB 5xx + nginx lines from the load balancer. The
+//! ALB's health checks are nginx lines too but, as AWS documents ("Metrics for Application Load
+//! Balancers exclude health check requests"), in no ALB metric.
 
 mod platform;
 pub mod probes;
@@ -78,7 +80,8 @@ pub(crate) fn sites(w: &RegionWorld) -> Vec<Site> {
 /// Per-second counters flushed into per-minute metrics.
 #[derive(Default)]
 struct Tally {
-    /// Every request the load balancer received: the sum of the fates below and health checks.
+    /// Every request the load balancer received from clients: the sum of the fates below (its
+    /// health checks are not counted, as on AWS).
     requests: u32,
     elb_4xx: u32,
     elb_5xx: u32,
@@ -143,7 +146,8 @@ fn site_second(w: &mut RegionWorld, site: &Site, second: i64) {
         let task = &serving[w.rng.random_range(0..serving.len())];
         visit(w, task, ts, traffic.target_5xx_ratio, traffic.php_max_children, &mut tally);
     }
-    tally.requests += health_checks(w, site, second);
+    // Written as nginx lines, counted in no ALB metric (as on AWS).
+    health_checks(w, site, second);
     flush(w, site, second, tally);
 }
 
