@@ -5,8 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::columns::{self, Col, Shorten};
 use super::{logs, tasks, theme};
 use crate::app::State;
 use crate::model::{Task, describe_exit, format_age, task_prefix};
@@ -22,8 +23,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     };
     let containers = u16::try_from(task.containers.len()).unwrap_or(8).min(8) + 3;
+    // Room for the facts wrapped: a long stopped reason takes a few rows.
+    let facts_rows = if task.stopped_reason.is_some() { 9 } else { 6 };
     let [facts, table, log] =
-        Layout::vertical([Constraint::Length(7), Constraint::Length(containers), Constraint::Min(0)]).areas(area);
+        Layout::vertical([Constraint::Length(facts_rows), Constraint::Length(containers), Constraint::Min(0)])
+            .areas(area);
     render_facts(state, task, frame, facts);
     render_containers(task, frame, table);
     let block = Block::bordered()
@@ -78,36 +82,51 @@ fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
     let (warmer, style) = tasks::warmer_text(state, task);
     lines.push(Line::from(vec![Span::styled("warmer ", theme::title()), Span::styled(warmer, style)]));
     let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id.as_str()), theme::title()));
+    // Wrapped, not cut: the useful end of a stopped reason (`Failed to resolve "fs-…"`) is last.
+    let width = usize::from(block.inner(area).width);
+    let lines: Vec<Line<'static>> = lines.into_iter().flat_map(|l| theme::wrap_words(l, width)).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// The containers table's column widths; 0 is the reason, which takes what is left (≥ 16).
-const WIDTHS: [usize; 7] = [10, 9, 9, 30, 0, 40, 20];
+/// The containers table: name, status and exit always (the exit's explanation whole where it
+/// fits, else marked); the image keeps its repository and tag, the digest its prefix.
+const CONTAINER_COLUMNS: [Col; 7] = [
+    Col::new("CONTAINER", 7, 10, 0, Shorten::End),
+    Col::new("STATUS", 7, 9, 0, Shorten::End),
+    Col::new("HEALTH", 7, 9, 2, Shorten::End),
+    Col::new("EXIT", 8, 44, 0, Shorten::End),
+    Col::new("REASON", 12, 0, 3, Shorten::End),
+    Col::new("IMAGE", 20, 72, 1, Shorten::Start),
+    Col::new("DIGEST", 19, 19, 4, Shorten::End),
+];
 
 fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
-    let header = Row::new(["CONTAINER", "STATUS", "HEALTH", "EXIT", "REASON", "IMAGE", "DIGEST"]).style(theme::dim());
-    let rows = task.containers.iter().map(|c| {
+    let block = Block::bordered().title(Line::styled(" Containers ", theme::title()));
+    let widths = columns::layout(&CONTAINER_COLUMNS, usize::from(block.inner(area).width));
+    let mut lines = vec![Line::styled(columns::header(&CONTAINER_COLUMNS, &widths), theme::dim())];
+    for c in &task.containers {
         let exit = c.exit_code.map_or_else(|| "–".to_owned(), describe_exit);
         let exit_style = if c.exit_code.is_some_and(|x| x != 0) { theme::bad() } else { ratatui::style::Style::new() };
         let digest = c.image_digest.as_deref().map_or("–".to_owned(), |d| {
             let hex = d.strip_prefix("sha256:").unwrap_or(d);
             format!("sha256:{}", hex.get(..12).unwrap_or(hex))
         });
-        // Fixed columns are cut with a mark (`…`) rather than silently by the table.
-        Row::new(vec![
-            Line::raw(theme::clip(&c.name, WIDTHS[0])),
-            Line::raw(theme::clip(c.last_status.as_str(), WIDTHS[1])),
-            Line::raw(theme::clip(c.health.as_str(), WIDTHS[2])),
-            Line::styled(theme::clip(&exit, WIDTHS[3]), exit_style),
-            Line::styled(c.reason.clone().unwrap_or_default(), theme::warn()),
-            // The repository and tag say more than the registry host.
-            Line::raw(theme::clip_left(&c.image, WIDTHS[5])),
-            Line::styled(theme::clip(&digest, WIDTHS[6]), theme::dim()),
-        ])
-    });
-    let widths = WIDTHS.map(|w| if w == 0 { Constraint::Min(16) } else { Constraint::Length(w as u16) });
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::bordered().title(Line::styled(" Containers ", theme::title())));
-    frame.render_widget(table, area);
+        let values = [
+            c.name.clone(),
+            c.last_status.as_str().to_owned(),
+            c.health.as_str().to_owned(),
+            exit,
+            c.reason.clone().unwrap_or_default(),
+            c.image.clone(),
+            digest,
+        ];
+        let spans = columns::cells(&CONTAINER_COLUMNS, &widths, &values).into_iter().map(|(text, i)| match i {
+            3 => Span::styled(text, exit_style),
+            4 => Span::styled(text, theme::warn()),
+            6 => Span::styled(text, theme::dim()),
+            _ => Span::raw(text),
+        });
+        lines.push(Line::from(spans.collect::<Vec<_>>()));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

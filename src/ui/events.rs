@@ -5,8 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::columns::{self, Col, Shorten};
 use super::theme;
 use crate::app::State;
 use crate::model::{RolloutState, format_age, short_td};
@@ -30,48 +31,55 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(line).block(block), area);
         return;
     };
-    let header = Row::new([
-        "STATUS", "TASK DEF", "ROLLOUT", "DESIRED", "RUNNING", "PENDING", "FAILED", "CREATED", "UPDATED", "REASON",
-    ])
-    .style(theme::dim());
-    let rows = snap.service.deployments.iter().map(|d| {
+    let inner = block.inner(area);
+    let widths = columns::layout(&DEPLOYMENT_COLUMNS, usize::from(inner.width));
+    let mut lines = vec![Line::styled(columns::header(&DEPLOYMENT_COLUMNS, &widths), theme::dim())];
+    for d in &snap.service.deployments {
         let rollout_style = match d.rollout {
             RolloutState::Completed => theme::good(),
             RolloutState::Failed => theme::bad(),
             _ => theme::info(),
         };
-        let td = short_td(&d.task_definition).to_string();
-        Row::new(vec![
-            Line::raw(d.status.to_string()),
-            Line::raw(td),
-            Line::styled(d.rollout.to_string(), rollout_style),
-            Line::raw(d.desired.to_string()),
-            Line::raw(d.running.to_string()),
-            Line::raw(d.pending.to_string()),
-            Line::styled(d.failed_tasks.to_string(), if d.failed_tasks > 0 { theme::bad() } else { Style::new() }),
-            Line::raw(format!("{} ago", format_age(state.now_ms - d.created_at_ms))),
-            Line::raw(format!("{} ago", format_age(state.now_ms - d.updated_at_ms))),
-            Line::raw(d.rollout_reason.clone().unwrap_or_default()),
-        ])
-    });
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(14),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Min(10),
-    ];
+        let values = [
+            d.status.to_string(),
+            short_td(&d.task_definition).to_string(),
+            d.rollout.to_string(),
+            d.desired.to_string(),
+            d.running.to_string(),
+            d.pending.to_string(),
+            d.failed_tasks.to_string(),
+            format!("{} ago", format_age(state.now_ms - d.created_at_ms)),
+            format!("{} ago", format_age(state.now_ms - d.updated_at_ms)),
+            d.rollout_reason.clone().unwrap_or_default(),
+        ];
+        let spans = columns::cells(&DEPLOYMENT_COLUMNS, &widths, &values).into_iter().map(|(text, i)| match i {
+            2 => Span::styled(text, rollout_style),
+            6 if d.failed_tasks > 0 => Span::styled(text, theme::bad()),
+            _ => Span::raw(text),
+        });
+        lines.push(Line::from(spans.collect::<Vec<_>>()));
+    }
     let mut lines_block = block;
     if let Some(err) = theme::error_line(&state.feeds.service, state.now_ms) {
         lines_block = lines_block.title_bottom(err);
     }
-    frame.render_widget(Table::new(rows, widths).header(header).block(lines_block), area);
+    frame.render_widget(Paragraph::new(lines).block(lines_block), area);
 }
+
+/// The deployments table: status and revision always; the counts, then the times, then the
+/// reason give way on narrow terminals.
+const DEPLOYMENT_COLUMNS: [Col; 10] = [
+    Col::new("STATUS", 7, 8, 0, Shorten::End),
+    Col::new("TASK DEF", 9, 16, 0, Shorten::Revision),
+    Col::new("ROLLOUT", 9, 12, 0, Shorten::End),
+    Col::new("DESIRED", 7, 7, 3, Shorten::End),
+    Col::new("RUNNING", 7, 7, 1, Shorten::End),
+    Col::new("PENDING", 7, 7, 3, Shorten::End),
+    Col::new("FAILED", 6, 6, 2, Shorten::End),
+    Col::new("CREATED", 9, 9, 4, Shorten::End),
+    Col::new("UPDATED", 9, 9, 2, Shorten::End),
+    Col::new("REASON", 12, 0, 5, Shorten::End),
+];
 
 fn render_events(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Service events (newest first) ", theme::title()));
@@ -88,13 +96,16 @@ fn render_events(state: &State, frame: &mut Frame, area: Rect) {
         } else {
             Style::new()
         };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>6} ago  {}  ", format_age(state.now_ms - e.at_ms), theme::hms(e.at_ms)),
-                theme::dim(),
-            ),
-            Span::styled(e.message.clone(), style),
-        ]));
+        // Wrapped whole under its time: a target group's ARN or a task list is the useful part.
+        let when = format!("{:>6} ago  {}  ", format_age(state.now_ms - e.at_ms), theme::hms(e.at_ms));
+        let indent = when.chars().count();
+        let width = usize::from(block.inner(area).width).saturating_sub(indent).max(10);
+        for (n, part) in theme::wrap_words(Line::styled(e.message.clone(), style), width).into_iter().enumerate() {
+            let lead = if n == 0 { when.clone() } else { " ".repeat(indent) };
+            let mut spans = vec![Span::styled(lead, theme::dim())];
+            spans.extend(part.spans);
+            lines.push(Line::from(spans));
+        }
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

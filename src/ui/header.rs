@@ -8,6 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::theme;
 use crate::app::State;
 use crate::model::{
@@ -15,23 +17,45 @@ use crate::model::{
     task_definition_revision, task_prefix,
 };
 
-pub const HEIGHT: u16 = 4;
-
-pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let [l1, l2, l3, l4] = Layout::vertical([Constraint::Length(1); 4]).areas(area);
-    let live = live(state);
-    let live_width = u16::try_from(live.width()).unwrap_or(0).min(l1.width);
-    let [site, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(live_width)]).areas(l1);
-    // One row each: what does not fit ends in `…` rather than vanishing at the edge.
-    let fit = |line, area: Rect| Paragraph::new(theme::clip_line(line, usize::from(area.width)));
-    frame.render_widget(fit(site_line(state), site), site);
-    frame.render_widget(Paragraph::new(live), right);
-    frame.render_widget(fit(service_line(state), l2), l2);
-    frame.render_widget(fit(verdict_line(state), l3), l3);
-    frame.render_widget(fit(platform_line(state), l4), l4);
+/// The header's rows at `width` columns: four, and a fifth when the platform figures need a
+/// second row.
+pub fn height(state: &State, width: u16) -> u16 {
+    4 + u16::from(platform_rows(state, usize::from(width)).len() > 1)
 }
 
-fn site_line(state: &State) -> Line<'static> {
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
+    let platform = platform_rows(state, width);
+    let rows = Layout::vertical(vec![Constraint::Length(1); 3 + platform.len()]).split(area);
+    let live = live(state);
+    let live_width = u16::try_from(live.width()).unwrap_or(0).min(rows[0].width);
+    let [site, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(live_width)]).areas(rows[0]);
+    // One row each: what does not fit ends in `…` rather than vanishing at the edge.
+    let fit = |line, area: Rect| Paragraph::new(theme::clip_line(line, usize::from(area.width)));
+    frame.render_widget(fit(site_line(state, usize::from(site.width)), site), site);
+    frame.render_widget(Paragraph::new(live), right);
+    frame.render_widget(fit(service_line(state), rows[1]), rows[1]);
+    frame.render_widget(fit(verdict_line(state, width), rows[2]), rows[2]);
+    for (line, area) in platform.into_iter().zip(rows.iter().skip(3)) {
+        frame.render_widget(fit(line, *area), *area);
+    }
+}
+
+/// The site line that fits `width`, degrading by priority: the site, the service and the
+/// DEMO / READ-ONLY badges stay; the region goes first, then the account, then the cluster.
+fn site_line(state: &State, width: usize) -> Line<'static> {
+    for (account, region, cluster) in
+        [(true, true, true), (true, false, true), (false, false, true), (false, false, false)]
+    {
+        let line = site_spans(state, account, region, cluster);
+        if line.width() <= width {
+            return line;
+        }
+    }
+    site_spans(state, false, false, false)
+}
+
+fn site_spans(state: &State, with_account: bool, with_region: bool, with_cluster: bool) -> Line<'static> {
     let s = &state.site;
     let account = match &state.feeds.caller {
         Some(Ok(c)) => Span::raw(c.account.clone()),
@@ -40,17 +64,16 @@ fn site_line(state: &State) -> Line<'static> {
         None => Span::styled("account …", theme::dim()),
     };
     let sep = || Span::styled(" · ", theme::dim());
-    let mut spans = vec![
-        Span::styled(" wpops ", theme::key()),
-        Span::styled(format!(" {}", s.name), theme::title()),
-        sep(),
-        account,
-        sep(),
-        Span::raw(s.region.clone()),
-    ];
+    let mut spans = vec![Span::styled(" wpops ", theme::key()), Span::styled(format!(" {}", s.name), theme::title())];
+    if with_account {
+        spans.extend([sep(), account]);
+    }
+    if with_region {
+        spans.extend([sep(), Span::raw(s.region.clone())]);
+    }
     // A site without a config name is named `cluster/service` already.
-    let target = format!("{}/{}", s.cluster, s.service);
-    if s.name != target {
+    let target = if with_cluster { format!("{}/{}", s.cluster, s.service) } else { s.service.clone() };
+    if s.name != target && s.name != format!("{}/{}", s.cluster, s.service) {
         spans.extend([sep(), Span::raw(target)]);
     }
     if s.demo {
@@ -121,8 +144,9 @@ fn service_line(state: &State) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The service health verdict of `wpops status`, with every reason that fits.
-fn verdict_line(state: &State) -> Line<'static> {
+/// The service health verdict of `wpops status`, with its count and the reasons that fit in
+/// `width`, then how many more there are (the Events and task screens have them all).
+fn verdict_line(state: &State, width: usize) -> Line<'static> {
     let Some(snap) = state.feeds.service.data.as_ref() else {
         return Line::raw("");
     };
@@ -143,27 +167,68 @@ fn verdict_line(state: &State) -> Line<'static> {
     let mut spans = vec![Span::styled(" Health   ", theme::title()), Span::styled(head, style)];
     if !reasons.is_empty() {
         spans.push(Span::styled(format!(" — {} to look at: ", reasons.len()), theme::dim()));
-        spans.push(Span::styled(reasons.join(" · "), theme::warn()));
+        let used = Line::from(spans.clone()).width();
+        spans.push(Span::styled(fit_reasons(&reasons, width.saturating_sub(used)), theme::warn()));
     }
     Line::from(spans)
 }
 
-fn platform_line(state: &State) -> Line<'static> {
+/// As many whole reasons as fit in `width`, then `+N more`; the first is cut (marked) rather
+/// than left out when even it does not fit.
+fn fit_reasons(reasons: &[String], width: usize) -> String {
+    let mut out = String::new();
+    for (i, r) in reasons.iter().enumerate() {
+        let sep = if i == 0 { "" } else { " · " };
+        let rest = reasons.len() - i - 1;
+        let more = if rest > 0 { format!(" · +{rest} more") } else { String::new() };
+        let candidate = format!("{out}{sep}{r}");
+        if candidate.as_str().width() + more.as_str().width() <= width {
+            out = candidate;
+            continue;
+        }
+        if i == 0 {
+            let tail = format!(" · +{} more", reasons.len() - 1);
+            let tail = if reasons.len() > 1 { tail } else { String::new() };
+            return format!("{}{tail}", theme::clip(r, width.saturating_sub(tail.as_str().width())));
+        }
+        return format!("{out} · +{} more", reasons.len() - i);
+    }
+    out
+}
+
+/// The platform figures: one row where they fit, else the load balancer's on the first and the
+/// service's and EFS's on a second row (never off the right edge).
+fn platform_rows(state: &State, width: usize) -> Vec<Line<'static>> {
     let p = &state.feeds.platform;
     let Some(m) = p.data.as_ref() else {
-        return theme::error_line(p, state.now_ms).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim()));
+        return vec![
+            theme::error_line(p, state.now_ms).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim())),
+        ];
     };
-    let mut spans = vec![Span::styled(" ALB ", theme::title())];
-    spans.extend(metrics(m));
-    spans.push(Span::raw("  "));
-    spans.push(theme::age_span(p, state.now_ms));
+    let (alb, service) = metrics(m);
+    let mut tail = vec![Span::raw("  "), theme::age_span(p, state.now_ms)];
     if let Some(e) = &p.error {
-        spans.push(Span::styled(format!("  ⚠ {}: {}", e.operation, e.message), theme::bad()));
+        tail.push(Span::styled(format!("  ⚠ {}: {}", e.operation, e.message), theme::bad()));
     }
-    Line::from(spans)
+    let mut one = vec![Span::styled(" ALB ", theme::title())];
+    one.extend(alb.clone());
+    one.push(Span::raw("  "));
+    one.extend(service.clone());
+    one.extend(tail.clone());
+    let one = Line::from(one);
+    if one.width() <= width {
+        return vec![one];
+    }
+    let mut first = vec![Span::styled(" ALB ", theme::title())];
+    first.extend(alb);
+    let mut second = vec![Span::raw(" ")];
+    second.extend(service);
+    second.extend(tail);
+    vec![Line::from(first), Line::from(second)]
 }
 
-fn metrics(m: &PlatformMetrics) -> Vec<Span<'static>> {
+/// The load balancer's figures, and the service's and EFS's.
+fn metrics(m: &PlatformMetrics) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
     let sep = || Span::styled(" · ", theme::dim());
     let n = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| theme::thousands(v.max(0.0).round() as u64));
     let pct = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}%"));
@@ -172,7 +237,7 @@ fn metrics(m: &PlatformMetrics) -> Vec<Span<'static>> {
     let efs_io = m.efs_io_percent.latest();
     let io_style = if efs_io.unwrap_or(0.0) >= 80.0 { theme::bad() } else { Style::new() };
     let rt = m.response_time_s.latest().map_or_else(|| "–".to_owned(), |s| format!("{:.0} ms", s * 1000.0));
-    vec![
+    let alb = vec![
         // Every client request the load balancer counted (RequestCount: AWS leaves its health
         // checks out of every ALB metric), those the WAF blocked and the ELB failed included.
         Span::raw(format!("{} req/min without health checks", n(m.alb_requests.latest()))),
@@ -182,11 +247,14 @@ fn metrics(m: &PlatformMetrics) -> Vec<Span<'static>> {
         Span::styled(format!("target 5xx {}", n(tgt)), count_style(tgt)),
         sep(),
         Span::raw(format!("resp {rt}")),
-        Span::styled("   Service ", theme::title()),
+    ];
+    let service = vec![
+        Span::styled(" Service ", theme::title()),
         Span::raw(format!("CPU {} · mem {}", pct(m.cpu_percent.latest()), pct(m.memory_percent.latest()))),
         Span::styled("   EFS ", theme::title()),
         Span::styled(format!("IO {}", pct(efs_io)), io_style),
         sep(),
         Span::raw(format!("burst {}", m.efs_burst_credits.latest().map_or_else(|| "–".to_owned(), theme::bytes))),
-    ]
+    ];
+    (alb, service)
 }

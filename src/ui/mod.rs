@@ -2,6 +2,7 @@
 //! the footer and any overlay (the confirm dialog, help). One module per screen or panel; each only reads `State` and
 //! never panics at any size (QUALITY.md item 2). Nothing here changes state or does IO.
 
+mod columns;
 mod detail;
 mod dialog;
 mod events;
@@ -28,8 +29,12 @@ pub fn render(state: &State, frame: &mut Frame) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let [top, body, bottom] =
-        Layout::vertical([Constraint::Length(header::HEIGHT), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(header::height(state, area.width)),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     header::render(state, frame, top);
     match state.nav.screen {
         Screen::Overview => overview::render(state, frame, body),

@@ -3,11 +3,12 @@
 //! and errors — with the selected site opened by Enter. Read-only.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::columns::{self, Col, Shorten};
 use super::theme;
 use crate::app::State;
 use crate::model::{FleetRow, ServiceHealth, format_age};
@@ -53,63 +54,57 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(block), area);
         return;
     }
-    let header = Row::new([
-        "SITE",
-        "ACCOUNT",
-        "REGION",
-        "CLUSTER/SERVICE",
-        "RUN",
-        "ROLLOUT",
-        "WARMERS",
-        "5XX 5m",
-        "WAF 1h",
-        "AGE",
-        "STATUS",
-    ])
-    .style(theme::dim());
-    let body = rows.iter().enumerate().map(|(i, r)| {
-        let status = match (&r.error, r.problem()) {
-            (Some(e), _) => Line::styled(e.message.clone(), theme::bad()),
-            (None, Some(p)) => Line::styled(format!("{} — {p}", verdict_label(r)), verdict_style(r)),
-            (None, None) => Line::styled(verdict_label(r), verdict_style(r)),
+    let widths = columns::layout(&SITE_COLUMNS, usize::from(block.inner(area).width));
+    let mut lines = vec![Line::styled(columns::header(&SITE_COLUMNS, &widths), theme::dim())];
+    for (i, r) in rows.iter().enumerate() {
+        let (status, status_style) = match (&r.error, r.problem()) {
+            (Some(e), _) => (e.message.clone(), theme::bad()),
+            (None, Some(p)) => (format!("{} — {p}", verdict_label(r)), verdict_style(r)),
+            (None, None) => (verdict_label(r).to_owned(), verdict_style(r)),
         };
-        let running = match (r.running, r.desired) {
-            (Some(run), Some(want)) => {
-                Line::styled(format!("{run}/{want}"), if run < want { theme::warn() } else { Style::new() })
-            }
-            _ => Line::raw("–"),
+        let (running, running_style) = match (r.running, r.desired) {
+            (Some(run), Some(want)) => (format!("{run}/{want}"), if run < want { theme::warn() } else { Style::new() }),
+            _ => ("–".to_owned(), Style::new()),
         };
         let failures = r.warmer_failures.unwrap_or(0);
-        let row = Row::new(vec![
-            Line::raw(r.site.clone()),
-            Line::raw(opt(r.account.clone())),
-            Line::raw(opt(r.region.clone())),
-            Line::raw(format!("{}/{}", r.cluster, r.service)),
+        let values = [
+            r.site.clone(),
+            opt(r.account.clone()),
+            opt(r.region.clone()),
+            format!("{}/{}", r.cluster, r.service),
             running,
-            Line::raw(opt(r.rollout.as_ref())),
-            Line::styled(opt(r.warmer_failures), if failures > 0 { theme::bad() } else { Style::new() }),
-            Line::styled(
-                opt(r.alb_5xx_5m()),
-                if r.alb_5xx_5m().unwrap_or(0) > 0 { theme::warn() } else { Style::new() },
-            ),
-            Line::raw(r.waf_blocked_1h.map(theme::thousands).unwrap_or_else(|| "–".into())),
-            Line::raw(r.read_started_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into())),
+            opt(r.rollout.as_ref()),
+            opt(r.warmer_failures),
+            opt(r.alb_5xx_5m()),
+            r.waf_blocked_1h.map(theme::thousands).unwrap_or_else(|| "–".into()),
+            r.read_started_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into()),
             status,
-        ]);
-        if i == state.fleet.selected { row.style(theme::selected()) } else { row }
-    });
-    let widths = [
-        Constraint::Length(14),
-        Constraint::Length(13),
-        Constraint::Length(15),
-        Constraint::Length(22),
-        Constraint::Length(6),
-        Constraint::Length(12),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Min(10),
-    ];
-    frame.render_widget(Table::new(body, widths).header(header).block(block), area);
+        ];
+        let spans = columns::cells(&SITE_COLUMNS, &widths, &values).into_iter().map(|(text, c)| match c {
+            4 => Span::styled(text, running_style),
+            6 if failures > 0 => Span::styled(text, theme::bad()),
+            7 if r.alb_5xx_5m().unwrap_or(0) > 0 => Span::styled(text, theme::warn()),
+            10 => Span::styled(text, status_style),
+            _ => Span::raw(text),
+        });
+        let line = Line::from(spans.collect::<Vec<_>>());
+        lines.push(if i == state.fleet.selected { line.style(theme::selected()) } else { line });
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// The fleet table: the site, its verdict and the counts first; the account is never cut (a cut
+/// account number reads as another account): it goes whole or not at all.
+const SITE_COLUMNS: [Col; 11] = [
+    Col::new("SITE", 8, 14, 0, Shorten::End),
+    Col::new("ACCOUNT", 12, 12, 3, Shorten::End),
+    Col::new("REGION", 14, 14, 4, Shorten::End),
+    Col::new("CLUSTER/SERVICE", 12, 22, 2, Shorten::Start),
+    Col::new("RUN", 5, 6, 0, Shorten::End),
+    Col::new("ROLLOUT", 9, 12, 1, Shorten::End),
+    Col::new("WARMERS", 7, 8, 1, Shorten::End),
+    Col::new("5XX 5m", 6, 7, 1, Shorten::End),
+    Col::new("WAF 1h", 6, 7, 3, Shorten::End),
+    Col::new("AGE", 4, 6, 4, Shorten::End),
+    Col::new("STATUS", 10, 0, 0, Shorten::End),
+];

@@ -5,8 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph};
 
+use super::columns::{self, Col, Shorten};
 use super::theme;
 use crate::app::State;
 use crate::model::WafSnapshot;
@@ -93,30 +94,38 @@ fn render_tops(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
 }
 
 fn render_samples(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
-    let header = Row::new(["TIME", "ACTION", "CLIENT IP", "CC", "METHOD", "URI", "RULE"]).style(theme::dim());
+    let block = Block::bordered().title(Line::styled(" Sampled requests (UTC, newest first) ", theme::title()));
+    let widths = columns::layout(&SAMPLE_COLUMNS, usize::from(block.inner(area).width));
+    let mut lines = vec![Line::styled(columns::header(&SAMPLE_COLUMNS, &widths), theme::dim())];
     let mut samples: Vec<_> = w.samples.iter().collect();
     samples.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
-    let rows = samples.into_iter().map(|s| {
+    for s in samples {
         let style = if s.is_blocked() { theme::bad() } else { theme::dim() };
-        Row::new(vec![
-            Line::raw(theme::hms(s.at_ms)),
-            Line::styled(s.action.clone(), style),
-            Line::raw(s.client_ip.clone()),
-            Line::raw(s.country.clone()),
-            Line::raw(s.method.clone()),
-            Line::raw(s.uri.clone()),
-            Line::raw(s.rule.clone()),
-        ])
-    });
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(16),
-        Constraint::Length(3),
-        Constraint::Length(7),
-        Constraint::Min(20),
-        Constraint::Length(36),
-    ];
-    let block = Block::bordered().title(Line::styled(" Sampled requests (UTC, newest first) ", theme::title()));
-    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+        let values = [
+            theme::hms(s.at_ms),
+            s.action.clone(),
+            s.client_ip.clone(),
+            s.country.clone(),
+            s.method.clone(),
+            s.uri.clone(),
+            s.rule.clone(),
+        ];
+        let spans = columns::cells(&SAMPLE_COLUMNS, &widths, &values)
+            .into_iter()
+            .map(|(text, i)| if i == 1 { Span::styled(text, style) } else { Span::raw(text) });
+        lines.push(Line::from(spans.collect::<Vec<_>>()));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// The samples table: what, from where, which rule; an IP address is never cut (an IPv6 one
+/// keeps its end), the URI gives way in its middle.
+const SAMPLE_COLUMNS: [Col; 7] = [
+    Col::new("TIME", 8, 8, 1, Shorten::End),
+    Col::new("ACTION", 6, 7, 0, Shorten::End),
+    Col::new("CLIENT IP", 15, 15, 0, Shorten::Middle),
+    Col::new("CC", 2, 2, 3, Shorten::End),
+    Col::new("METHOD", 4, 6, 2, Shorten::End),
+    Col::new("URI", 12, 0, 0, Shorten::Middle),
+    Col::new("RULE", 14, 36, 1, Shorten::End),
+];

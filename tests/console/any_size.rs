@@ -124,3 +124,43 @@ fn tiny_and_huge_sizes() {
         }
     }
 }
+
+/// At every width from 60 to 300 columns: the header names the site and the service, and no
+/// revision is cut into another one (`wordpress:4` for wordpress:42): a task definition shows
+/// its revision whole, or is marked as shortened.
+#[test]
+fn at_every_width_revisions_stay_whole_and_the_header_names_site_and_service() {
+    let revision = regex::Regex::new(r"wordpress:(\d+)(.?)").unwrap();
+    let known = ["41", "42", "43"];
+    let mut screens = Vec::new();
+    for (base, keys) in [
+        (ui_fixtures::incident(), ""),
+        (ui_fixtures::incident(), "e"),
+        (ui_fixtures::incident(), "\n"),
+        (ui_fixtures::healthy(), "e"),
+        (ops::rolling_out(), ""),
+    ] {
+        let mut s = base;
+        press(&mut s, keys);
+        screens.push((s, keys));
+    }
+    for width in 60u16..=300 {
+        for (state, keys) in &screens {
+            let screen = wpops_fixtures::ui::draw(state, width, 40);
+            let header = screen.lines().next().unwrap_or_default();
+            assert!(
+                header.contains(&state.site.name) && header.contains(&state.site.service),
+                "{width} cols {keys:?}: {header}"
+            );
+            for line in screen.lines() {
+                for cap in revision.captures_iter(line) {
+                    let (rev, next) = (&cap[1], &cap[2]);
+                    assert!(
+                        known.contains(&rev) || next == "…",
+                        "{width} cols {keys:?}: a cut revision wordpress:{rev} in\n{line}"
+                    );
+                }
+            }
+        }
+    }
+}
