@@ -387,7 +387,8 @@ mod tests {
     fn overlays_answer_only_to_their_own_keys() {
         assert_eq!(action_for(KeyScope::Help, c('q')), Some(A::Quit));
         assert_eq!(action_for(KeyScope::Help, k(KeyCode::Esc)), Some(A::Help));
-        assert_eq!(action_for(KeyScope::Help, c('j')), None);
+        assert_eq!(action_for(KeyScope::Help, c('j')), Some(A::Down), "help scrolls");
+        assert_eq!(action_for(KeyScope::Help, c('R')), None, "no action under the help");
         assert!(bindings_for(KeyScope::Dialog).iter().all(|b| b.scope == KeyScope::Dialog));
         let ready = [A::Cancel, A::Decline, A::Confirm];
         assert_eq!(action_among(KeyScope::Dialog, &ready, k(KeyCode::Enter)), None, "Enter alone confirms nothing");
