@@ -34,7 +34,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .title(Line::styled(format!(" Logs of task {} (all containers) ", task_prefix(&task.id)), theme::title()));
     let inner = block.inner(log);
     frame.render_widget(block, log);
-    let mut lines = logs::task_lines(state, &task.id, usize::from(inner.height));
+    let mut lines = logs::task_lines(state, &task.id, usize::from(inner.height), usize::from(inner.width));
     if lines.is_empty() {
         lines.push(Line::styled("no lines from this task in the buffer yet", theme::dim()));
     }

@@ -10,6 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use regex::Regex;
 
+use unicode_width::UnicodeWidthStr;
+
+use super::columns::{self, Shorten};
 use super::theme;
 use crate::app::{LogView, State};
 use crate::model::{LineClass, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix};
@@ -52,7 +55,7 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
         n -= 1;
         let Some(ev) = v.matched(n) else { break };
         let hit = v.search_hit.is_some() && v.position(n) == v.search_hit;
-        let line = format_line(ev, v, hit);
+        let line = format_line(ev, v, hit, width);
         if v.wrap {
             for row in theme::wrap_line(line, width).into_iter().rev() {
                 body.push(row);
@@ -181,15 +184,18 @@ fn right_title(state: &State, full: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-/// One display line: time, task, container, then the text in the operator's terms.
-pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool) -> Line<'static> {
+/// One display line: time, task, container, then the text in the operator's terms, in `width`
+/// columns (an access line's URI gives way in its middle; other lines are cut or wrapped by the
+/// pane).
+pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool, width: usize) -> Line<'static> {
     let mut spans = Vec::with_capacity(8);
     if v.timestamps {
         spans.push(Span::styled(format!("{} ", theme::hms(ev.ts_ms)), theme::dim()));
     }
     spans.push(Span::styled(format!("{} ", ev.task_short()), theme::dim()));
     spans.push(Span::styled(format!("{:<8}", ev.container.name()), theme::info()));
-    let (text, style) = body(ev);
+    let room = width.saturating_sub(Line::from(spans.clone()).width());
+    let (text, style) = body(ev, if v.wrap { usize::MAX } else { room });
     match v.search.as_ref() {
         Some(re) => highlight(&mut spans, text, style, re, current_hit),
         None => spans.push(Span::styled(text, style)),
@@ -197,7 +203,10 @@ pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool) -> Line<'stati
     Line::from(spans)
 }
 
-fn body(ev: &LogEvent) -> (String, Style) {
+/// The text of a line in `room` columns. An access line reads status, latency, method and URI,
+/// then the client: what is scanned first comes first, and only the URI is shortened (in its
+/// middle, marked) when the line does not fit.
+fn body(ev: &LogEvent, room: usize) -> (String, Style) {
     match ev.class {
         LineClass::Access { status, health_check } => {
             let style = match StatusClass::of(status) {
@@ -208,8 +217,12 @@ fn body(ev: &LogEvent) -> (String, Style) {
             };
             let text = match parse_access_line(&ev.text) {
                 Some(a) => {
-                    let took = a.request_time_s.map_or_else(String::new, |s| format!(" {s:.3}s"));
-                    format!("{:<15} \"{} {}\" {}{took}", a.client, a.method, a.path, a.status)
+                    let took = a.request_time_s.map_or_else(|| "     –".to_owned(), |s| format!("{s:>6.3}"));
+                    let head = format!("{} {took}s {:<4} ", a.status, a.method);
+                    let tail = format!("  {}", a.client);
+                    let fixed = head.as_str().width() + tail.as_str().width();
+                    let path = columns::shorten(a.path, room.saturating_sub(fixed).max(12), Shorten::Middle);
+                    format!("{head}{path}{tail}")
                 }
                 None => ev.text.clone(),
             };
@@ -234,7 +247,7 @@ fn highlight(spans: &mut Vec<Span<'static>>, text: String, style: Style, re: &Re
 }
 
 /// The newest `rows` lines of one task (whatever the view's filter), for the task detail.
-pub fn task_lines(state: &State, task_id: &str, rows: usize) -> Vec<Line<'static>> {
+pub fn task_lines(state: &State, task_id: &str, rows: usize, width: usize) -> Vec<Line<'static>> {
     let v = &state.logs;
     let mut out: Vec<Line<'static>> = v
         .ring()
@@ -243,7 +256,7 @@ pub fn task_lines(state: &State, task_id: &str, rows: usize) -> Vec<Line<'static
         .take(DETAIL_SCAN)
         .filter(|e| *e.task_id == *task_id)
         .take(rows)
-        .map(|e| format_line(e, v, false))
+        .map(|e| format_line(e, v, false, width))
         .collect();
     out.reverse();
     out

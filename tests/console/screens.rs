@@ -84,6 +84,25 @@ fn scrolling_up_the_logs_counts_lines_below_not_as_new() {
 }
 
 #[test]
+fn at_80_columns_an_access_line_keeps_status_latency_and_client_and_shortens_the_uri() {
+    use wpops_fixtures::ui::logs::{access, log};
+    let mut s = healthy();
+    let uri = "/wp-content/uploads/2026/11/a-very-long-file-name-that-goes-on-and-on-and-on.jpg?ver=6.4.2&size=large";
+    let text = access("198.51.100.77", &format!("GET {uri}"), 404, 0.25, "Mozilla/5.0");
+    let ev = log("nginx", "3f2a9c1e5b7d4e0f8a9b1c2d3e4f5a6b", 1_000, 900, &text).remove(0);
+    update(&mut s, Msg::Logs { at_ms: ui_fixtures::NOW, generation: 0, events: vec![ev] });
+    keys(&mut s, "l");
+    let screen = draw(&s, 80, 24);
+    let line = screen.lines().find(|l| l.contains("404")).unwrap_or_default();
+    assert!(line.contains("404  0.250s GET"), "status and latency first: {line}");
+    assert!(line.contains("198.51.100.77"), "the client stays: {line}");
+    assert!(
+        line.contains("/wp-conten") && line.contains("…") && line.contains("=large"),
+        "the URI in its middle: {line}"
+    );
+}
+
+#[test]
 fn waf() {
     let mut s = healthy();
     keys(&mut s, "w");
