@@ -54,6 +54,10 @@ pub enum Action {
     Force,
     /// The confirm dialog when it can only be closed (its preview failed, nothing to warm).
     Dismiss,
+    /// The overview: the next order of the task rows.
+    SortTasks,
+    /// The overview: only the tasks with a problem, or all.
+    ToggleProblems,
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
@@ -61,7 +65,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -103,6 +107,8 @@ impl Action {
         A::Cancel,
         A::Force,
         A::Dismiss,
+        A::SortTasks,
+        A::ToggleProblems,
         A::SubmitTyped,
     ];
 
@@ -227,6 +233,9 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
     bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
+    // `o` is the overview itself elsewhere; here it orders its tasks.
+    bind!(S::Overview, [c('o')], "o", A::SortTasks, "sort tasks: id, problem, status, age, AZ, revision", ""),
+    bind!(S::Overview, [c('p')], "p", A::ToggleProblems, "only the tasks with a problem / all tasks", ""),
     // `/` filters the log lines these screens show; the others show none, so it is not theirs.
     bind!(S::Overview, [c('/')], "/", A::Filter, "filter the log pane's lines (regex)", "filter"),
     bind!(S::Logs, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),

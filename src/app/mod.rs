@@ -25,5 +25,7 @@ pub use ops::{
     Dialog, Op, OpEvent, OpKind, OpsState, Outcome, Preview, PreviewState, RolloutWatch, Run, WarmLine, WarmPreview,
     WarmingWatch,
 };
-pub use state::{Flash, FleetView, Input, LogView, Nav, Panel, Rolling, Row, STALE_AFTER_MS, Screen, Scroll, State};
+pub use state::{
+    Flash, FleetView, Input, LogView, Nav, Panel, Rolling, Row, STALE_AFTER_MS, Screen, Scroll, State, TaskSort,
+};
 pub use update::update;

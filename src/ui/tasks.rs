@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::{self, cell};
-use crate::app::{Row, State};
+use crate::app::{Row, State, TaskSort};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
     format_age, task_definition_revision, task_prefix, unreadable_text,
@@ -20,12 +20,18 @@ use crate::model::{
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let running = state.tasks().iter().filter(|t| t.is_running()).count();
     let stopped: usize = state.feeds.stopped.iter().map(|g| g.count).sum();
-    let block = Block::bordered()
-        .title(Line::styled(format!(" Tasks {running} running · {stopped} stopped recently "), theme::title()))
-        .title(
-            Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
-                .right_aligned(),
-        );
+    let mut title = format!(" Tasks {running} running · {stopped} stopped recently ");
+    if state.nav.task_sort != TaskSort::Id {
+        title.push_str(&format!("· sorted by {} ", state.nav.task_sort.label()));
+    }
+    if state.nav.problems_only {
+        let shown = state.rows().iter().filter(|r| matches!(r, Row::Task(_))).count();
+        title.push_str(&format!("· problems only: {shown} tasks "));
+    }
+    let block = Block::bordered().title(Line::styled(title, theme::title())).title(
+        Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
+            .right_aligned(),
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // No data yet: the whole error, wrapped, with what to do.
@@ -34,10 +40,54 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }
-    let height = usize::from(inner.height);
+    // The error and the column header stay put; the rows scroll under them.
+    let mut fixed: Vec<Line<'static>> = theme::error_line(&state.feeds.service, state.now_ms).into_iter().collect();
+    if state.feeds.service.data.is_none() {
+        fixed.push(Line::styled("loading…", theme::dim()));
+        frame.render_widget(Paragraph::new(fixed), inner);
+        return;
+    }
+    fixed.push(header());
+    let height = usize::from(inner.height).saturating_sub(fixed.len());
     let rows = state.rows();
-    let offset = scroll_offset(state, &rows, height);
-    frame.render_widget(Paragraph::new(lines(state, &rows, offset..offset + height)), inner);
+    let compact = compact(state, &rows, height);
+    let offset = scroll_offset(state, &rows, height, compact);
+    fixed.extend(lines(state, &rows, offset..offset + height, compact, usize::from(inner.width)));
+    // A row wider than the pane ends in `…` (the glyphs of a compact row, a long reason).
+    let fixed: Vec<Line<'static>> = fixed.into_iter().map(|l| theme::clip_line(l, usize::from(inner.width))).collect();
+    frame.render_widget(Paragraph::new(fixed), inner);
+}
+
+/// One line per task (containers folded into glyphs, the selected task expanded) when the full
+/// table would not fit.
+fn compact(state: &State, rows: &[Row], height: usize) -> bool {
+    let mut first_stopped = true;
+    let full: usize = rows
+        .iter()
+        .map(|r| {
+            let h = row_height(state, *r, first_stopped && matches!(r, Row::Stopped(_)), false, false);
+            first_stopped &= !matches!(r, Row::Stopped(_));
+            h
+        })
+        .sum();
+    full > height
+}
+
+fn header() -> Line<'static> {
+    Line::styled(
+        format!(
+            "{}{}{}{}{}{}{}{}",
+            cell("TASK", 10),
+            cell("STATUS", 13),
+            cell("HEALTH", 10),
+            cell("AZ", 5),
+            cell("IP", 13),
+            cell("TARGET", 11),
+            cell("REV", 5),
+            "UP"
+        ),
+        theme::dim(),
+    )
 }
 
 /// Collects the table's lines that fall inside the window on screen; the others are counted,
@@ -66,30 +116,26 @@ impl Window {
     }
 }
 
-/// Lines before the first row: the panel's error, then the column header (or `loading…`).
-fn preamble(state: &State) -> usize {
-    usize::from(state.feeds.service.error.is_some())
-        + usize::from(state.feeds.service.data.is_some() || state.feeds.service.error.is_none())
-}
-
-/// The lines a row takes: a task and its containers; a stopped group's two, plus the section's
-/// heading before the first group.
-fn row_height(state: &State, row: Row, first_stopped: bool) -> usize {
+/// The lines a row takes: a task and its containers (one line when compact and not selected);
+/// a stopped group's two, plus the section's heading before the first group.
+fn row_height(state: &State, row: Row, first_stopped: bool, compact: bool, selected: bool) -> usize {
     match row {
+        Row::Task(_) if compact && !selected => 1,
         Row::Task(i) => state.tasks().get(i).map_or(0, |t| 1 + t.containers.len()),
         Row::Stopped(g) => usize::from(first_stopped) + if state.feeds.stopped.get(g).is_some() { 2 } else { 0 },
     }
 }
 
 /// The first line on screen: 0, or as far down as keeps the selected row in view.
-fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
+fn scroll_offset(state: &State, rows: &[Row], height: usize, compact: bool) -> usize {
     if state.feeds.service.data.is_none() {
         return 0;
     }
-    let mut at = preamble(state);
+    let mut at = 0;
     let mut first_stopped = true;
     for (n, row) in rows.iter().enumerate() {
-        let h = row_height(state, *row, first_stopped && matches!(row, Row::Stopped(_)));
+        let selected = n == state.nav.selected;
+        let h = row_height(state, *row, first_stopped && matches!(row, Row::Stopped(_)), compact, selected);
         first_stopped &= !matches!(row, Row::Stopped(_));
         if n == state.nav.selected {
             return (at + h).saturating_sub(height).min(at);
@@ -99,32 +145,9 @@ fn scroll_offset(state: &State, rows: &[Row], height: usize) -> usize {
     0
 }
 
-/// The table's lines inside `shown` (line numbers from the top of the table).
-fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>> {
+/// The table's rows inside `shown` (line numbers from the first row, under the header).
+fn lines(state: &State, rows: &[Row], shown: Range<usize>, compact: bool, width: usize) -> Vec<Line<'static>> {
     let mut out = Window { out: Vec::with_capacity(shown.len()), at: 0, shown };
-    if let Some(err) = theme::error_line(&state.feeds.service, state.now_ms) {
-        out.push(err);
-    }
-    if state.feeds.service.data.is_none() {
-        if state.feeds.service.error.is_none() {
-            out.push(Line::styled("loading…", theme::dim()));
-        }
-        return out.out;
-    }
-    out.push(Line::styled(
-        format!(
-            "{}{}{}{}{}{}{}{}",
-            cell("TASK", 10),
-            cell("STATUS", 13),
-            cell("HEALTH", 10),
-            cell("AZ", 5),
-            cell("IP", 13),
-            cell("TARGET", 11),
-            cell("REV", 5),
-            "UP"
-        ),
-        theme::dim(),
-    ));
     let primary_rev = state
         .feeds
         .service
@@ -136,13 +159,36 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>) -> Vec<Line<'static>>
     for (n, row) in rows.iter().enumerate() {
         let is_selected = n == state.nav.selected;
         let first_stopped = !stopped_header && matches!(row, Row::Stopped(_));
-        if !out.wants(row_height(state, *row, first_stopped)) {
+        if !out.wants(row_height(state, *row, first_stopped, compact, is_selected)) {
             stopped_header |= first_stopped;
             continue;
         }
         match *row {
             Row::Task(i) => {
                 if let Some(task) = state.tasks().get(i) {
+                    if compact && !is_selected {
+                        let mut line = task_line(state, task, primary_rev, false);
+                        // The glyphs with their containers' names, or bare, where they fit whole;
+                        // else none, and a task with a problem has its id in red.
+                        let named = glyphs(state, task, true);
+                        let bare = glyphs(state, task, false);
+                        let room = width.saturating_sub(line.width() + 2);
+                        let glyphs = [named, bare].into_iter().find(|g| Line::from(g.clone()).width() <= room);
+                        match glyphs {
+                            Some(g) => {
+                                line.spans.push(Span::raw("  "));
+                                line.spans.extend(g);
+                            }
+                            None if state.has_problem(task) => {
+                                if let Some(id) = line.spans.first_mut() {
+                                    id.style = theme::bad();
+                                }
+                            }
+                            None => {}
+                        }
+                        out.push(line);
+                        continue;
+                    }
                     out.push(task_line(state, task, primary_rev, is_selected));
                     let count = task.containers.len();
                     for (k, c) in task.containers.iter().enumerate() {
@@ -232,6 +278,42 @@ fn task_line(state: &State, task: &Task, primary_rev: u32, selected: bool) -> Li
     ];
     let line = Line::from(spans);
     if selected { line.style(theme::selected()) } else { line }
+}
+
+/// A task's containers folded into one glyph each: `nginx ● php-fpm ● warmer ✔ 9.8s`.
+fn glyphs(state: &State, task: &Task, named: bool) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    for c in &task.containers {
+        let (glyph, style) = if c.role == ContainerRole::Warmer {
+            let verdict = state.warmer_verdict(task);
+            match verdict {
+                WarmerVerdict::Healthy => ("✔", theme::good()),
+                WarmerVerdict::StillRunning { overdue: false } | WarmerVerdict::LookingForReport => {
+                    ("…", theme::info())
+                }
+                v if v.stands_out() => ("✘", theme::bad()),
+                _ => ("·", theme::dim()),
+            }
+        } else {
+            match (&c.last_status, &c.health) {
+                (_, Health::Unhealthy) => ("●", theme::bad()),
+                (LastStatus::Running, Health::Healthy) => ("●", theme::good()),
+                (LastStatus::Running, _) => ("●", theme::dim()),
+                _ if c.exit_code.is_some_and(|x| x != 0) => ("✘", theme::bad()),
+                _ => ("○", theme::info()),
+            }
+        };
+        if !named {
+            spans.push(Span::styled(glyph, style));
+            continue;
+        }
+        spans.push(Span::styled(format!("{} ", c.name), theme::dim()));
+        spans.push(Span::styled(format!("{glyph} "), style));
+        if let Some(ms) = state.warming_ms(task).filter(|_| c.role == ContainerRole::Warmer) {
+            spans.push(Span::styled(format!("{} ", theme::seconds(ms)), theme::dim()));
+        }
+    }
+    spans
 }
 
 fn container_line(state: &State, task: &Task, c: &Container, last: bool) -> Line<'static> {

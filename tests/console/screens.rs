@@ -103,6 +103,42 @@ fn at_80_columns_an_access_line_keeps_status_latency_and_client_and_shortens_the
 }
 
 #[test]
+fn tasks_sort_and_narrow_to_problems_keeping_the_selected_task() {
+    use wpops::app::{Row, TaskSort};
+    let mut s = incident();
+    keys(&mut s, "j");
+    let selected = s.selected_id();
+    keys(&mut s, "o");
+    assert_eq!(s.nav.task_sort, TaskSort::Problem);
+    assert_eq!(s.selected_id(), selected, "the selection follows its task to its new row");
+    let order: Vec<bool> = s
+        .rows()
+        .iter()
+        .filter_map(|r| match r {
+            Row::Task(i) => Some(s.has_problem(&s.tasks()[*i])),
+            Row::Stopped(_) => None,
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] >= w[1]), "problems first: {order:?}");
+    keys(&mut s, "p");
+    let tasks: Vec<usize> =
+        s.rows().iter().filter_map(|r| if let Row::Task(i) = r { Some(*i) } else { None }).collect();
+    assert!(!tasks.is_empty() && tasks.iter().all(|i| s.has_problem(&s.tasks()[*i])));
+    let screen = snap(&s);
+    assert!(screen.contains("sorted by problem") && screen.contains("problems only"), "{screen}");
+    // Kept across a refresh, with the selected task, wherever its row now is.
+    keys(&mut s, "j");
+    let selected = s.selected_id();
+    let mut snapshot = s.feeds.service.data.clone().expect("a snapshot");
+    snapshot.tasks.reverse();
+    update(&mut s, Msg::Service { at_ms: ui_fixtures::NOW, result: Ok(Box::new(snapshot)) });
+    assert_eq!((s.nav.task_sort, s.nav.problems_only), (TaskSort::Problem, true));
+    assert_eq!(s.selected_id(), selected);
+    keys(&mut s, "p");
+    assert!(!s.nav.problems_only);
+}
+
+#[test]
 fn waf() {
     let mut s = healthy();
     keys(&mut s, "w");

@@ -86,6 +86,47 @@ pub enum Row {
     Stopped(usize),
 }
 
+/// The order of the overview's task rows (`o` cycles through them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskSort {
+    /// As ECS lists them (by task id).
+    #[default]
+    Id,
+    /// Tasks with a problem first (not running, unhealthy, target unhealthy, warmer standing out).
+    Problem,
+    /// By ECS status (PENDING, PROVISIONING, RUNNING, DEACTIVATING…).
+    Status,
+    /// Youngest first.
+    Age,
+    Az,
+    /// Newest revision first.
+    Revision,
+}
+
+impl TaskSort {
+    pub fn next(self) -> TaskSort {
+        match self {
+            TaskSort::Id => TaskSort::Problem,
+            TaskSort::Problem => TaskSort::Status,
+            TaskSort::Status => TaskSort::Age,
+            TaskSort::Age => TaskSort::Az,
+            TaskSort::Az => TaskSort::Revision,
+            TaskSort::Revision => TaskSort::Id,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskSort::Id => "task id",
+            TaskSort::Problem => "problem",
+            TaskSort::Status => "status",
+            TaskSort::Age => "age",
+            TaskSort::Az => "AZ",
+            TaskSort::Revision => "revision",
+        }
+    }
+}
+
 /// Where the operator is: the screen and how they got there, the overlays, the line being
 /// typed, the footer's message, the selection and the scroll offsets.
 #[derive(Debug, Clone)]
@@ -102,6 +143,10 @@ pub struct Nav {
     pub flash: Option<Flash>,
     /// The selected row of the overview's task table.
     pub selected: usize,
+    /// How the task rows are ordered, and whether only those with a problem are shown (both
+    /// kept across refreshes, as is the selected task).
+    pub task_sort: TaskSort,
+    pub problems_only: bool,
     /// The task the detail screen shows (its id).
     pub detail_task: Option<String>,
     pub scroll: Scroll,
@@ -199,6 +244,8 @@ impl State {
                 input: Input::None,
                 flash: None,
                 selected: 0,
+                task_sort: TaskSort::Id,
+                problems_only: false,
                 detail_task: None,
                 scroll: Scroll::default(),
                 size: (80, 24),
@@ -225,10 +272,46 @@ impl State {
         self.feeds.service.data.as_ref().map_or(&[], |s| s.targets.as_slice())
     }
 
-    /// The overview's rows: tasks not stopped, then one row per group of stopped tasks.
+    /// The overview's rows: tasks not stopped (in the chosen order; only those with a problem
+    /// when asked), then one row per group of stopped tasks.
     pub fn rows(&self) -> Vec<Row> {
-        let tasks = self.tasks().iter().enumerate().filter(|(_, t)| !t.is_stopped()).map(|(i, _)| Row::Task(i));
-        tasks.chain((0..self.feeds.stopped.len()).map(Row::Stopped)).collect()
+        let tasks = self.tasks();
+        let mut shown: Vec<usize> = (0..tasks.len())
+            .filter(|&i| !tasks[i].is_stopped() && (!self.nav.problems_only || self.has_problem(&tasks[i])))
+            .collect();
+        match self.nav.task_sort {
+            TaskSort::Id => {}
+            TaskSort::Problem => shown.sort_by_key(|&i| !self.has_problem(&tasks[i])),
+            // Those not running yet or any more first, then RUNNING.
+            TaskSort::Status => shown.sort_by_key(|&i| (tasks[i].is_running(), tasks[i].last_status.as_str())),
+            TaskSort::Age => shown.sort_by_key(|&i| std::cmp::Reverse(tasks[i].started_at_ms.unwrap_or(i64::MAX))),
+            TaskSort::Az => shown.sort_by(|&a, &b| tasks[a].az.cmp(&tasks[b].az)),
+            TaskSort::Revision => shown.sort_by_key(|&i| std::cmp::Reverse(tasks[i].revision)),
+        }
+        // Stopped groups are problems by nature: they stay in every view.
+        shown.into_iter().map(Row::Task).chain((0..self.feeds.stopped.len()).map(Row::Stopped)).collect()
+    }
+
+    /// A task worth a look: not running, unhealthy, its target unhealthy, or its warmer stands out.
+    pub fn has_problem(&self, task: &Task) -> bool {
+        !task.is_running()
+            || task.health == crate::model::Health::Unhealthy
+            || self.target_of(task).is_some_and(TargetHealth::is_unhealthy)
+            || self.warmer_verdict(task).stands_out()
+    }
+
+    /// Keeps `id`'s row selected after the rows changed (a refresh, a new order, a filter);
+    /// the nearest row when it is gone.
+    pub fn reselect(&mut self, id: Option<String>) {
+        let rows = self.rows();
+        let found = id.and_then(|id| rows.iter().position(|r| self.row_task_id(*r) == Some(id.as_str())));
+        self.nav.selected = found.unwrap_or(self.nav.selected).min(rows.len().saturating_sub(1));
+    }
+
+    /// The id of the selected row's task.
+    pub fn selected_id(&self) -> Option<String> {
+        let row = *self.rows().get(self.nav.selected)?;
+        self.row_task_id(row).map(str::to_owned)
     }
 
     /// The task id a row stands for (a stopped group: its newest task).

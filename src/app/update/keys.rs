@@ -81,6 +81,16 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OpenSite => return navigation::open_site(state),
         Action::ShowProgress => navigation::show_progress(state),
+        Action::SortTasks => {
+            let selected = state.selected_id();
+            state.nav.task_sort = state.nav.task_sort.next();
+            state.reselect(selected);
+        }
+        Action::ToggleProblems => {
+            let selected = state.selected_id();
+            state.nav.problems_only = !state.nav.problems_only;
+            state.reselect(selected);
+        }
         // The dialog's own keys: `ops::update` handles them while a dialog is open.
         Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss | Action::SubmitTyped => {}
     }

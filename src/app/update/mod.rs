@@ -151,10 +151,12 @@ fn on_service(state: &mut State, at_ms: i64, result: Result<ServiceSnapshot, Fet
     };
     // An action in flight keeps the pollers fast even before its deployment shows up.
     let fast = snapshot.service.rollout_in_progress() || !state.ops.in_flight.is_empty();
+    // The selected task stays selected across refreshes (its row may move: a new order, a
+    // task that came or went).
+    let selected = state.selected_id();
     state.feeds.service.set(at_ms, snapshot);
     state.regroup_stopped();
-    let rows = state.rows().len();
-    state.nav.selected = state.nav.selected.min(rows.saturating_sub(1));
+    state.reselect(selected);
     if fast != state.polling_fast {
         state.polling_fast = fast;
         return vec![Effect::PollFast(fast)];
