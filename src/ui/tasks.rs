@@ -26,7 +26,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     if state.nav.problems_only {
         let shown = state.rows().iter().filter(|r| matches!(r, Row::Task(_))).count();
-        title.push_str(&format!("· problems only: {shown} tasks "));
+        title.push_str(&format!("· {shown} with a problem "));
     }
     let block = Block::bordered().title(Line::styled(title, theme::title())).title(
         Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
@@ -209,7 +209,11 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>, compact: bool, width:
         }
     }
     if rows.is_empty() {
-        out.push(Line::styled("no tasks", theme::warn()));
+        if state.nav.problems_only && !state.tasks().is_empty() {
+            out.push(Line::styled("no task has a problem (p shows them all)", theme::good()));
+        } else {
+            out.push(Line::styled("no tasks", theme::warn()));
+        }
     }
     out.out
 }
