@@ -125,7 +125,7 @@ fn tasks_sort_and_narrow_to_problems_keeping_the_selected_task() {
         s.rows().iter().filter_map(|r| if let Row::Task(i) = r { Some(*i) } else { None }).collect();
     assert!(!tasks.is_empty() && tasks.iter().all(|i| s.has_problem(&s.tasks()[*i])));
     let screen = snap(&s);
-    assert!(screen.contains("sorted by problem") && screen.contains("problems only"), "{screen}");
+    assert!(screen.contains("sorted by problem") && screen.contains("with a problem"), "{screen}");
     // Kept across a refresh, with the selected task, wherever its row now is.
     keys(&mut s, "j");
     let selected = s.selected_id();
