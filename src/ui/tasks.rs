@@ -293,7 +293,7 @@ fn glyphs(state: &State, task: &Task, named: bool) -> Vec<Span<'static>> {
             match verdict {
                 WarmerVerdict::Healthy => ("✔", theme::good()),
                 WarmerVerdict::StillRunning { overdue: false } | WarmerVerdict::LookingForReport => {
-                    ("…", theme::info())
+                    ("◌", theme::info())
                 }
                 v if v.stands_out() => ("✘", theme::bad()),
                 _ => ("·", theme::dim()),
