@@ -21,6 +21,9 @@ async fn groups_rules_totals_and_top_lists() {
     assert!(groups.iter().any(|g| !g["rules"].as_array().unwrap().is_empty()));
     assert!(v["top_uris"][0]["count"].as_u64().unwrap() > 0);
     assert!(!v["top_ips"].as_array().unwrap().is_empty() && !v["top_rules"].as_array().unwrap().is_empty());
+    // Everything was read: nothing is named unavailable, and stderr stays empty (issue 16).
+    assert_eq!(v["unavailable"], serde_json::json!([]));
+    assert!(!r.stderr.contains("could not read"), "{}", r.stderr);
 
     let t = wpops(&sim, home.path(), &["waf", "--window", "1h"]).await;
     assert_eq!(t.code, 0, "{}", t.stderr);
