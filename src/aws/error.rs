@@ -70,6 +70,12 @@ impl AwsError {
 pub const READ_ONLY_CODE: &str = "WpopsReadOnly";
 
 impl AwsError {
+    /// Whether asking again soon may succeed (throttled, the network): a poller then keeps its
+    /// last picture and backs off, rather than showing a partial one.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.kind, AwsErrorKind::Throttled | AwsErrorKind::Network)
+    }
+
     /// Whether read-only mode refused this request before it was sent.
     pub fn is_read_only_refusal(&self) -> bool {
         self.code.as_deref() == Some(READ_ONLY_CODE)

@@ -4,8 +4,8 @@
 //! The metrics come in one GetMetricData call (the console's `feed::insight` queries); sampled
 //! requests are asked for concurrently, one call per rule group. Read-only. What could be read
 //! is shown when a part could not be (CloudWatch missing, as against moto): each missing part is
-//! one line on stderr and an entry of `unavailable`, exit 0; exit 3 only when the web ACL itself
-//! could not be read.
+//! one line on stderr and an entry of `unavailable`, exit 0; exit 3 when the web ACL itself
+//! could not be read, or a part was throttled or unreachable (asking again may answer it).
 
 use futures_util::future::try_join_all;
 use serde::Serialize;
@@ -48,7 +48,10 @@ pub async fn run(args: WafArgs, global: &Global) -> Outcome {
         }
         return Ok(exit::OK);
     };
-    let snapshot = read(&session, &found, acl, window_ms).await;
+    let snapshot = match read(&session, &found, acl, window_ms).await {
+        Ok(s) => s,
+        Err(e) => return Err(Failure::aws("waf", &e, session.profile())),
+    };
     for e in &snapshot.unavailable {
         eprintln!("wpops waf: could not read {e}");
     }
@@ -74,8 +77,9 @@ async fn find(s: &Session) -> Result<AclFound, AwsError> {
     insight::find_acl(c, &svc.target_groups).await
 }
 
-/// The picture of `acl` over the window, with what could not be read named in `unavailable`.
-async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) -> WafSnapshot {
+/// The picture of `acl` over the window, with what could not be read named in `unavailable`;
+/// a throttled or unreachable part fails it (exit 3, as any AWS that could not answer).
+async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) -> Result<WafSnapshot, AwsError> {
     let c = &s.clients;
     let now = now_ms();
     // `window_ms / 60 s` whole-minute buckets, the newest being the current (partial) minute.
@@ -89,6 +93,9 @@ async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) 
     let mut unavailable = found.unavailable.clone();
     let series = series.map_err(|e| unavailable.push(e)).ok();
     let samples = samples.map_err(|e| unavailable.push(e)).ok();
+    if let Some(e) = unavailable.iter().find(|e| e.is_transient()) {
+        return Err(e.clone());
+    }
     let (blocked_unknown, samples_unknown) = (series.is_none(), samples.is_none());
     let mut series = series.unwrap_or_default();
     let samples = samples.unwrap_or_default().into_iter().flatten().collect();
@@ -96,7 +103,7 @@ async fn read(s: &Session, found: &AclFound, acl: &waf::WebAcl, window_ms: i64) 
     let mut snapshot = insight::waf_snapshot(acl, &found.inner_rules, &mut series, "", start, window_ms, samples);
     snapshot.unavailable = unavailable.iter().map(|e| e.to_fetch_error(s.profile())).collect();
     (snapshot.blocked_unknown, snapshot.samples_unknown) = (blocked_unknown, samples_unknown);
-    snapshot
+    Ok(snapshot)
 }
 
 fn text(site: &str, w: &WafSnapshot, st: Style) -> Vec<String> {

@@ -103,7 +103,11 @@ async fn discover(ctx: &FeedContext, known: &mut Known, now: i64) -> Result<(), 
     }
     let tgs = ctx.discovery.borrow().target_groups.clone();
     let found = find_acl(&ctx.clients, &tgs).await?;
-    // A part that could not be read (the rules inside the groups) is asked for again next time.
+    // A part that could not be read (the rules inside the groups) is asked for again next time;
+    // a throttled one fails the poll, which backs off.
+    if let Some(e) = found.unavailable.iter().find(|e| e.is_transient()) {
+        return Err(e.clone());
+    }
     known.discovered_at = if found.unavailable.is_empty() { now } else { 0 };
     (known.lb_arn, known.acl, known.inner_rules) = (found.lb_arn, found.acl, found.inner_rules);
     known.unavailable = found.unavailable;
@@ -251,8 +255,10 @@ async fn poll(
     let mut unavailable = known.unavailable.clone();
     let (mut series, metrics_error) = match metrics::get_series(c, &queries, start, now).await {
         Ok(s) => (s, None),
-        // Without a web ACL there is nothing else to show: the whole poll failed.
-        Err(e) if known.acl.is_none() => return Err(e),
+        // Without a web ACL there is nothing else to show, and a throttled or unreachable
+        // CloudWatch keeps the last full picture (with its age) while the poll backs off: the
+        // whole poll failed. A CloudWatch that cannot answer at all (moto) leaves a partial one.
+        Err(e) if known.acl.is_none() || e.is_transient() => return Err(e),
         Err(e) => (HashMap::new(), Some(e)),
     };
     let mut take = |id: &str| series.remove(id).unwrap_or_default();
@@ -283,6 +289,7 @@ async fn poll(
     for r in &acl.rules {
         match waf::sampled_requests(c, &acl.arn, &r.metric_name, now - SLICE_MS, now, 100).await {
             Ok(got) => known.samples.extend(got),
+            Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
                 unavailable.push(e);
                 samples_unknown = known.samples.is_empty();
