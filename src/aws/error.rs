@@ -42,6 +42,10 @@ impl AwsError {
             AwsErrorKind::Network => {
                 "AWS could not be reached: check the network, the region and any --endpoint-url".into()
             }
+            AwsErrorKind::Other if self.code.as_deref() == Some(UNREADABLE_CODE) => {
+                "the endpoint answered in a form AWS does not use; an AWS-compatible endpoint may lack this operation"
+                    .into()
+            }
             AwsErrorKind::Other => "AWS answered with an error".into(),
         }
     }
@@ -66,11 +70,21 @@ impl AwsError {
 pub const READ_ONLY_CODE: &str = "WpopsReadOnly";
 
 impl AwsError {
+    /// Whether asking again soon may succeed (throttled, the network): a poller then keeps its
+    /// last picture and backs off, rather than showing a partial one.
+    pub fn is_transient(&self) -> bool {
+        matches!(self.kind, AwsErrorKind::Throttled | AwsErrorKind::Network)
+    }
+
     /// Whether read-only mode refused this request before it was sent.
     pub fn is_read_only_refusal(&self) -> bool {
         self.code.as_deref() == Some(READ_ONLY_CODE)
     }
 }
+
+/// The `code` of an `AwsError` for an answer that is no AWS error: a body the SDK could not parse
+/// (an HTML page from an emulator that lacks the operation), or a status without an error code.
+pub const UNREADABLE_CODE: &str = "WpopsUnreadableAnswer";
 
 /// The kind of a service error code.
 pub fn kind_of_code(code: &str) -> AwsErrorKind {
@@ -119,9 +133,28 @@ where
             let e = se.err();
             let code = e.code().map(str::to_string);
             let kind = code.as_deref().map(kind_of_code).unwrap_or(AwsErrorKind::Other);
-            let status = se.raw().status().as_u16();
-            let msg = e.message().map(str::to_string).unwrap_or_else(|| format!("HTTP {status}"));
-            (kind, code, msg)
+            let raw = se.raw();
+            match (code, e.message()) {
+                (None, None) => (
+                    AwsErrorKind::Other,
+                    Some(UNREADABLE_CODE.to_string()),
+                    unreadable_in_words(raw.status().as_u16(), raw.body().bytes()),
+                ),
+                (code, msg) => {
+                    let status = raw.status().as_u16();
+                    (kind, code, msg.map(str::to_string).unwrap_or_else(|| format!("HTTP {status}")))
+                }
+            }
+        }
+        SdkError::ResponseError(re) => {
+            // The SDK's own text here is a Debug dump of its parser's error: it goes to the log.
+            tracing::warn!(operation, error = %text, "unreadable response");
+            let raw = re.raw();
+            (
+                AwsErrorKind::Other,
+                Some(UNREADABLE_CODE.to_string()),
+                unreadable_in_words(raw.status().as_u16(), raw.body().bytes()),
+            )
         }
         SdkError::TimeoutError(_) => (AwsErrorKind::Network, None, "timed out".to_string()),
         _ if lower.contains("credential") || lower.contains("token has expired") || lower.contains("sso") => {
@@ -195,6 +228,31 @@ fn unreachable_in_words(text: &str, debug: &str) -> String {
     }
 }
 
+/// "the endpoint answered HTTP 500 with no AWS error in its body ("<!doctype html>…"): it may
+/// not implement this operation": the status, the body's first bytes in one sanitised line, and
+/// what it likely means — "does not implement" only when the endpoint says so.
+fn unreadable_in_words(status: u16, body: Option<&[u8]>) -> String {
+    const FIRST: usize = 80;
+    let text = body.map(String::from_utf8_lossy).unwrap_or_default();
+    let flat = crate::model::sanitize_line(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+    let said = {
+        let lower = flat.to_ascii_lowercase();
+        status == 501 || lower.contains("not implemented") || lower.contains("notimplemented")
+    };
+    let mut first: String = flat.chars().take(FIRST).collect();
+    if first.len() < flat.len() {
+        first.push('…');
+    }
+    let body = if first.is_empty() { "an empty body".to_string() } else { format!("\"{first}\"") };
+    if said {
+        format!("the endpoint does not implement this operation (HTTP {status}, {body})")
+    } else {
+        format!(
+            "the endpoint answered HTTP {status} with no AWS error in it ({body}): it may not implement this operation"
+        )
+    }
+}
+
 fn short(text: &str) -> String {
     const MAX: usize = 300;
     if text.len() <= MAX {
@@ -231,6 +289,55 @@ mod tests {
         assert_eq!(
             credentials_in_words(chain),
             "no AWS credentials found (tried environment, profile files, web identity, ECS container, IMDS)"
+        );
+    }
+
+    fn raw(status: u16, body: &'static str) -> HttpResponse {
+        use aws_smithy_runtime_api::http::StatusCode;
+        HttpResponse::new(
+            StatusCode::try_from(status).expect("a valid status"),
+            aws_smithy_types::body::SdkBody::from(body),
+        )
+    }
+
+    #[test]
+    fn an_answer_that_is_no_aws_error_reads_as_one_line_naming_the_operation() {
+        use aws_sdk_ecs::operation::list_service_deployments::ListServiceDeploymentsError;
+        // What moto answers for an operation it lacks: Flask's HTML 500 page.
+        let html = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request.</p>";
+        let parse = "malformed JSON error body: Error at offset 0: unexpected token '<'";
+        let err: SdkError<ListServiceDeploymentsError, HttpResponse> = SdkError::response_error(parse, raw(500, html));
+        let e = from_sdk("ecs:ListServiceDeployments", err);
+        let line = e.report(None);
+        assert_eq!(
+            e.to_string(),
+            "ecs:ListServiceDeployments: the endpoint answered HTTP 500 with no AWS error in it \
+             (\"<!doctype html> <html lang=en> <title>500 Internal Server Error</title> <h1>Inte…\"): \
+             it may not implement this operation"
+        );
+        assert!(!line.contains("ResponseError") && !line.contains("InvalidInput") && !line.contains('\n'), "{line}");
+        assert!(line.contains("may lack this operation"), "{line}");
+        assert_eq!(e.kind, AwsErrorKind::Other);
+
+        let err: SdkError<ListServiceDeploymentsError, HttpResponse> =
+            SdkError::response_error(parse, raw(501, "\u{1b}[31mNot Implemented"));
+        let e = from_sdk("ecs:ListServiceDeployments", err);
+        assert!(e.message.starts_with("the endpoint does not implement this operation (HTTP 501, \""), "{}", e.message);
+        assert!(!e.message.contains('\u{1b}'), "{}", e.message);
+    }
+
+    #[test]
+    fn a_service_error_without_code_or_message_says_what_came() {
+        use aws_sdk_ecs::operation::list_service_deployments::ListServiceDeploymentsError;
+        let err: SdkError<ListServiceDeploymentsError, HttpResponse> = SdkError::service_error(
+            ListServiceDeploymentsError::generic(aws_smithy_types::error::ErrorMetadata::builder().build()),
+            raw(404, ""),
+        );
+        let e = from_sdk("cloudwatch:ListMetrics", err);
+        assert_eq!(
+            e.to_string(),
+            "cloudwatch:ListMetrics: the endpoint answered HTTP 404 with no AWS error in it (an empty body): \
+             it may not implement this operation"
         );
     }
 

@@ -18,6 +18,13 @@ use crate::feed::runners::{self, WarmSettings};
 use crate::model::{WarmRunSummary, task_prefix};
 use crate::signals::Signals;
 
+/// Nothing to warm is not a usage error: AWS answered and the command was well formed, but the
+/// service has no running task with a private IP to aim a warmer at (moto gives its tasks none),
+/// so the action's outcome is that nothing was warmed: exit 1, saying what was found.
+fn nothing_to_warm(plan: &runners::WarmPlan) -> Option<Failure> {
+    plan.nothing_to_warm().map(|why| Failure::with_code(super::exit::UNHEALTHY, "warm", why))
+}
+
 pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
     let mut a = Actor::open("warm", &args.act, g).await?;
     let w = &a.session.site.warming;
@@ -26,6 +33,9 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
         Ok(p) => p,
         Err(e) => return Err(fail("warm", &e)),
     };
+    if let Some(f) = nothing_to_warm(&plan) {
+        return Err(f);
+    }
     let mut what = vec![format!(
         "re-run warming on {} running tasks of {}/{} with {}",
         plan.targets.len(),
@@ -106,4 +116,28 @@ pub async fn warm(args: &WarmArgs, g: &Global) -> Outcome {
         super::output::print_lines(&table(&rows));
     }
     Ok(a.finish(summary.ok(), &summary.to_string(), json!({"results": results})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_to_warm_is_an_outcome_not_a_usage_error() {
+        let plan = runners::WarmPlan {
+            targets: Vec::new(),
+            task_definition: "wordpress-warmer".into(),
+            warmer: None,
+            missing: None,
+            subnets: Vec::new(),
+            security_groups: Vec::new(),
+            running: 2,
+        };
+        let f = nothing_to_warm(&plan).expect("nothing to warm");
+        assert_eq!(f.code, 1);
+        assert_eq!(
+            f.to_string(),
+            "wpops warm: nothing to warm: 2 running tasks, none with a private IP in its attachments"
+        );
+    }
 }

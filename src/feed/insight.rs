@@ -33,6 +33,8 @@ struct Known {
     inner_rules: Vec<(String, String)>,
     discovered_at: i64,
     samples: Vec<SampledRequest>,
+    /// What the last discovery could not read.
+    unavailable: Vec<AwsError>,
 }
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
@@ -71,7 +73,8 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                 {
                     return;
                 }
-                if !ctx.send(Msg::Platform { at_ms: at, result: Ok(Box::new(platform)) }).await {
+                let platform = platform.map(Box::new).map_err(|e| e.to_fetch_error(ctx.profile()));
+                if !ctx.send(Msg::Platform { at_ms: at, result: platform }).await {
                     return;
                 }
                 EVERY
@@ -100,8 +103,14 @@ async fn discover(ctx: &FeedContext, known: &mut Known, now: i64) -> Result<(), 
     }
     let tgs = ctx.discovery.borrow().target_groups.clone();
     let found = find_acl(&ctx.clients, &tgs).await?;
+    // A part that could not be read (the rules inside the groups) is asked for again next time;
+    // a throttled one fails the poll, which backs off.
+    if let Some(e) = found.unavailable.iter().find(|e| e.is_transient()) {
+        return Err(e.clone());
+    }
+    known.discovered_at = if found.unavailable.is_empty() { now } else { 0 };
     (known.lb_arn, known.acl, known.inner_rules) = (found.lb_arn, found.acl, found.inner_rules);
-    known.discovered_at = now;
+    known.unavailable = found.unavailable;
     Ok(())
 }
 
@@ -112,6 +121,9 @@ pub struct AclFound {
     pub acl: Option<WebAcl>,
     /// (rule group, rule) pairs inside the ACL's groups that have blocked-request metrics.
     pub inner_rules: Vec<(String, String)>,
+    /// What could not be read (CloudWatch's ListMetrics for the inner rules): the web ACL is
+    /// still shown, without its per-rule counts.
+    pub unavailable: Vec<AwsError>,
 }
 
 /// Target group → load balancer → web ACL → the rules inside its groups that have metrics.
@@ -124,11 +136,19 @@ pub async fn find_acl(c: &Clients, target_groups: &[String]) -> Result<AclFound,
         Some(lb) => waf::web_acl_for_resource(c, lb).await?,
         None => None,
     };
-    let inner_rules = match &acl {
-        Some(acl) => metrics::waf_rules_with_blocks(c, &acl.name).await?,
-        None => Vec::new(),
+    let (inner_rules, unavailable) = match &acl {
+        Some(acl) => inner_rules_or_why(metrics::waf_rules_with_blocks(c, &acl.name).await),
+        None => (Vec::new(), Vec::new()),
     };
-    Ok(AclFound { lb_arn, acl, inner_rules })
+    Ok(AclFound { lb_arn, acl, inner_rules, unavailable })
+}
+
+/// The inner rules, or none and why: ListMetrics failing does not hide the web ACL.
+pub fn inner_rules_or_why(got: Result<Vec<(String, String)>, AwsError>) -> (Vec<(String, String)>, Vec<AwsError>) {
+    match got {
+        Ok(rules) => (rules, Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
+    }
 }
 
 fn sid(prefix: &str, i: usize) -> String {
@@ -194,7 +214,12 @@ pub fn waf_snapshot(
     WafSnapshot::new(acl.name.clone(), acl.arn.clone(), (window_ms / 1000) as u64, groups, samples, DEFAULT_TOP_N)
 }
 
-async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapshot>, PlatformMetrics), AwsError> {
+/// The WAF picture (what could be read of it) and the platform's metrics (which fail alone when
+/// CloudWatch does). Fails as a whole only when nothing could be read.
+async fn poll(
+    ctx: &FeedContext,
+    known: &mut Known,
+) -> Result<(Option<WafSnapshot>, Result<PlatformMetrics, AwsError>), AwsError> {
     let now = now_ms();
     discover(ctx, known, now).await?;
     let c = &ctx.clients;
@@ -227,7 +252,15 @@ async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapsho
         queries.push(MetricQuery::new("efs_credit", "AWS/EFS", "BurstCreditBalance", &d, "Minimum", 60));
     }
     let start = (now - WINDOW_MS).div_euclid(60_000) * 60_000;
-    let mut series = metrics::get_series(c, &queries, start, now).await?;
+    let mut unavailable = known.unavailable.clone();
+    let (mut series, metrics_error) = match metrics::get_series(c, &queries, start, now).await {
+        Ok(s) => (s, None),
+        // Without a web ACL there is nothing else to show, and a throttled or unreachable
+        // CloudWatch keeps the last full picture (with its age) while the poll backs off: the
+        // whole poll failed. A CloudWatch that cannot answer at all (moto) leaves a partial one.
+        Err(e) if known.acl.is_none() || e.is_transient() => return Err(e),
+        Err(e) => (HashMap::new(), Some(e)),
+    };
     let mut take = |id: &str| series.remove(id).unwrap_or_default();
     let recent = |s: Series| Series { points: s.points.into_iter().filter(|(t, _)| *t >= now - 30 * 60_000).collect() };
     let platform = PlatformMetrics {
@@ -241,12 +274,28 @@ async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapsho
         efs_burst_credits: recent(take("efs_credit")),
         efs_id,
     };
+    let blocked_unknown = metrics_error.is_some();
+    let platform = match metrics_error {
+        Some(e) => {
+            unavailable.push(e.clone());
+            Err(e)
+        }
+        None => Ok(platform),
+    };
     let Some(acl) = known.acl.clone() else { return Ok((None, platform)) };
 
     // Newest sampled requests of each rule group, kept over the window.
+    let mut samples_unknown = false;
     for r in &acl.rules {
-        let got = waf::sampled_requests(c, &acl.arn, &r.metric_name, now - SLICE_MS, now, 100).await?;
-        known.samples.extend(got);
+        match waf::sampled_requests(c, &acl.arn, &r.metric_name, now - SLICE_MS, now, 100).await {
+            Ok(got) => known.samples.extend(got),
+            Err(e) if e.is_transient() => return Err(e),
+            Err(e) => {
+                unavailable.push(e);
+                samples_unknown = known.samples.is_empty();
+                break;
+            }
+        }
     }
     known.samples.retain(|s| s.at_ms >= now - WINDOW_MS);
     known.samples.sort_by(|a, b| (a.at_ms, &a.client_ip, &a.uri).cmp(&(b.at_ms, &b.client_ip, &b.uri)));
@@ -254,6 +303,8 @@ async fn poll(ctx: &FeedContext, known: &mut Known) -> Result<(Option<WafSnapsho
         .samples
         .dedup_by(|a, b| a.at_ms == b.at_ms && a.client_ip == b.client_ip && a.uri == b.uri && a.rule == b.rule);
 
-    let snapshot = waf_snapshot(&acl, &known.inner_rules, &mut series, "", start, WINDOW_MS, known.samples.clone());
+    let mut snapshot = waf_snapshot(&acl, &known.inner_rules, &mut series, "", start, WINDOW_MS, known.samples.clone());
+    snapshot.unavailable = unavailable.iter().map(|e| e.to_fetch_error(ctx.profile())).collect();
+    (snapshot.blocked_unknown, snapshot.samples_unknown) = (blocked_unknown, samples_unknown);
     Ok((Some(snapshot), platform))
 }

@@ -29,6 +29,15 @@ pub fn format_age(ms: i64) -> String {
     }
 }
 
+/// How long ago `at_ms` was, for a time AWS may not have given (moto leaves `stoppedAt` out):
+/// `3m ago`, or `(time unknown)` — never an age counted from 1970.
+pub fn format_ago(now_ms: i64, at_ms: Option<i64>) -> String {
+    match at_ms {
+        Some(at) => format!("{} ago", format_age(now_ms - at)),
+        None => "(time unknown)".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +51,7 @@ mod tests {
         assert_eq!(format_age(59_999), "59s");
         assert_eq!(format_age(7_860_000), "2h11m");
         assert_eq!(format_age(86_400_000 + 3_600_000), "1d1h");
+        assert_eq!(format_ago(1_000_000, Some(820_000)), "3m ago");
+        assert_eq!(format_ago(1_796_000_000_000, None), "(time unknown)");
     }
 }

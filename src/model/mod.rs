@@ -34,7 +34,7 @@ pub use ecs::{
     Service, ServiceEvent, Task, TaskDefinition, Volume, shared_mutable_images, task_definition_revision,
 };
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
-pub use format::{format_age, thousands};
+pub use format::{format_age, format_ago, thousands};
 pub use health::{HealthRules, Replacing, ServiceHealth, service_health, service_health_replacing};
 pub use history::{
     ImageChange, NoRollbackTarget, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes,

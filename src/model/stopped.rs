@@ -17,8 +17,8 @@ pub struct StoppedGroup {
     /// The newest task's stopCode (`EssentialContainerExited`, `TaskFailedToStart`…).
     pub stop_code: Option<String>,
     pub count: usize,
-    /// When the newest of them stopped (0 if ECS gave no time).
-    pub latest_ms: i64,
+    /// When the newest of them stopped; `None` when ECS gave no time (moto gives none).
+    pub latest_ms: Option<i64>,
     /// Newest first.
     pub task_ids: Vec<String>,
 }
@@ -74,7 +74,7 @@ pub fn group_stopped(tasks: &[Task]) -> Vec<StoppedGroup> {
                 reason,
                 stop_code: task.stop_code.clone(),
                 count: 1,
-                latest_ms: task.stopped_ms().unwrap_or(0),
+                latest_ms: task.stopped_ms(),
                 task_ids: vec![task.id.as_str().to_owned()],
             }),
         }
@@ -136,10 +136,19 @@ mod tests {
         let groups = group_stopped(&tasks);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].count, 3);
-        assert_eq!(groups[0].latest_ms, 300);
+        assert_eq!(groups[0].latest_ms, Some(300));
         assert_eq!(groups[0].task_ids, ["t2", "t4", "t1"]);
         assert_eq!(groups[0].stop_code.as_deref(), Some("EssentialContainerExited"));
         assert_eq!(groups[1].reason, "CannotPullContainerError: x");
         assert!(group_stopped(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_stop_without_a_time_has_no_time() {
+        // moto's DescribeTasks leaves stoppedAt (and stoppingAt) out of a stopped task.
+        let task = Task { stopped_at_ms: None, ..stopped("t1", 0, "test stop", [None; 3]) };
+        let groups = group_stopped(&[task]);
+        assert_eq!(groups[0].latest_ms, None);
+        assert_eq!(crate::model::format_ago(1_796_000_000_000, groups[0].latest_ms), "(time unknown)");
     }
 }

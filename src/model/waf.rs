@@ -22,6 +22,17 @@ pub struct WafSnapshot {
     pub top_ips: Vec<(String, u64)>,
     pub top_rules: Vec<(String, u64)>,
     pub samples: Vec<SampledRequest>,
+    /// What could not be read for this picture (CloudWatch's metrics, the sampled requests), one
+    /// line per operation; empty when everything was read.
+    #[serde(default)]
+    pub unavailable: Vec<super::FetchError>,
+    /// The blocked counts could not be read: `total_blocked`, the groups' counts and series are
+    /// unknown, not zero.
+    #[serde(default)]
+    pub blocked_unknown: bool,
+    /// The sampled requests could not be read: the top lists are unknown, not empty.
+    #[serde(default)]
+    pub samples_unknown: bool,
 }
 
 impl WafSnapshot {
@@ -45,7 +56,15 @@ impl WafSnapshot {
             top_ips: top.ips,
             top_rules: top.rules,
             samples,
+            unavailable: Vec::new(),
+            blocked_unknown: false,
+            samples_unknown: false,
         }
+    }
+
+    /// A blocked count as shown: `1,204`, or `–` when the counts could not be read.
+    pub fn blocked_text(&self, n: u64) -> String {
+        if self.blocked_unknown { "–".to_string() } else { super::thousands(n) }
     }
 }
 
@@ -148,6 +167,14 @@ fn ranked(counts: HashMap<&str, u64>, n: usize) -> Vec<(String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_counts_are_not_zero() {
+        let mut w = WafSnapshot { total_blocked: 0, ..WafSnapshot::default() };
+        assert_eq!(w.blocked_text(1204), "1,204");
+        w.blocked_unknown = true;
+        assert_eq!(w.blocked_text(w.total_blocked), "–");
+    }
 
     fn sample(uri: &str, ip: &str, rule: &str, action: &str, weight: u64) -> SampledRequest {
         SampledRequest {

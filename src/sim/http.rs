@@ -93,6 +93,15 @@ async fn handle(
         Err((protocol, e)) => return render_error(protocol, &e, &request_id()),
     };
     *lock(&shared.counts).entry((caller.account.clone(), format!("{service}:{op}"))).or_default() += 1;
+    let lacking = lock(&shared.lacking).iter().any(|l| *l == service || *l == format!("{service}:{op}"));
+    if lacking {
+        // moto's answers: Flask's 404 page for a protocol it does not route, its 500 page for
+        // an action it has not implemented.
+        let (status, title) =
+            if service == "monitoring" { (404, "404 Not Found") } else { (500, "500 Internal Server Error") };
+        let page = format!("<!doctype html>\n<html lang=en>\n<title>{title}</title>\n<h1>{title}</h1>\n");
+        return respond(status, "text/html; charset=utf-8", page.into_bytes(), &[]);
+    }
 
     let faults = *lock(&shared.faults);
     if faults.latency_ms > 0 {

@@ -83,6 +83,10 @@ pub struct Shared {
     pub counts: Mutex<BTreeMap<(String, String), u64>>,
     pub buckets: Mutex<HashMap<(String, String, &'static str), control::TokenBucket>>,
     pub fault_rng: Mutex<SmallRng>,
+    /// Operations answered as an emulator that lacks them answers (moto: an HTML page, HTTP
+    /// 404 for a protocol it does not speak, 500 for an action it has not implemented):
+    /// `service:Operation` (`ecs:ListServiceDeployments`) or a whole service (`monitoring`).
+    pub lacking: Mutex<Vec<String>>,
 }
 
 /// Locks a mutex, taking the data even if a handler panicked while holding it: the world is
@@ -137,6 +141,12 @@ impl SimHandle {
         *lock(&self.shared.faults) = faults;
     }
 
+    /// Answers these operations (`ecs:ListServiceDeployments`) or services (`monitoring`) as
+    /// an AWS-compatible emulator that lacks them does: an HTML error page, no AWS error.
+    pub fn lack(&self, what: &[&str]) {
+        *lock(&self.shared.lacking) = what.iter().map(|s| s.to_string()).collect();
+    }
+
     /// Runs `f` on a world (tests inspect or change it directly).
     pub fn with_world<R>(&self, account: &str, region: &str, f: impl FnOnce(&mut RegionWorld) -> R) -> R {
         self.shared.with_world(account, region, f)
@@ -167,6 +177,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         counts: Mutex::new(BTreeMap::new()),
         buckets: Mutex::new(HashMap::new()),
         fault_rng: Mutex::new(SmallRng::seed_from_u64(opts.seed.wrapping_add(7))),
+        lacking: Mutex::new(Vec::new()),
     });
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await

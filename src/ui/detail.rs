@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::columns::{self, Col, Shorten};
 use super::{logs, tasks, theme};
 use crate::app::State;
-use crate::model::{Task, describe_exit, format_age, task_prefix};
+use crate::model::{Task, describe_exit, format_age, format_ago, task_prefix};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let Some(task) = state.detail() else {
@@ -73,7 +73,7 @@ fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
         },
     ];
     if let Some(reason) = &task.stopped_reason {
-        let age = task.stopped_ms().map_or_else(String::new, |t| format!(" {} ago", format_age(state.now_ms - t)));
+        let age = format!(" {}", format_ago(state.now_ms, task.stopped_ms()));
         lines.push(Line::styled(
             format!("stopped{age}: {} [{}]", theme::explain_reason(reason), opt(&task.stop_code)),
             theme::bad(),

@@ -46,12 +46,12 @@ fn render_waf(state: &State, frame: &mut Frame, area: Rect) {
                 lines.push(Line::from(vec![
                     Span::raw(theme::cell(&g.label, 10)),
                     Span::styled(theme::fit(&theme::sparkline(&g.series, spark), spark), theme::info()),
-                    Span::raw(format!(" {:>7}", theme::thousands(g.blocked_total))),
+                    Span::raw(format!(" {:>7}", w.blocked_text(g.blocked_total))),
                 ]));
             }
             lines.push(Line::from(vec![
                 Span::raw(theme::cell("total", 10 + spark)),
-                Span::styled(format!(" {:>7}", theme::thousands(w.total_blocked)), theme::title()),
+                Span::styled(format!(" {:>7}", w.blocked_text(w.total_blocked)), theme::title()),
             ]));
             for (label, list) in [("top URI ", &w.top_uris), ("top IP  ", &w.top_ips), ("top rule", &w.top_rules)] {
                 if let Some((what, n)) = list.first() {

@@ -14,7 +14,7 @@ use super::theme::{self, cell};
 use crate::app::{Row, State, TaskSort};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
-    format_age, task_definition_revision, task_prefix, unreadable_text,
+    format_age, format_ago, task_definition_revision, task_prefix, unreadable_text,
 };
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
@@ -227,9 +227,9 @@ fn stopped_line(state: &State, group: &StoppedGroup, selected: bool) -> Line<'st
         theme::warn()
     };
     let text = format!(
-        "×{:<3} last {:>4} ago  {}",
+        "×{:<3} last {:>8}  {}",
         group.count,
-        format_age(state.now_ms - group.latest_ms),
+        format_ago(state.now_ms, group.latest_ms),
         theme::explain_reason(&group.reason)
     );
     Line::styled(text, style)

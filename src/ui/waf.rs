@@ -20,7 +20,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             format!(
                 " WAF {} · blocked {} in {} ",
                 w.web_acl_name,
-                theme::thousands(w.total_blocked),
+                w.blocked_text(w.total_blocked),
                 theme::window(w.window_secs)
             )
         },
@@ -39,6 +39,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     };
+    let mut error = error;
+    error.extend(w.unavailable.iter().map(|e| Line::styled(format!("could not read {e}"), theme::warn())));
     let err_h = u16::try_from(error.len()).unwrap_or(0);
     let [err_area, top, samples] =
         Layout::vertical([Constraint::Length(err_h), Constraint::Percentage(55), Constraint::Min(0)]).areas(inner);
@@ -56,7 +58,7 @@ fn render_groups(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) 
         lines.push(Line::from(vec![
             Span::styled(theme::cell(&g.label, 12), theme::title()),
             Span::styled(theme::fit(&theme::sparkline(&g.series, spark), spark), theme::info()),
-            Span::styled(format!(" {:>8}", theme::thousands(g.blocked_total)), theme::title()),
+            Span::styled(format!(" {:>8}", w.blocked_text(g.blocked_total)), theme::title()),
         ]));
         lines.push(Line::styled(format!("  {}", g.name), theme::dim()));
         for (rule, n) in &g.rules {

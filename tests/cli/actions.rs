@@ -210,3 +210,20 @@ async fn read_only_and_foreign_deployments_refuse_with_exit_4() {
     let r = act(&sim, home.path(), &["redeploy", "--yes", "--force"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// An operation the endpoint lacks reads as one line in words naming it, never the SDK's
+/// ResponseError dump (moto and ListServiceDeployments, issue 16).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lacking_operation_is_one_line_naming_it() {
+    let sim = sim("default").await;
+    sim.lack(&["ecs:ListServiceDeployments"]);
+    let home = home();
+    let r = wpops(&sim, home.path(), &["rollback", "--yes"]).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ecs:ListServiceDeployments: the endpoint answered HTTP 500 with no AWS error in it"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("ResponseError") && r.stderr.lines().count() == 1, "{}", r.stderr);
+}

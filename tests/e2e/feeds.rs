@@ -221,3 +221,31 @@ async fn a_console_without_a_fleet_answers_the_fleet_view_with_no_sites() {
     let rows = tokio::time::timeout(Duration::from_secs(10), fleet).await.expect("the fleet view is answered");
     assert!(rows.is_empty());
 }
+
+/// Against an emulator without CloudWatch (moto), the console's WAF panel still gets the web ACL
+/// and its groups, the counts marked unknown and what failed named; the platform panel says why
+/// it has no numbers (issue 16).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_cloudwatch_the_waf_panel_shows_what_was_read() {
+    let (sim, _clients, mut rx, _feeds, _set) = start().await;
+    sim.lack(&["monitoring"]);
+    let (mut waf, mut platform) = (None, None);
+    while waf.is_none() || platform.is_none() {
+        match next(&mut rx).await {
+            Msg::Waf { result: Ok(w), .. } => waf = Some(w),
+            Msg::Waf { result: Err(e), .. } => panic!("the web ACL could be read: {e}"),
+            Msg::Platform { result: Err(e), .. } => platform = Some(e),
+            Msg::Platform { result: Ok(p), .. } => panic!("CloudWatch is missing: {p:?}"),
+            _ => {}
+        }
+    }
+    let (w, p) = (waf.unwrap(), platform.unwrap());
+    assert_eq!(w.web_acl_name, "wordpress-waf");
+    assert_eq!(w.groups.len(), 4);
+    assert!(w.blocked_unknown && !w.samples_unknown, "{w:?}");
+    assert!(!w.top_uris.is_empty(), "the samples still came");
+    let ops: Vec<&str> = w.unavailable.iter().map(|e| e.operation.as_str()).collect();
+    assert_eq!(ops, ["cloudwatch:ListMetrics", "cloudwatch:GetMetricData"]);
+    assert_eq!(p.operation, "cloudwatch:GetMetricData");
+    assert!(p.message.starts_with("the endpoint answered HTTP 404"), "{}", p.message);
+}

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, ReportLookup, RolloutState, ServiceHealth, TargetHealth, Task,
-    WarmReport, WarmerVerdict, describe_exit, format_age, group_stopped, short_td, target_for_task, task_prefix,
-    thousands, warming_duration_ms,
+    WarmReport, WarmerVerdict, describe_exit, format_age, format_ago, group_stopped, short_td, target_for_task,
+    task_prefix, thousands, warming_duration_ms,
 };
 
 use super::StatusFacts;
@@ -148,7 +148,7 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
         for g in &groups {
             let ids: Vec<&str> = g.task_ids.iter().take(3).map(|i| short(i)).collect();
             let more = if g.task_ids.len() > 3 { " …" } else { "" };
-            out.push(format!("  {}× {} ago · {}{more}", g.count, format_age(now - g.latest_ms), ids.join(" ")));
+            out.push(format!("  {}× {} · {}{more}", g.count, format_ago(now, g.latest_ms), ids.join(" ")));
             out.push(format!("     {}", clip(&g.reason, 75)));
         }
     }

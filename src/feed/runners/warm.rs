@@ -45,6 +45,22 @@ pub struct WarmPlan {
     pub missing: Option<WarmerDefinition>,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
+    /// How many of the service's tasks are RUNNING (with or without a private IP).
+    pub running: usize,
+}
+
+impl WarmPlan {
+    /// Why there is nothing to warm, in words, or `None` when some task can be warmed.
+    pub fn nothing_to_warm(&self) -> Option<String> {
+        if !self.targets.is_empty() {
+            return None;
+        }
+        Some(match self.running {
+            0 => "nothing to warm: the service has no running task".to_string(),
+            1 => "nothing to warm: 1 running task, without a private IP in its attachments".to_string(),
+            n => format!("nothing to warm: {n} running tasks, none with a private IP in its attachments"),
+        })
+    }
 }
 
 /// Finds the running tasks and the warmer task definition.
@@ -82,6 +98,7 @@ pub async fn plan_warm(op: &Operator, settings: &WarmSettings) -> Result<WarmPla
         missing,
         subnets: service.subnets,
         security_groups: service.security_groups,
+        running: tasks.iter().filter(|t| t.is_running()).count(),
     })
 }
 
@@ -133,8 +150,8 @@ pub struct WarmStart {
 /// second task for the same target.
 pub async fn start_warm(op: &mut Operator, plan: &WarmPlan, run_id: &str) -> Result<WarmStart, ActionError> {
     let _ = op.identify().await;
-    if plan.targets.is_empty() {
-        return Err(ActionError::Usage("no running task with a private IP to warm".into()));
+    if let Some(why) = plan.nothing_to_warm() {
+        return Err(ActionError::Usage(why));
     }
     let Some(warmer) = &plan.warmer else {
         return Err(ActionError::Usage(format!("the warmer task definition {} does not exist", plan.task_definition)));
@@ -317,4 +334,36 @@ async fn find_report(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(running: usize, targets: usize) -> WarmPlan {
+        let target = |i: usize| WarmTarget {
+            task_id: format!("t{i}"),
+            ip: format!("10.0.0.{i}"),
+            url: format!("http://10.0.0.{i}/opcache_warmer.php"),
+        };
+        WarmPlan {
+            targets: (0..targets).map(target).collect(),
+            task_definition: "wordpress-warmer".into(),
+            warmer: None,
+            missing: None,
+            subnets: Vec::new(),
+            security_groups: Vec::new(),
+            running,
+        }
+    }
+
+    #[test]
+    fn nothing_to_warm_says_what_was_found() {
+        assert_eq!(plan(2, 2).nothing_to_warm(), None);
+        assert_eq!(plan(0, 0).nothing_to_warm().as_deref(), Some("nothing to warm: the service has no running task"));
+        assert_eq!(
+            plan(3, 0).nothing_to_warm().as_deref(),
+            Some("nothing to warm: 3 running tasks, none with a private IP in its attachments")
+        );
+    }
 }
