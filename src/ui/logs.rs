@@ -61,7 +61,8 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
                 body.push(row);
             }
         } else {
-            body.push(line);
+            // Cut at the pane's edge, marked (`w` wraps it whole).
+            body.push(theme::clip_line(line, width));
         }
     }
     body.truncate(rows);
@@ -256,7 +257,7 @@ pub fn task_lines(state: &State, task_id: &str, rows: usize, width: usize) -> Ve
         .take(DETAIL_SCAN)
         .filter(|e| *e.task_id == *task_id)
         .take(rows)
-        .map(|e| format_line(e, v, false, width))
+        .map(|e| theme::clip_line(format_line(e, v, false, width), width))
         .collect();
     out.reverse();
     out

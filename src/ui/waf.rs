@@ -92,6 +92,9 @@ fn render_tops(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
         }
     }
     let block = Block::bordered().title(Line::styled(" From sampled requests ", theme::title()));
+    // A URI or address wider than the pane ends in `…`.
+    let width = usize::from(block.inner(area).width);
+    let lines: Vec<Line<'static>> = lines.into_iter().map(|l| theme::clip_line(l, width)).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
