@@ -6,6 +6,8 @@
 //! never cut into another plausible value. Widths are display widths (Japanese text and emoji
 //! take two cells) and shortening never splits a character. Pure.
 
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme;
@@ -117,29 +119,30 @@ pub fn shorten(value: &str, width: usize, how: Shorten) -> String {
 /// One row of a table: each shown column's value shortened to its width and padded, joined by
 /// the gap (the last column is not padded).
 pub fn row(cols: &[Col], widths: &[Option<usize>], values: &[&str]) -> String {
-    let mut out = String::new();
-    let shown: Vec<usize> = (0..cols.len()).filter(|&i| widths.get(i).copied().flatten().is_some()).collect();
-    for (n, &i) in shown.iter().enumerate() {
-        let w = widths[i].unwrap_or(0);
-        let text = shorten(values.get(i).copied().unwrap_or(""), w, cols[i].shorten);
-        out.push_str(&text);
-        if n + 1 < shown.len() {
-            out.push_str(&" ".repeat(w.saturating_sub(text.width()) + GAP));
-        }
-    }
-    out
+    cells(cols, widths, values).into_iter().map(|(text, _)| text).collect()
 }
 
-/// The shown columns' cells of one row as (text, index of its column), shortened and padded, for
-/// tables whose cells are styled one by one.
-pub fn cells(cols: &[Col], widths: &[Option<usize>], values: &[String]) -> Vec<(String, usize)> {
+/// One row as a styled line: each shown cell in the style `style` gives its column's index.
+pub fn styled(
+    cols: &[Col],
+    widths: &[Option<usize>],
+    values: &[String],
+    style: impl Fn(usize) -> Style,
+) -> Line<'static> {
+    Line::from(
+        cells(cols, widths, values).into_iter().map(|(text, i)| Span::styled(text, style(i))).collect::<Vec<_>>(),
+    )
+}
+
+/// The shown columns' cells of one row as (text, index of its column), shortened and padded.
+pub fn cells(cols: &[Col], widths: &[Option<usize>], values: &[impl AsRef<str>]) -> Vec<(String, usize)> {
     let shown: Vec<usize> = (0..cols.len()).filter(|&i| widths.get(i).copied().flatten().is_some()).collect();
     shown
         .iter()
         .enumerate()
         .map(|(n, &i)| {
             let w = widths[i].unwrap_or(0);
-            let mut text = shorten(values.get(i).map_or("", String::as_str), w, cols[i].shorten);
+            let mut text = shorten(values.get(i).map_or("", AsRef::as_ref), w, cols[i].shorten);
             if n + 1 < shown.len() {
                 let pad = w.saturating_sub(text.width()) + GAP;
                 text.push_str(&" ".repeat(pad));
@@ -222,7 +225,7 @@ mod tests {
         let line = row(&DEPLOY, &w, &["PRIMARY", "wordpress:42", "2h ago", "ECS deployment ecs-svc/1 completed."]);
         assert_eq!(head.find("TASK DEF"), line.find("wordpress:42"));
         assert!(line.width() <= 60, "{line}");
-        let cells = cells(&DEPLOY, &w, &["PRIMARY".into(), "wordpress:42".into()]);
+        let cells = cells(&DEPLOY, &w, &["PRIMARY", "wordpress:42"]);
         assert_eq!(cells.iter().map(|(t, _)| t.as_str()).collect::<String>().find("wordpress"), head.find("TASK DEF"));
     }
 }

@@ -120,13 +120,12 @@ fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
             c.image.clone(),
             digest,
         ];
-        let spans = columns::cells(&CONTAINER_COLUMNS, &widths, &values).into_iter().map(|(text, i)| match i {
-            3 => Span::styled(text, exit_style),
-            4 => Span::styled(text, theme::warn()),
-            6 => Span::styled(text, theme::dim()),
-            _ => Span::raw(text),
-        });
-        lines.push(Line::from(spans.collect::<Vec<_>>()));
+        lines.push(columns::styled(&CONTAINER_COLUMNS, &widths, &values, |i| match i {
+            3 => exit_style,
+            4 => theme::warn(),
+            6 => theme::dim(),
+            _ => ratatui::style::Style::new(),
+        }));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

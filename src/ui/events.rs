@@ -52,12 +52,11 @@ pub(super) fn render_deployments(state: &State, frame: &mut Frame, area: Rect) {
             format!("{} ago", format_age(state.now_ms - d.updated_at_ms)),
             d.rollout_reason.clone().unwrap_or_default(),
         ];
-        let spans = columns::cells(&DEPLOYMENT_COLUMNS, &widths, &values).into_iter().map(|(text, i)| match i {
-            2 => Span::styled(text, rollout_style),
-            6 if d.failed_tasks > 0 => Span::styled(text, theme::bad()),
-            _ => Span::raw(text),
-        });
-        lines.push(Line::from(spans.collect::<Vec<_>>()));
+        lines.push(columns::styled(&DEPLOYMENT_COLUMNS, &widths, &values, |i| match i {
+            2 => rollout_style,
+            6 if d.failed_tasks > 0 => theme::bad(),
+            _ => Style::new(),
+        }));
     }
     let mut lines_block = block;
     if let Some(err) = theme::error_line(&state.feeds.service, state.now_ms) {

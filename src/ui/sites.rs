@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph};
 
 use super::columns::{self, Col, Shorten};
@@ -80,14 +80,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             r.read_started_ms.map(|t| format_age(state.now_ms - t)).unwrap_or_else(|| "–".into()),
             status,
         ];
-        let spans = columns::cells(&SITE_COLUMNS, &widths, &values).into_iter().map(|(text, c)| match c {
-            4 => Span::styled(text, running_style),
-            6 if failures > 0 => Span::styled(text, theme::bad()),
-            7 if r.alb_5xx_5m().unwrap_or(0) > 0 => Span::styled(text, theme::warn()),
-            10 => Span::styled(text, status_style),
-            _ => Span::raw(text),
+        let line = columns::styled(&SITE_COLUMNS, &widths, &values, |c| match c {
+            4 => running_style,
+            6 if failures > 0 => theme::bad(),
+            7 if r.alb_5xx_5m().unwrap_or(0) > 0 => theme::warn(),
+            10 => status_style,
+            _ => Style::new(),
         });
-        let line = Line::from(spans.collect::<Vec<_>>());
         lines.push(if i == state.fleet.selected { line.style(theme::selected()) } else { line });
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);

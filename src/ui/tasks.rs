@@ -20,12 +20,14 @@ use crate::model::{
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let running = state.tasks().iter().filter(|t| t.is_running()).count();
     let stopped: usize = state.feeds.stopped.iter().map(|g| g.count).sum();
+    // Once per frame: ordering and narrowing judge every task's warmer.
+    let rows = state.rows();
     let mut title = format!(" Tasks {running} running · {stopped} stopped recently ");
     if state.nav.task_sort != TaskSort::Id {
         title.push_str(&format!("· sorted by {} ", state.nav.task_sort.label()));
     }
     if state.nav.problems_only {
-        let shown = state.rows().iter().filter(|r| matches!(r, Row::Task(_))).count();
+        let shown = rows.iter().filter(|r| matches!(r, Row::Task(_))).count();
         title.push_str(&format!("· {shown} with a problem "));
     }
     let block = Block::bordered().title(Line::styled(title, theme::title())).title(
@@ -49,7 +51,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     fixed.push(header());
     let height = usize::from(inner.height).saturating_sub(fixed.len());
-    let rows = state.rows();
     let compact = compact(state, &rows, height);
     let offset = scroll_offset(state, &rows, height, compact);
     fixed.extend(lines(state, &rows, offset..offset + height, compact, usize::from(inner.width)));

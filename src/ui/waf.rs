@@ -115,10 +115,9 @@ fn render_samples(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
             s.uri.clone(),
             s.rule.clone(),
         ];
-        let spans = columns::cells(&SAMPLE_COLUMNS, &widths, &values)
-            .into_iter()
-            .map(|(text, i)| if i == 1 { Span::styled(text, style) } else { Span::raw(text) });
-        lines.push(Line::from(spans.collect::<Vec<_>>()));
+        lines.push(columns::styled(&SAMPLE_COLUMNS, &widths, &values, |i| {
+            if i == 1 { style } else { ratatui::style::Style::new() }
+        }));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
