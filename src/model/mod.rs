@@ -36,7 +36,7 @@ pub use ecs::{
 };
 pub use findings::{Finding, FindingAction, FindingKind, Findings, Severity};
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
-pub use format::{format_age, format_ago, thousands};
+pub use format::{format_age, format_ago, format_bytes, thousands};
 pub use health::{HealthRules, Replacing, ServiceHealth, service_health, service_health_replacing};
 pub use history::{
     ImageChange, NoRollbackTarget, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes,

@@ -7,6 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod runtime;
+mod signals;
+
+pub use runtime::{Assessment, RuntimeInputs, assess};
+pub use signals::{LogSignals, SIGNAL_WINDOW_MS, SLOW_REQUEST_MS, TaskCounts};
+
 /// How bad a finding is, worst first when sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +82,7 @@ impl FindingAction {
         match self {
             FindingAction::Replace { task_id } => format!("X replaces {}", super::ids::task_prefix(task_id)),
             FindingAction::Warm => "W re-runs warming".to_owned(),
+            FindingAction::Rollback { to } if to.is_empty() => "B rolls back (pick the revision)".to_owned(),
             FindingAction::Rollback { to } => format!("B rolls back to {to}"),
             FindingAction::Redeploy => "R forces a new deployment".to_owned(),
         }
