@@ -52,13 +52,10 @@ pub fn halves(here: KeyScope) -> (Vec<HelpEntry>, Vec<HelpEntry>) {
         let names: Vec<String> = command.names.iter().map(|n| format!(":{n}")).collect();
         left.push(HelpEntry::Command { names: names.join(" "), help: command.help });
     }
-    // The help's own keys under the commands, which leaves the halves about as long.
-    left.push(HelpEntry::Blank);
-    left.extend(section(KeyScope::Help, here));
-    if left.last() == Some(&HelpEntry::Blank) {
-        left.pop();
-    }
-    let others = KeyScope::ALL.iter().copied().filter(|s| !matches!(s, KeyScope::Everywhere | KeyScope::Help));
+    // The overlays' keys go last, one under each half, which leaves the halves about as long:
+    // the confirm dialog's under the commands, this help's under the screens.
+    let overlays = |s: &KeyScope| matches!(s, KeyScope::Everywhere | KeyScope::Help | KeyScope::Dialog);
+    let others = KeyScope::ALL.iter().copied().filter(|s| !overlays(s));
     let keyless: Vec<KeyScope> = others.clone().filter(|s| !has_own_keys(*s)).collect();
     let mut right = Vec::new();
     for scope in others {
@@ -69,6 +66,14 @@ pub fn halves(here: KeyScope) -> (Vec<HelpEntry>, Vec<HelpEntry>) {
             right.push(HelpEntry::Title { text: names.join(" · "), here: keyless.contains(&here) });
             right.push(HelpEntry::Note("only the keys listed under Everywhere"));
             right.push(HelpEntry::Blank);
+        }
+    }
+    left.push(HelpEntry::Blank);
+    left.extend(section(KeyScope::Dialog, here));
+    right.extend(section(KeyScope::Help, here));
+    for half in [&mut left, &mut right] {
+        while half.last() == Some(&HelpEntry::Blank) {
+            half.pop();
         }
     }
     (left, right)

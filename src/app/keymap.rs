@@ -58,6 +58,9 @@ pub enum Action {
     SortTasks,
     /// The overview: only the tasks with a problem, or all.
     ToggleProblems,
+    ShowFindings,
+    /// The findings screen: open the selected finding's action (its normal confirmation).
+    OpenFinding,
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
@@ -65,7 +68,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 46] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -109,6 +112,8 @@ impl Action {
         A::Dismiss,
         A::SortTasks,
         A::ToggleProblems,
+        A::ShowFindings,
+        A::OpenFinding,
         A::SubmitTyped,
     ];
 
@@ -132,6 +137,8 @@ pub enum KeyScope {
     Progress,
     /// The fleet view.
     Sites,
+    /// The findings screen.
+    Findings,
     /// The help overlay, while it is open.
     Help,
     /// The confirm dialog of an action, while it is open.
@@ -140,7 +147,7 @@ pub enum KeyScope {
 
 impl KeyScope {
     /// Every scope, in help order.
-    pub const ALL: [KeyScope; 10] = [
+    pub const ALL: [KeyScope; 11] = [
         S::Everywhere,
         S::Overview,
         S::TaskDetail,
@@ -149,6 +156,7 @@ impl KeyScope {
         S::Events,
         S::Progress,
         S::Sites,
+        S::Findings,
         S::Help,
         S::Dialog,
     ];
@@ -168,6 +176,7 @@ impl KeyScope {
             KeyScope::Events => "Events",
             KeyScope::Progress => "Rollout and warming",
             KeyScope::Sites => "Sites",
+            KeyScope::Findings => "Findings",
             KeyScope::Help => "This help",
             KeyScope::Dialog => "Confirm dialog",
         }
@@ -230,6 +239,8 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
     bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
     bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
+    bind!(S::Everywhere, [c('f')], "f", A::ShowFindings, "findings: what is wrong and what to do", "findings"),
+    bind!(S::Findings, [k(KeyCode::Enter)], "Enter", A::OpenFinding, "open the finding's action (asks first)", "act"),
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
     bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
@@ -290,6 +301,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(&["logs", "l"], "logs, full screen", A::ShowLogs),
     cmd(&["waf", "w"], "the WAF screen", A::ShowWaf),
     cmd(&["events", "e"], "service events and deployments", A::ShowEvents),
+    cmd(&["findings", "f"], "what is wrong, with evidence and what to do", A::ShowFindings),
     cmd(&["help", "h"], "this help", A::Help),
     cmd(&["quit", "q"], "quit", A::Quit),
     cmd(&["rollout"], "the last rollout wpops started", A::ShowRollout),
@@ -369,7 +381,8 @@ mod tests {
         assert_eq!(command_action("nope"), None);
         assert_eq!(command_action("rollout"), Some(A::ShowRollout));
         assert_eq!(command_action(":warming"), Some(A::ShowWarming));
-        assert_eq!(COMMANDS.len(), 9);
+        assert_eq!(command_action("findings"), Some(A::ShowFindings));
+        assert_eq!(COMMANDS.len(), 10);
         let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));

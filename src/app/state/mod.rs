@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 
+use crate::model::findings::{Assessment, RuntimeInputs, assess};
 use crate::model::{
-    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, Replacing, ReportLookup, ServiceSnapshot,
-    StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict, group_stopped,
-    sanitize_line, target_for_task,
+    CallerIdentity, FetchError, FleetRow, FoundReport, HealthRules, PlatformMetrics, Replacing, ReportLookup,
+    ServiceSnapshot, StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict,
+    group_stopped, sanitize_line, target_for_task,
 };
 
 use super::keymap::KeyScope;
@@ -42,6 +43,8 @@ pub enum Screen {
     Warming,
     /// Every configured site in one table.
     Sites,
+    /// Every finding about the site, worst first, with evidence and what to do.
+    Findings,
 }
 
 impl Screen {
@@ -55,6 +58,7 @@ impl Screen {
             Screen::Events => KeyScope::Events,
             Screen::Rollout | Screen::Warming => KeyScope::Progress,
             Screen::Sites => KeyScope::Sites,
+            Screen::Findings => KeyScope::Findings,
         }
     }
 }
@@ -163,6 +167,8 @@ pub struct Scroll {
     pub waf: usize,
     /// The rollout view's events (lines from the newest).
     pub rollout: usize,
+    /// The selected finding of the findings screen.
+    pub finding: usize,
 }
 
 /// What each feed last delivered, with its age and error.
@@ -349,6 +355,45 @@ impl State {
             lookup: self.feeds.report_lookups.get(task_id),
             rewarm: self.ops.rewarmed.get(task_id),
         }
+    }
+
+    /// The runtime findings and the verdict over what the feeds have delivered so far (none
+    /// before the service is read); data still loading or unreadable is named in `lacking`.
+    pub fn assessment(&self) -> Option<Assessment> {
+        let snap = self.feeds.service.data.as_ref()?;
+        fn input<T>(p: &Panel<T>) -> Result<&T, String> {
+            match (&p.data, &p.error) {
+                (Some(d), _) => Ok(d),
+                (None, Some(e)) => Err(format!("unreadable: {}", e.operation)),
+                (None, None) => Err("loading".to_owned()),
+            }
+        }
+        let waf = match input(&self.feeds.waf) {
+            Ok(w) => Some(Ok(w)),
+            // The poller sends no WAF picture where no web ACL protects the load balancer.
+            Err(_) if self.feeds.waf.error.is_none() && self.feeds.platform.data.is_some() => None,
+            Err(_) if snap.service.target_groups.is_empty() => None,
+            Err(why) => Some(Err(why)),
+        };
+        let logs = match (&self.feeds.logs.error, self.feeds.logs.at_ms) {
+            (_, Some(_)) => Ok(self.logs.signals()),
+            (Some(e), None) => Err(format!("unreadable: {}", e.operation)),
+            (None, None) => Err("loading".to_owned()),
+        };
+        let evidence = |id: &str| self.warm_evidence(id);
+        let replacing = self.replacing();
+        let inputs = RuntimeInputs {
+            snapshot: snap,
+            platform: input(&self.feeds.platform),
+            waf,
+            logs,
+            evidence_for: &evidence,
+            replacing: replacing.as_ref(),
+            rollback_to: None,
+            now_ms: self.now_ms,
+            rules: HealthRules { warm_limit_ms: self.site.warm_limit_ms, ..HealthRules::default() },
+        };
+        Some(assess(&inputs))
     }
 
     /// The task replacement started from this console that has not ended yet, if any.

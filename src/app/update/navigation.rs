@@ -47,6 +47,10 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
             let rows = state.fleet.rows.as_ref().map_or(0, |(_, r)| r.len());
             state.fleet.selected = step(state.fleet.selected, rows.saturating_sub(1));
         }
+        Screen::Findings => {
+            let n = state.assessment().map_or(0, |a| a.findings.items.len());
+            state.nav.scroll.finding = step(state.nav.scroll.finding, n.saturating_sub(1));
+        }
         Screen::TaskDetail | Screen::Warming => {}
     }
 }
@@ -98,6 +102,9 @@ pub(super) fn refresh(state: &State) -> Vec<Effect> {
             vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
         }
         Screen::TaskDetail | Screen::Events | Screen::Rollout | Screen::Warming => vec![Effect::Refresh(Feed::Service)],
+        Screen::Findings => {
+            vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
+        }
         Screen::Logs => vec![Effect::Refresh(Feed::Logs)],
         Screen::Waf => vec![Effect::Refresh(Feed::Waf)],
         Screen::Sites => vec![Effect::WatchFleet],

@@ -54,7 +54,7 @@ pub enum FindingKind {
 /// A wpops action a finding suggests; it opens that action's normal confirmation, never runs
 /// by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FindingAction {
     /// `X`: replace one task.
     Replace { task_id: String },
@@ -82,7 +82,7 @@ impl FindingAction {
         match self {
             FindingAction::Replace { task_id } => format!("X replaces {}", super::ids::task_prefix(task_id)),
             FindingAction::Warm => "W re-runs warming".to_owned(),
-            FindingAction::Rollback { to } if to.is_empty() => "B rolls back (pick the revision)".to_owned(),
+            FindingAction::Rollback { to } if to.is_empty() => "B rolls back to the last completed revision".to_owned(),
             FindingAction::Rollback { to } => format!("B rolls back to {to}"),
             FindingAction::Redeploy => "R forces a new deployment".to_owned(),
         }

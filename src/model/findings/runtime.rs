@@ -62,6 +62,9 @@ pub const WAF_SPIKE_MIN: u64 = 50;
 pub const DEPLOY_SIDE_MS: i64 = 15 * 60_000;
 pub const DEPLOY_WORSE_FACTOR: f64 = 2.0;
 
+/// Findings a rollout (or a replacement) under way can cause: notes while it runs.
+const ROLLOUT_EXPLAINS: [&str; 4] = ["elb_5xx", "target_5xx", "response_time", "slow_task"];
+
 /// What the rules look at. `Err` says why that data is missing ("loading", "unreadable: …");
 /// `waf` is `None` where the service has no web ACL (nothing is missing then).
 pub struct RuntimeInputs<'a> {
@@ -114,10 +117,9 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
             f.evidence.push("explained by the rollout under way".to_owned());
         }
     }
+    // Site-wide findings before per-task ones: the sort keeps this order within a severity.
     let mut fs = Findings::default();
     fs.extend(hard);
-    fs.extend(soft);
-    fs.extend(stopped_findings(snap));
     match i.platform {
         Ok(p) => {
             fs.extend(efs_io_limit(p, i.now_ms));
@@ -128,6 +130,7 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         }
         Err(ref why) => fs.lack(format!("CloudWatch metrics ({why})")),
     }
+    fs.extend(stopped_findings(snap));
     match i.logs {
         Ok(l) => {
             let per = l.per_task();
@@ -136,6 +139,7 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         }
         Err(ref why) => fs.lack(format!("log lines ({why})")),
     }
+    fs.extend(soft);
     match &i.waf {
         Some(Ok(w)) => {
             fs.extend(waf_spikes(w));
@@ -143,6 +147,15 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         }
         Some(Err(why)) => fs.lack(format!("WAF ({why})")),
         None => {}
+    }
+    if explained {
+        // What a rollout under way can cause is a note until it fails or overruns.
+        for f in fs.items.iter_mut().filter(|f| ROLLOUT_EXPLAINS.contains(&f.id.as_str())) {
+            if f.severity != Severity::Info {
+                f.severity = Severity::Info;
+                f.evidence.push("may be the rollout under way".to_owned());
+            }
+        }
     }
     fs.sort();
     let base = crate::model::health::service_health_replacing(
@@ -154,11 +167,18 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         i.now_ms,
         &i.rules,
     );
-    let health = if fs.fails() || matches!(base, ServiceHealth::Unhealthy { .. }) {
-        let reasons = fs.items.iter().filter(|f| f.severity <= Severity::Medium).map(|f| f.title.clone()).collect();
-        ServiceHealth::Unhealthy { reasons }
-    } else {
-        base
+    let titles = |worst: Severity| fs.items.iter().filter(|f| f.severity <= worst).map(|f| f.title.clone()).collect();
+    let health = match base {
+        _ if fs.fails() || matches!(base, ServiceHealth::Unhealthy { .. }) => {
+            ServiceHealth::Unhealthy { reasons: titles(Severity::Medium) }
+        }
+        ServiceHealth::RolloutInProgress { deployment_id, since_ms, .. } => {
+            ServiceHealth::RolloutInProgress { deployment_id, since_ms, notes: titles(Severity::Info) }
+        }
+        ServiceHealth::ReplacementInProgress { task_id, since_ms, .. } => {
+            ServiceHealth::ReplacementInProgress { task_id, since_ms, notes: titles(Severity::Info) }
+        }
+        other => other,
     };
     Assessment { health, findings: fs }
 }
@@ -522,11 +542,11 @@ pub fn slow_cold_tasks<'a>(
         let id = task_prefix(&task.id);
         let share = c.slow_share() * 100.0;
         let evidence = format!(
-            "{share:.0} % of its {} requests took ≥ {} ms (other tasks {:.0} %), mean {:.0} ms",
-            c.requests,
-            SLOW_REQUEST_MS,
+            "{share:.0} % of its {} requests took ≥ {} ms (other tasks {:.0} %), mean {} ms",
+            thousands(c.requests),
+            thousands(u64::from(SLOW_REQUEST_MS)),
             others.slow_share() * 100.0,
-            c.mean_ms().unwrap_or(0.0)
+            thousands(c.mean_ms().unwrap_or(0.0).round() as u64)
         );
         let f = if cold {
             Finding::runtime(

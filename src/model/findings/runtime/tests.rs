@@ -1,4 +1,5 @@
 //! Tests of the runtime rules: each fires, does not fire, and its boundary.
+#![allow(clippy::field_reassign_with_default)]
 
 use std::sync::Arc;
 
