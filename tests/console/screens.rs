@@ -355,3 +355,47 @@ fn replacing_a_task_reads_as_a_replacement_not_a_rollout_or_a_failure() {
     assert_eq!(s.nav.screen, wpops::app::Screen::Rollout);
     insta::assert_snapshot!(snap(&s));
 }
+
+#[test]
+fn findings_screen_lists_worst_first_with_evidence_and_what_to_do() {
+    let mut s = incident();
+    keys(&mut s, "f");
+    let screen = snap(&s);
+    assert!(screen.contains("Findings · "), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn enter_on_a_finding_opens_its_actions_confirmation_and_runs_nothing() {
+    let mut s = incident();
+    keys(&mut s, "f");
+    let items = s.assessment().expect("the service is read").findings.items;
+    let at = items.iter().position(|f| f.action.is_some()).expect("a finding with an action");
+    for _ in 0..at {
+        keys(&mut s, "j");
+    }
+    let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert!(s.ops.dialog.is_some(), "the action's own confirmation opens");
+    assert!(!effects.iter().any(|e| matches!(e, wpops::app::Effect::Run(_))), "nothing runs: {effects:?}");
+    // A finding without an action says what to change instead, and opens nothing.
+    let mut s = incident();
+    keys(&mut s, "f");
+    let items = s.assessment().unwrap().findings.items;
+    let at = items.iter().position(|f| f.action.is_none()).expect("a finding without an action");
+    for _ in 0..at {
+        keys(&mut s, "j");
+    }
+    enter(&mut s);
+    assert!(s.ops.dialog.is_none());
+    let flash = s.nav.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert_eq!(Some(flash.as_str()), items[at].change.as_deref());
+}
+
+#[test]
+fn the_health_line_names_the_worst_finding_first() {
+    let s = incident();
+    let worst = s.assessment().unwrap().findings.items[0].title.clone();
+    let screen = snap(&s);
+    let health = screen.lines().find(|l| l.contains("Health")).unwrap();
+    assert!(health.contains(&worst), "{health} / {worst}");
+}

@@ -48,7 +48,8 @@ pub const TARGET_5XX_HIGH_PERCENT: f64 = 5.0;
 pub const SLOW_TASK_SHARE: f64 = 0.15;
 pub const SLOW_TASK_MIN_REQUESTS: u64 = 20;
 pub const SLOW_TASK_FACTOR: f64 = 3.0;
-/// `pm.max_children reached` this often per task over the signal window is high.
+/// `pm.max_children reached` this often on one task, or in all on half the tasks or more, over
+/// the signal window is high.
 pub const MAX_CHILDREN_HIGH: u64 = 10;
 /// A container exiting 137 this many times among the stopped tasks is high.
 pub const OOM_HIGH_COUNT: usize = 2;
@@ -492,8 +493,8 @@ pub fn max_children(snap: &ServiceSnapshot, per: &[(&str, TaskCounts)]) -> Optio
     let total: u64 = hit.iter().map(|(_, c)| c.max_children).sum();
     let running = snap.tasks.iter().filter(|t| t.is_running()).count().max(1);
     let worst = hit.iter().map(|(_, c)| c.max_children).max().unwrap_or(0);
-    let severity =
-        if worst >= MAX_CHILDREN_HIGH || hit.len() * 2 >= running.max(2) { Severity::High } else { Severity::Medium };
+    let widespread = hit.len() * 2 >= running.max(2) && total >= MAX_CHILDREN_HIGH;
+    let severity = if worst >= MAX_CHILDREN_HIGH || widespread { Severity::High } else { Severity::Medium };
     let mut f = Finding::runtime(
         "max_children",
         severity,

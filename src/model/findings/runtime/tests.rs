@@ -240,10 +240,13 @@ fn access(ms: u32) -> LineClass {
 fn max_children_on_most_tasks_is_high() {
     let snap = snapshot(vec![task("aaaa0000", 0), task("bbbb0000", 0)]);
     let mc = LineClass::PhpTrouble(PhpTrouble::MaxChildren);
-    let s = signals(&[("aaaa0000", mc, 3), ("bbbb0000", mc, 1)]);
+    let s = signals(&[("aaaa0000", mc, 7), ("bbbb0000", mc, 3)]);
     let f = max_children(&snap, &s.per_task()).expect("fires");
     assert_eq!(f.severity, Severity::High);
-    assert_eq!(f.title, "php-fpm pm.max_children reached on 2 of 2 tasks (4× in 10m)");
+    assert_eq!(f.title, "php-fpm pm.max_children reached on 2 of 2 tasks (10× in 10m)");
+    // On every task but only a few times: medium.
+    let s = signals(&[("aaaa0000", mc, 3), ("bbbb0000", mc, 1)]);
+    assert_eq!(max_children(&snap, &s.per_task()).map(|f| f.severity), Some(Severity::Medium));
     let s = signals(&[("aaaa0000", mc, 1)]);
     let snap3 = snapshot(vec![task("aaaa0000", 0), task("bbbb0000", 0), task("cccc0000", 0)]);
     assert_eq!(max_children(&snap3, &s.per_task()).map(|f| f.severity), Some(Severity::Medium));
