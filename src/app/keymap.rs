@@ -61,6 +61,8 @@ pub enum Action {
     ShowFindings,
     /// The findings screen: open the selected finding's action (its normal confirmation).
     OpenFinding,
+    /// The overview: only the tasks that contain some words.
+    FilterTasks,
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
@@ -68,7 +70,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -114,6 +116,7 @@ impl Action {
         A::ToggleProblems,
         A::ShowFindings,
         A::OpenFinding,
+        A::FilterTasks,
         A::SubmitTyped,
     ];
 
@@ -247,8 +250,9 @@ pub const BINDINGS: &[Binding] = &[
     // `o` is the overview itself elsewhere; here it orders its tasks.
     bind!(S::Overview, [c('o')], "o", A::SortTasks, "sort tasks: id, problem, status, age, AZ, revision", ""),
     bind!(S::Overview, [c('p')], "p", A::ToggleProblems, "only the tasks with a problem / all tasks", ""),
-    // `/` filters the log lines these screens show; the others show none, so it is not theirs.
-    bind!(S::Overview, [c('/')], "/", A::Filter, "filter the log pane's lines (regex)", "filter"),
+    // `/` filters what the screen lists: the overview's tasks, the Logs screen's lines (whose
+    // filter the overview's log pane follows too).
+    bind!(S::Overview, [c('/')], "/", A::FilterTasks, "filter tasks by id, IP, AZ, status or revision", "filter"),
     bind!(S::Logs, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
@@ -433,9 +437,10 @@ mod tests {
     }
 
     #[test]
-    fn slash_filters_only_screens_that_show_log_lines() {
+    fn slash_filters_only_screens_that_list_tasks_or_log_lines() {
+        assert_eq!(action_for(KeyScope::Overview, c('/')), Some(A::FilterTasks));
+        assert_eq!(action_for(KeyScope::Logs, c('/')), Some(A::Filter));
         for scope in [KeyScope::Overview, KeyScope::Logs] {
-            assert_eq!(action_for(scope, c('/')), Some(A::Filter), "{scope:?}");
             assert!(footer_for(scope, false).contains(&("/", "filter")), "{scope:?}");
         }
         // The task detail shows the task's newest lines unfiltered.

@@ -399,3 +399,43 @@ fn the_health_line_names_the_worst_finding_first() {
     let health = screen.lines().find(|l| l.contains("Health")).unwrap();
     assert!(health.contains(&worst), "{health} / {worst}");
 }
+
+#[test]
+fn slash_filters_the_tasks_by_id_ip_az_status_or_revision_and_keeps_it_across_refreshes() {
+    use wpops::app::Row;
+    let mut s = incident();
+    let running: Vec<String> = s.tasks().iter().filter(|t| !t.is_stopped()).map(|t| t.id.to_string()).collect();
+    let first = running[0].clone();
+    keys(&mut s, &format!("/{}", &first[..6]));
+    enter(&mut s);
+    let tasks = |s: &State| -> Vec<String> {
+        s.rows()
+            .iter()
+            .filter_map(|r| if let Row::Task(i) = r { Some(s.tasks()[*i].id.to_string()) } else { None })
+            .collect()
+    };
+    assert_eq!(tasks(&s), [first.clone()]);
+    assert!(snap(&s).contains("· 1 containing"), "{}", snap(&s));
+    // A revision, case-insensitively; the filter survives a refresh.
+    keys(&mut s, "/");
+    for _ in 0..6 {
+        update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
+    }
+    keys(&mut s, "WORDPRESS:43");
+    enter(&mut s);
+    let on_43 = tasks(&s);
+    assert!(!on_43.is_empty() && on_43.len() < running.len(), "{on_43:?}");
+    let snapshot = s.feeds.service.data.clone().expect("a snapshot");
+    update(&mut s, Msg::Service { at_ms: ui_fixtures::NOW, result: Ok(Box::new(snapshot)) });
+    assert_eq!(tasks(&s), on_43);
+    // Nothing matches: said, not an empty table; an empty filter shows them all again.
+    keys(&mut s, "/zzz");
+    enter(&mut s);
+    assert!(snap(&s).contains("no task contains"), "{}", snap(&s));
+    keys(&mut s, "/");
+    for _ in 0..20 {
+        update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
+    }
+    enter(&mut s);
+    assert_eq!(tasks(&s).len(), running.len());
+}

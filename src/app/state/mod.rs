@@ -72,6 +72,8 @@ pub enum Input {
     Search(String),
     /// Words to find in the help overlay.
     HelpFind(String),
+    /// Words the overview's tasks must contain.
+    TaskFilter(String),
 }
 
 /// A one-line message in the footer (an unknown command, a bad regex, "no more hits").
@@ -151,6 +153,9 @@ pub struct Nav {
     /// kept across refreshes, as is the selected task).
     pub task_sort: TaskSort,
     pub problems_only: bool,
+    /// The overview: only the tasks whose id, IP, AZ, status, health or revision contain
+    /// these words (case-insensitive), kept across refreshes.
+    pub task_filter: Option<String>,
     /// The task the detail screen shows (its id).
     pub detail_task: Option<String>,
     pub scroll: Scroll,
@@ -252,6 +257,7 @@ impl State {
                 selected: 0,
                 task_sort: TaskSort::Id,
                 problems_only: false,
+                task_filter: None,
                 detail_task: None,
                 scroll: Scroll::default(),
                 size: (80, 24),
@@ -284,6 +290,7 @@ impl State {
         let tasks = self.tasks();
         let mut shown: Vec<usize> = (0..tasks.len())
             .filter(|&i| !tasks[i].is_stopped() && (!self.nav.problems_only || self.has_problem(&tasks[i])))
+            .filter(|&i| self.nav.task_filter.as_deref().is_none_or(|f| self.task_matches(&tasks[i], f)))
             .collect();
         match self.nav.task_sort {
             TaskSort::Id => {}
@@ -294,8 +301,36 @@ impl State {
             TaskSort::Az => shown.sort_by(|&a, &b| tasks[a].az.cmp(&tasks[b].az)),
             TaskSort::Revision => shown.sort_by_key(|&i| std::cmp::Reverse(tasks[i].revision)),
         }
-        // Stopped groups are problems by nature: they stay in every view.
-        shown.into_iter().map(Row::Task).chain((0..self.feeds.stopped.len()).map(Row::Stopped)).collect()
+        // Stopped groups are problems by nature: they stay in every view but a filter's, which
+        // keeps those whose reason or tasks match it.
+        let groups = (0..self.feeds.stopped.len()).filter(|&g| {
+            self.nav.task_filter.as_deref().is_none_or(|f| {
+                let group = &self.feeds.stopped[g];
+                let f = f.to_lowercase();
+                group.reason.to_lowercase().contains(&f) || group.task_ids.iter().any(|id| id.contains(&f))
+            })
+        });
+        shown.into_iter().map(Row::Task).chain(groups.map(Row::Stopped)).collect()
+    }
+
+    /// Whether a task's id, IP, AZ, status, health, revision (`42` or `wordpress:42`) or its
+    /// target's state contain `words` (case-insensitive).
+    pub fn task_matches(&self, task: &Task, words: &str) -> bool {
+        let words = words.trim().to_lowercase();
+        if words.is_empty() {
+            return true;
+        }
+        let target = self.target_of(task).map(|t| t.state.to_string()).unwrap_or_default();
+        let fields = [
+            task.id.to_string(),
+            task.private_ip.clone().unwrap_or_default(),
+            task.az.clone(),
+            task.last_status.as_str().to_owned(),
+            task.health.as_str().to_owned(),
+            task.task_definition.short().to_owned(),
+            target,
+        ];
+        fields.iter().any(|f| f.to_lowercase().contains(&words))
     }
 
     /// A task worth a look: not running, unhealthy, its target unhealthy, or its warmer stands out.
