@@ -414,7 +414,7 @@ fn slash_filters_the_tasks_by_id_ip_az_status_or_revision_and_keeps_it_across_re
             .filter_map(|r| if let Row::Task(i) = r { Some(s.tasks()[*i].id.to_string()) } else { None })
             .collect()
     };
-    assert_eq!(tasks(&s), [first.clone()]);
+    assert_eq!(tasks(&s), vec![first]);
     assert!(snap(&s).contains("· 1 containing"), "{}", snap(&s));
     // A revision, case-insensitively; the filter survives a refresh.
     keys(&mut s, "/");
