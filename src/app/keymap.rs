@@ -63,6 +63,8 @@ pub enum Action {
     OpenFinding,
     /// The overview: only the tasks that contain some words.
     FilterTasks,
+    /// The WAF screen: open or close the selected sampled request.
+    OpenSample,
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
@@ -70,7 +72,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -117,6 +119,7 @@ impl Action {
         A::ShowFindings,
         A::OpenFinding,
         A::FilterTasks,
+        A::OpenSample,
         A::SubmitTyped,
     ];
 
@@ -244,6 +247,14 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
     bind!(S::Everywhere, [c('f')], "f", A::ShowFindings, "findings: what is wrong and what to do", "findings"),
     bind!(S::Findings, [k(KeyCode::Enter)], "Enter", A::OpenFinding, "open the finding's action (asks first)", "act"),
+    bind!(
+        S::Waf,
+        [k(KeyCode::Enter)],
+        "Enter",
+        A::OpenSample,
+        "open the selected sampled request (j/k pick one)",
+        "request"
+    ),
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
     bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),

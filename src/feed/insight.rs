@@ -25,6 +25,9 @@ pub const WINDOW_MS: i64 = 3 * 3_600_000;
 const SLICE_MS: i64 = 10 * 60_000;
 const EVERY: Duration = Duration::from_millis(Feed::Waf.idle_every_ms() as u64);
 const REDISCOVER_MS: i64 = 10 * 60_000;
+/// Samples of what the web ACL let through or counted, kept at most (the newest): the blocked
+/// ones feed the top lists over the whole window, these only the samples list.
+const MAX_OTHER_SAMPLES: usize = 300;
 
 #[derive(Default)]
 struct Known {
@@ -313,10 +316,12 @@ async fn poll(
     };
     let Some(acl) = known.acl.clone() else { return Ok((None, platform)) };
 
-    // Newest sampled requests of each rule group, kept over the window.
+    // Newest sampled requests of each rule group, kept over the window, and of the web ACL's
+    // default action (what it let through or counted: the newest few hundred of those).
     let mut samples_unknown = false;
-    for r in &acl.rules {
-        match waf::sampled_requests(c, &acl.arn, &r.metric_name, now - SLICE_MS, now, 100).await {
+    let metrics = acl.rules.iter().map(|r| r.metric_name.as_str()).chain(Some(acl.metric_name.as_str()));
+    for metric in metrics.filter(|m| !m.is_empty()) {
+        match waf::sampled_requests(c, &acl.arn, metric, now - SLICE_MS, now, 100).await {
             Ok(got) => known.samples.extend(got),
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
@@ -331,6 +336,13 @@ async fn poll(
     known
         .samples
         .dedup_by(|a, b| a.at_ms == b.at_ms && a.client_ip == b.client_ip && a.uri == b.uri && a.rule == b.rule);
+    let others = known.samples.iter().filter(|s| !s.is_blocked()).count();
+    let mut drop = others.saturating_sub(MAX_OTHER_SAMPLES);
+    known.samples.retain(|s| {
+        let gone = drop > 0 && !s.is_blocked();
+        drop -= usize::from(gone);
+        !gone
+    });
 
     let mut snapshot = waf_snapshot(&acl, &known.inner_rules, &mut series, "", start, WINDOW_MS, known.samples.clone());
     snapshot.unavailable = unavailable.iter().map(|e| e.to_fetch_error(ctx.profile())).collect();

@@ -439,3 +439,22 @@ fn slash_filters_the_tasks_by_id_ip_az_status_or_revision_and_keeps_it_across_re
     enter(&mut s);
     assert_eq!(tasks(&s).len(), running.len());
 }
+
+#[test]
+fn a_sampled_request_opens_with_its_headers_and_allowed_ones_are_listed_too() {
+    let mut s = incident();
+    keys(&mut s, "w");
+    let list = snap(&s);
+    assert!(list.contains("ALLOW") && list.contains("BLOCK"), "{list}");
+    assert!(list.contains("1 allowed or counted"), "{list}");
+    keys(&mut s, "j");
+    enter(&mut s);
+    let open = snap(&s);
+    assert!(open.contains("BLOCK POST /xmlrpc.php HTTP/1.1"), "{open}");
+    assert!(open.contains("User-Agent: Mozilla/5.0 (compatible; WPScan)"), "{open}");
+    assert!(open.contains("stands for 611 requests"), "{open}");
+    // Esc closes the request first, then leaves the screen.
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
+    assert!(!s.nav.scroll.waf_sample_open);
+    assert_eq!(s.nav.screen, wpops::app::Screen::Waf);
+}

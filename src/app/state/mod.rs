@@ -174,6 +174,9 @@ pub struct Scroll {
     pub rollout: usize,
     /// The selected finding of the findings screen.
     pub finding: usize,
+    /// The WAF screen: the selected sampled request (newest first), and whether it is open.
+    pub waf_sample: usize,
+    pub waf_sample_open: bool,
 }
 
 /// What each feed last delivered, with its age and error.

@@ -63,6 +63,7 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowWaf => state.go(Screen::Waf),
         Action::ShowEvents => state.go(Screen::Events),
         Action::ShowFindings => state.go(Screen::Findings),
+        Action::OpenSample => state.nav.scroll.waf_sample_open = !state.nav.scroll.waf_sample_open,
         Action::FilterTasks => state.nav.input = Input::TaskFilter(state.nav.task_filter.clone().unwrap_or_default()),
         Action::OpenFinding => return open_finding(state),
         Action::ToggleFollow => state.logs.toggle_follow(),
