@@ -192,6 +192,7 @@ mod tests {
             rule: rule.into(),
             action: action.into(),
             weight,
+            ..SampledRequest::default()
         }
     }
 
