@@ -84,6 +84,7 @@ pub(crate) fn service_from(cluster: &str, s: &sdk::Service) -> model::Service {
         target_groups: s.load_balancers().iter().filter_map(|l| l.target_group_arn().map(str::to_string)).collect(),
         subnets: net.map(|n| n.subnets().to_vec()).unwrap_or_default(),
         security_groups: net.map(|n| n.security_groups().to_vec()).unwrap_or_default(),
+        assign_public_ip: net.map(|n| n.assign_public_ip() == Some(&sdk::AssignPublicIp::Enabled)),
     }
 }
 
@@ -231,7 +232,22 @@ fn task_definition_from(td: &sdk::TaskDefinition) -> model::TaskDefinition {
             .map(|c| {
                 let name = c.name().unwrap_or_default().to_string();
                 let opts = c.log_configuration().and_then(|l| l.options());
+                let strings = |v: &[String]| v.to_vec();
                 model::ContainerDef {
+                    log_driver: c.log_configuration().map(|l| l.log_driver().as_str().to_string()),
+                    log_mode: opts.and_then(|o| o.get("mode")).cloned(),
+                    // Names only: a value is looked at for whether it looks like a secret, then dropped.
+                    environment: c
+                        .environment()
+                        .iter()
+                        .map(|kv| model::EnvVar::new(kv.name().unwrap_or_default(), kv.value().unwrap_or_default()))
+                        .collect(),
+                    secrets: c.secrets().iter().map(|s| s.name().to_string()).collect(),
+                    privileged: c.privileged().unwrap_or(false),
+                    command: strings(c.command()),
+                    entry_point: strings(c.entry_point()),
+                    memory_mib: c.memory(),
+                    memory_reservation_mib: c.memory_reservation(),
                     role: model::ContainerRole::from_container_name(&name),
                     name,
                     image: c.image().unwrap_or_default().to_string(),
@@ -271,6 +287,9 @@ fn task_definition_from(td: &sdk::TaskDefinition) -> model::TaskDefinition {
                 name: v.name().unwrap_or_default().to_string(),
                 efs_file_system_id: v.efs_volume_configuration().map(|e| e.file_system_id().to_string()),
                 efs_root_directory: v.efs_volume_configuration().and_then(|e| e.root_directory()).map(str::to_string),
+                efs_transit_encryption: v
+                    .efs_volume_configuration()
+                    .is_some_and(|e| e.transit_encryption() == Some(&sdk::EfsTransitEncryption::Enabled)),
             })
             .collect(),
     }

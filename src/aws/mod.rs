@@ -3,6 +3,7 @@
 //! messages or the terminal.
 
 pub mod client;
+pub mod ecr;
 pub mod ecs;
 pub mod ecs_write;
 pub mod elb;

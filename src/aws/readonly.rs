@@ -34,6 +34,7 @@ pub const ALLOWED: &[&str] = &[
     "GetWebACL",
     "GetWebACLForResource",
     "GetSampledRequests",
+    "GetLoggingConfiguration",
     // CloudWatch
     "GetMetricData",
     "ListMetrics",
@@ -41,6 +42,10 @@ pub const ALLOWED: &[&str] = &[
     "DescribeLoadBalancers",
     "DescribeTargetGroups",
     "DescribeTargetHealth",
+    // ECR
+    "DescribeRepositories",
+    "DescribeImages",
+    "DescribeImageScanFindings",
     // STS
     "GetCallerIdentity",
 ];

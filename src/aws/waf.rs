@@ -152,3 +152,62 @@ pub async fn sampled_requests(
     samples.sanitize_text();
     Ok(samples)
 }
+
+/// GetWebACLForResource, as the posture rules read it: each rule's managed group and whether it
+/// (or rules inside it) are overridden to COUNT. `None` when no web ACL protects the resource.
+pub async fn web_acl_config_for_resource(
+    c: &Clients,
+    resource_arn: &str,
+) -> Result<Option<model::WebAclConfig>, AwsError> {
+    let out = c
+        .waf
+        .get_web_acl_for_resource()
+        .resource_arn(resource_arn)
+        .send()
+        .await
+        .map_err(|e| from_sdk("wafv2:GetWebACLForResource", e))?;
+    Ok(out.web_acl().map(acl_config_from))
+}
+
+fn acl_config_from(a: &aws_sdk_wafv2::types::WebAcl) -> model::WebAclConfig {
+    let rules = a
+        .rules()
+        .iter()
+        .map(|r| {
+            let managed = r.statement().and_then(|s| s.managed_rule_group_statement());
+            let mut rules_in_count: Vec<String> = managed
+                .map(|m| {
+                    let overridden = m
+                        .rule_action_overrides()
+                        .iter()
+                        .filter(|o| o.action_to_use().is_some_and(|a| a.count().is_some()))
+                        .map(|o| o.name().to_string());
+                    let excluded = m.excluded_rules().iter().map(|e| e.name().to_string());
+                    overridden.chain(excluded).collect()
+                })
+                .unwrap_or_default();
+            rules_in_count.dedup();
+            model::WebAclConfig::rule(
+                r.name(),
+                managed.map(|m| (m.vendor_name(), m.name())),
+                r.override_action().is_some_and(|o| o.count().is_some()),
+                rules_in_count,
+            )
+        })
+        .collect();
+    let mut acl = model::WebAclConfig { name: a.name().to_string(), arn: a.arn().to_string(), rules };
+    acl.sanitize_text();
+    acl
+}
+
+/// GetLoggingConfiguration of a web ACL: whether it logs (`WAFNonexistentItemException` is
+/// "no logging configuration", not a failure).
+pub async fn logging_enabled(c: &Clients, acl_arn: &str) -> Result<bool, AwsError> {
+    match c.waf.get_logging_configuration().resource_arn(acl_arn).send().await {
+        Ok(out) => Ok(out.logging_configuration().is_some_and(|l| !l.log_destination_configs().is_empty())),
+        Err(e) => {
+            let e = from_sdk("wafv2:GetLoggingConfiguration", e);
+            if e.code.as_deref() == Some("WAFNonexistentItemException") { Ok(false) } else { Err(e) }
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub struct Global {
     /// Run against the embedded simulator: no AWS account needed.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// The simulator's scenario, for --demo and `wpops sim`: default, incident, large, quiet, or a
+    /// The simulator's scenario, for --demo and `wpops sim`: default, incident, insecure, large, quiet, or a
     /// path to a scenario .toml file.
     #[arg(long, global = true, value_name = "NAME", default_value = "default")]
     pub scenario: String,
@@ -68,6 +68,10 @@ pub enum Command {
     Logs(LogsArgs),
     /// The web ACL on the service's load balancer: blocks per rule group and rule, top blocked.
     Waf(WafArgs),
+    /// How the service is built, against the seed's practices (read-only roots, EFS read-only and
+    /// encrypted, the warmer's wiring, secrets, logging, WAF rule groups and logging, ECR scans and
+    /// tags); exit 0 when nothing critical or high fails, 1 otherwise.
+    Audit(OutputArgs),
     /// The sites of the config file.
     Sites(OutputArgs),
     /// Every service of a cluster (--cluster, else the site's).

@@ -5,6 +5,7 @@
 mod act;
 mod act_warm;
 pub mod args;
+pub mod audit;
 pub mod config;
 pub mod connect;
 mod console;
@@ -59,6 +60,7 @@ pub fn main() -> ExitCode {
             Some(Command::Status(a)) => status::run(a, g).await,
             Some(Command::Logs(a)) => logs_cmd::run(a, g).await,
             Some(Command::Waf(a)) => waf_cmd::run(a, g).await,
+            Some(Command::Audit(a)) => audit::run(a, g).await,
             Some(Command::Sites(a)) => sites::sites(a, g),
             Some(Command::Services(a)) => sites::services(a, g).await,
             Some(Command::Config(c)) => sites::config_cmd(c, g),
@@ -104,6 +106,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status(_) => "status",
         Command::Logs(_) => "logs",
         Command::Waf(_) => "waf",
+        Command::Audit(_) => "audit",
         Command::Sites(_) => "sites",
         Command::Services(_) => "services",
         Command::Config(_) => "config",

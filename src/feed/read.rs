@@ -4,13 +4,16 @@
 //! reports, and the load balancer with its web ACL (cached once per account and region). How
 //! deep to read is a `Depth`; independent calls run concurrently; every request waits on the
 //! reader's budget when it has one (the fleet's, per account and region). No screen code and no
-//! verdicts here: those are `model`'s.
+//! verdicts here: those are `model`'s. What `wpops audit` reads beyond that (the web ACL's
+//! configuration and logging, the images in ECR) is `read/posture.rs`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::try_join_all;
 use tokio::sync::OnceCell;
+
+mod posture;
 
 use super::budget::Budget;
 use super::{now_ms, warm};
@@ -71,6 +74,11 @@ impl Depth {
     /// What log discovery needs: the tasks (stopped ones too) and their task definitions.
     pub const DISCOVERY: Depth =
         Depth { stopped: Stopped::All, targets: false, reports: false, load_balancer: false, web_acl: false };
+
+    /// `wpops audit`: the running tasks, their task definitions and the load balancer (the web
+    /// ACL's configuration is read in full by `posture`).
+    pub const AUDIT: Depth =
+        Depth { stopped: Stopped::Skip, targets: false, reports: false, load_balancer: true, web_acl: false };
 }
 
 /// What one read found.

@@ -2,12 +2,13 @@
 //! `sanitize_line`, so `aws/` and `sim/` can honour QUALITY.md item 1 ("sanitised once, where
 //! they enter") without listing fields. It must not change anything but text.
 
-use super::ecs::{Container, ContainerDef, Deployment, Service, ServiceEvent, Task, TaskDefinition};
+use super::ecr::{ImageScan, Repository};
+use super::ecs::{Container, ContainerDef, Deployment, EnvVar, Service, ServiceEvent, Task, TaskDefinition};
 use super::logline::ContainerRole;
 use super::sanitize::sanitize_line;
 use super::scan::is_printable_ascii;
 use super::targets::TargetHealth;
-use super::waf::{RuleGroupStats, SampledRequest, WafSnapshot};
+use super::waf::{AclRuleConfig, RuleGroupStats, SampledRequest, WafSnapshot, WebAclConfig};
 
 /// Sanitises every string a value holds, in place (idempotent; already clean text is untouched).
 pub trait SanitizeText {
@@ -111,11 +112,28 @@ sanitize_fields!(Task {
 });
 sanitize_fields!(Container { name, role, reason, image, image_digest });
 sanitize_fields!(TaskDefinition { arn, family, containers, cpu, memory, execution_role, task_role, network_mode });
-sanitize_fields!(ContainerDef { name, role, image, log_group, log_stream_prefix });
+sanitize_fields!(ContainerDef {
+    name,
+    role,
+    image,
+    log_group,
+    log_stream_prefix,
+    log_driver,
+    log_mode,
+    environment,
+    secrets,
+    command,
+    entry_point,
+});
+sanitize_fields!(EnvVar { name });
 sanitize_fields!(TargetHealth { ip, reason, description });
 sanitize_fields!(WafSnapshot { web_acl_name, web_acl_arn, groups, top_uris, top_ips, top_rules, samples });
 sanitize_fields!(RuleGroupStats { name, label, metric_name, rules });
 sanitize_fields!(SampledRequest { client_ip, country, method, uri, rule, action, http_version, headers });
+sanitize_fields!(Repository { name, arn, uri, tag_mutability });
+sanitize_fields!(ImageScan { repository, digest, tags, scan_status });
+sanitize_fields!(WebAclConfig { name, arn, rules });
+sanitize_fields!(AclRuleConfig { name, managed_group, vendor, rules_in_count });
 
 #[cfg(test)]
 mod tests {

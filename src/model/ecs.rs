@@ -71,6 +71,10 @@ pub struct Service {
     pub target_groups: Vec<String>,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
+    /// `networkConfiguration.awsvpcConfiguration.assignPublicIp` is ENABLED; `None` when the
+    /// service has no awsvpc configuration.
+    #[serde(default)]
+    pub assign_public_ip: Option<bool>,
 }
 
 impl Service {
@@ -240,6 +244,88 @@ pub struct ContainerDef {
     pub log_group: Option<String>,
     pub log_stream_prefix: Option<String>,
     pub mount_points: Vec<MountPoint>,
+    /// `logConfiguration.logDriver` (`awslogs`, `awsfirelens`…); `None` without a log configuration.
+    #[serde(default)]
+    pub log_driver: Option<String>,
+    /// `logConfiguration.options.mode` (`blocking`, `non-blocking`) when set.
+    #[serde(default)]
+    pub log_mode: Option<String>,
+    /// `environment` variables by name. Values are never kept: only whether one looked like a
+    /// secret ([`looks_like_secret`]).
+    #[serde(default)]
+    pub environment: Vec<EnvVar>,
+    /// The names of its `secrets` (injected from SSM Parameter Store or Secrets Manager).
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    #[serde(default)]
+    pub privileged: bool,
+    /// `command` as registered (the warmer's curl call).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// `entryPoint` as registered.
+    #[serde(default)]
+    pub entry_point: Vec<String>,
+    /// Container-level `memory` (hard limit) and `memoryReservation` (soft limit), MiB.
+    #[serde(default)]
+    pub memory_mib: Option<i32>,
+    #[serde(default)]
+    pub memory_reservation_mib: Option<i32>,
+}
+
+/// One `environment` entry of a container definition: its name, never its value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// The name or the value looked like a secret (see [`looks_like_secret`]).
+    pub looks_secret: bool,
+}
+
+impl EnvVar {
+    /// The entry as kept: the name, and whether `value` (then dropped) looked like a secret.
+    pub fn new(name: &str, value: &str) -> EnvVar {
+        EnvVar { name: name.to_owned(), looks_secret: looks_like_secret(name, value) }
+    }
+}
+
+/// Parts of an environment variable's name that say it holds a secret (upper-cased, compared
+/// as substrings): passwords, tokens, keys, WordPress's salts and auth keys.
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "AUTH_KEY",
+    "_SALT",
+    "CREDENTIAL",
+    "DB_PASS",
+    "NONCE_KEY",
+    "LOGGED_IN_KEY",
+];
+
+/// Whether an environment variable looks like it carries a secret: by its name
+/// ([`SECRET_NAME_PARTS`]), or by its value (an AWS access key id, a PEM private key, a URL with
+/// a password in it). An empty value is no secret, whatever the name.
+pub fn looks_like_secret(name: &str, value: &str) -> bool {
+    if value.trim().is_empty() {
+        return false;
+    }
+    let upper = name.to_ascii_uppercase();
+    if SECRET_NAME_PARTS.iter().any(|p| upper.contains(p)) {
+        return true;
+    }
+    let access_key = ["AKIA", "ASIA"].iter().any(|p| {
+        value.starts_with(p) && value.len() == 20 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    });
+    let pem = value.contains("-----BEGIN") && value.contains("PRIVATE KEY");
+    let url_password = value.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split('/').next().unwrap_or("");
+        authority.split_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    });
+    access_key || pem || url_password
 }
 
 impl ContainerDef {
@@ -270,6 +356,9 @@ pub struct Volume {
     /// Set when the volume is an EFS file system.
     pub efs_file_system_id: Option<String>,
     pub efs_root_directory: Option<String>,
+    /// `efsVolumeConfiguration.transitEncryption` is ENABLED (ECS's default is DISABLED).
+    #[serde(default)]
+    pub efs_transit_encryption: bool,
 }
 
 impl Volume {

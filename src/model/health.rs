@@ -143,8 +143,8 @@ pub(crate) fn hard_findings(service: &Service, now_ms: i64, rules: &HealthRules)
 fn warmer_remedy(f: Finding, verdict: &WarmerVerdict, task_id: &str) -> Finding {
     match verdict {
         WarmerVerdict::Failed { exit_code: 127, .. } => f.action(FindingAction::Warm).change(
-            "the warmer's command is not in its image (the seed's `CMD GET …` in an image without `GET`): \
-             run `curl -fsS http://localhost/opcache_warmer.php` instead",
+            "command not found: the warmer's command is not in its image (the seed's `CMD GET …` exits 127 \
+             in an image without `GET`): run `curl -fsS http://localhost/opcache_warmer.php` instead",
         ),
         WarmerVerdict::Failed { exit_code, .. } => f
             .action(FindingAction::Warm)
@@ -186,7 +186,7 @@ pub(crate) fn soft_findings<'a>(
         let verdict = task.warmer_verdict(evidence_for(&task.id), now_ms, rules.warm_limit_ms);
         if verdict.stands_out() {
             let f = Finding::runtime("warmer", Severity::High, format!("task {id}: warmer {}", verdict.summary()))
-                .subject(task.id.to_string())
+                .subject(task.id.as_str().to_owned())
                 .evidence(format!("task {id} · {}", task.task_definition.short()));
             out.push(warmer_remedy(f, &verdict, &task.id));
         }
@@ -206,9 +206,9 @@ pub(crate) fn soft_findings<'a>(
         if let Some(title) = title {
             out.push(
                 Finding::runtime("task_unhealthy", Severity::High, title)
-                    .subject(task.id.to_string())
+                    .subject(task.id.as_str().to_owned())
                     .evidence("its container health check fails")
-                    .action(FindingAction::Replace { task_id: task.id.to_string() }),
+                    .action(FindingAction::Replace { task_id: task.id.as_str().to_owned() }),
             );
         }
     }

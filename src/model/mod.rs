@@ -6,6 +6,7 @@ mod text_enum;
 
 pub mod access;
 pub mod clean;
+pub mod ecr;
 pub mod ecs;
 pub mod findings;
 pub mod fleet;
@@ -30,9 +31,11 @@ pub mod warm_run;
 
 pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
 pub use clean::SanitizeText;
+pub use ecr::{EcrImage, ImageScan, Repository, SeverityCounts, short_digest};
 pub use ecs::{
-    Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus, MountPoint, RolloutState,
-    Service, ServiceEvent, Task, TaskDefinition, Volume, shared_mutable_images, task_definition_revision,
+    Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, EnvVar, Health, LastStatus, MountPoint,
+    RolloutState, Service, ServiceEvent, Task, TaskDefinition, Volume, looks_like_secret, shared_mutable_images,
+    task_definition_revision,
 };
 pub use findings::{Finding, FindingAction, FindingKind, Findings, Severity};
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
@@ -58,7 +61,10 @@ pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
 pub use tail::{Behind, TailHealth};
 pub use targets::{TargetHealth, TargetState, target_for_task};
-pub use waf::{DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label, top_blocked};
+pub use waf::{
+    AclRuleConfig, DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, WebAclConfig,
+    rule_group_label, top_blocked,
+};
 pub use warm::{
     DEFAULT_WARM_LIMIT_MS, FoundReport, REPORT_GRACE_MS, ReportLookup, WarmEvidence, WarmReport, WarmerFacts,
     WarmerVerdict, describe_exit, explain_exit_code, lookup_after_miss, parse_warm_report, report_counts,

@@ -236,3 +236,45 @@ mod tests {
         assert_eq!(snap.samples.len(), 1);
     }
 }
+
+/// How a web ACL is set up, for the posture rules: its rules with what they reference and
+/// whether they are overridden to COUNT (GetWebACL / GetWebACLForResource).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebAclConfig {
+    pub name: String,
+    pub arn: String,
+    pub rules: Vec<AclRuleConfig>,
+}
+
+/// One rule of a web ACL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AclRuleConfig {
+    pub name: String,
+    /// The managed rule group it references (`AWSManagedRulesWordPressRuleSet`), if any.
+    pub managed_group: Option<String>,
+    pub vendor: Option<String>,
+    /// `OverrideAction: {Count: {}}`: the whole group only counts, it blocks nothing.
+    pub group_counts_only: bool,
+    /// Rules inside the group set to COUNT (`RuleActionOverrides` with `Count`, or the older
+    /// `ExcludedRules`).
+    pub rules_in_count: Vec<String>,
+}
+
+impl WebAclConfig {
+    /// One rule: its name, the managed group it references (vendor, name), whether the group
+    /// only counts, and the rules inside it set to COUNT.
+    pub fn rule(
+        name: &str,
+        managed: Option<(&str, &str)>,
+        group_counts_only: bool,
+        rules_in_count: Vec<String>,
+    ) -> AclRuleConfig {
+        AclRuleConfig {
+            name: name.to_owned(),
+            managed_group: managed.map(|(_, g)| g.to_owned()),
+            vendor: managed.map(|(v, _)| v.to_owned()),
+            group_counts_only,
+            rules_in_count,
+        }
+    }
+}

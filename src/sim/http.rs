@@ -122,6 +122,7 @@ async fn handle(
         "ecs" => api::ecs::handle(w, &caller, &op, &body),
         "logs" => api::logs::handle(w, &caller, &op, &body),
         "wafv2" => api::waf::handle(w, &caller, &op, &body),
+        "ecr" => api::ecr::handle(w, &caller, &op, &body),
         "monitoring" => {
             let wire = match protocol {
                 Protocol::Cbor => Wire::Cbor,
@@ -160,6 +161,7 @@ fn identify(headers: &HeaderMap, path: &str, body: &[u8]) -> Result<Identified, 
             "AmazonEC2ContainerServiceV20141113" => (Protocol::Json, "ecs"),
             "Logs_20140328" => (Protocol::Json, "logs"),
             "AWSWAF_20190729" => (Protocol::Json, "wafv2"),
+            "AmazonEC2ContainerRegistry_V20150921" => (Protocol::Json, "ecr"),
             "GraniteServiceVersion20100801" => (Protocol::Json10, "monitoring"),
             _ => return Err((Protocol::Json, ApiError::unknown_operation(target))),
         };

@@ -1,11 +1,12 @@
 //! The embedded AWS-compatible simulator behind `wpops --demo` and `wpops sim`: a loopback HTTP
-//! server that speaks the real wire protocols of ECS, CloudWatch Logs, WAFv2, CloudWatch,
+//! server that speaks the real wire protocols of ECS, ECR, CloudWatch Logs, WAFv2, CloudWatch,
 //! ELBv2 and STS, answering from one simulated world per account and region that evolves on a
 //! virtual clock. Its wire shapes are its own; the real SDK clients are the referee.
 
 pub mod api;
 pub mod clock;
 pub mod control;
+pub mod ecr;
 pub mod ecs;
 pub mod elb;
 pub mod error;

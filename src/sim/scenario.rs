@@ -4,9 +4,10 @@
 use serde::Deserialize;
 
 /// The scenarios shipped with wpops, by name.
-pub const BUILT_IN: [(&str, &str); 4] = [
+pub const BUILT_IN: [(&str, &str); 5] = [
     ("default", include_str!("../../assets/scenarios/default.toml")),
     ("incident", include_str!("../../assets/scenarios/incident.toml")),
+    ("insecure", include_str!("../../assets/scenarios/insecure.toml")),
     ("large", include_str!("../../assets/scenarios/large.toml")),
     ("quiet", include_str!("../../assets/scenarios/quiet.toml")),
 ];
@@ -106,6 +107,54 @@ pub struct ServiceSpec {
     pub next_deploy_fails: bool,
     #[serde(default)]
     pub stopped_history: Vec<String>,
+    /// How the service is built (`wpops audit`); the default is the seed's build.
+    #[serde(default)]
+    pub posture: PostureSpec,
+}
+
+/// How a service is built, for the posture checks. Every default is the seed's practice, its
+/// mutable image tags included.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostureSpec {
+    /// Containers registered with `readonlyRootFilesystem` false.
+    pub writable_root: Vec<String>,
+    /// php-fpm gets `WORDPRESS_DB_PASSWORD` in its environment instead of its `secrets`.
+    pub secret_in_environment: bool,
+    /// The warmer runs the seed's `CMD GET …` instead of curl.
+    pub warmer_runs_get: bool,
+    /// `logConfiguration.options.mode` of nginx and php-fpm.
+    pub log_mode: String,
+    pub efs_transit_encryption: bool,
+    pub public_ip: bool,
+    /// Managed rule groups overridden to COUNT (`AWSManagedRulesSQLiRuleSet`).
+    pub waf_count_groups: Vec<String>,
+    pub waf_logging: bool,
+    /// The family's repository (nginx and php-fpm) allows tags to be pushed over, as the seed's
+    /// `:php-latest` is; the warmer's repository is immutable.
+    pub mutable_tags: bool,
+    /// Repositories that do not scan on push (`wordpress-warmer`): their images have no scan.
+    pub unscanned_repositories: Vec<String>,
+    /// Scan findings of the images pushed for a container: container → [critical, high, medium, low].
+    pub image_findings: std::collections::BTreeMap<String, [u32; 4]>,
+}
+
+impl Default for PostureSpec {
+    fn default() -> Self {
+        PostureSpec {
+            writable_root: Vec::new(),
+            secret_in_environment: false,
+            warmer_runs_get: false,
+            log_mode: "non-blocking".into(),
+            efs_transit_encryption: true,
+            public_ip: false,
+            waf_count_groups: Vec::new(),
+            waf_logging: true,
+            mutable_tags: true,
+            unscanned_repositories: Vec::new(),
+            image_findings: Default::default(),
+        }
+    }
 }
 
 /// Parses a scenario from TOML text.
@@ -141,6 +190,6 @@ mod tests {
     #[test]
     fn unknown_scenario_names_the_built_in_ones() {
         let err = load("nope").unwrap_err();
-        assert!(err.contains("default, incident, large, quiet"), "{err}");
+        assert!(err.contains("default, incident, insecure, large, quiet"), "{err}");
     }
 }

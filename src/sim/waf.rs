@@ -29,6 +29,10 @@ pub struct WafRule {
     /// The rule's `VisibilityConfig.MetricName`.
     pub metric_name: String,
     pub sampled: bool,
+    /// `OverrideAction: {Count: {}}`: the group's matches are counted, never blocked.
+    pub counts_only: bool,
+    /// Rules inside the group set to COUNT (`RuleActionOverrides`).
+    pub rules_in_count: Vec<String>,
 }
 
 /// A web ACL.
@@ -42,6 +46,8 @@ pub struct WebAcl {
     /// ARNs of the load balancers it is associated with.
     pub resources: Vec<String>,
     pub lock_token: String,
+    /// Whether it has a logging configuration (GetLoggingConfiguration).
+    pub logging: bool,
 }
 
 /// What the WAF decided for one request.

@@ -458,3 +458,26 @@ fn a_sampled_request_opens_with_its_headers_and_allowed_ones_are_listed_too() {
     assert!(!s.nav.scroll.waf_sample_open);
     assert_eq!(s.nav.screen, wpops::app::Screen::Waf);
 }
+
+#[test]
+fn a_findings_replace_opens_the_replacement_of_that_very_task() {
+    use wpops::model::FindingAction;
+    let mut s = incident();
+    keys(&mut s, "f");
+    let items = s.assessment().unwrap().findings.items;
+    let (at, task_id) = items
+        .iter()
+        .enumerate()
+        .find_map(|(i, f)| match &f.action {
+            Some(FindingAction::Replace { task_id }) => Some((i, task_id.clone())),
+            _ => None,
+        })
+        .expect("a finding that replaces a task");
+    assert!(s.task(&task_id).is_some(), "the finding names the task by its full id: {task_id}");
+    for _ in 0..at {
+        keys(&mut s, "j");
+    }
+    enter(&mut s);
+    let dialog = s.ops.dialog.as_ref().expect("the replacement's confirmation");
+    assert_eq!(dialog.task_id.as_deref(), Some(task_id.as_str()));
+}

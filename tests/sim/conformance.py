@@ -308,6 +308,44 @@ def main():
         cpu="256",
         memory="512",
     )
+    # What `wpops audit` reads must come back as registered.
+    posture = {
+        "name": "php-fpm",
+        "image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/wordpress:php-latest",
+        "essential": True,
+        "readonlyRootFilesystem": False,
+        "privileged": True,
+        "memory": 1536,
+        "memoryReservation": 1024,
+        "environment": [{"name": "WORDPRESS_DB_HOST", "value": "db:3306"}],
+        "secrets": [{"name": "WORDPRESS_DB_PASSWORD", "valueFrom": "arn:aws:ssm:ap-northeast-1:123456789012:parameter/db"}],
+        "mountPoints": [{"sourceVolume": "wordpress", "containerPath": "/app/public", "readOnly": True}],
+        "dependsOn": [{"containerName": "nginx", "condition": "START"}],
+        "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/wordpress", "awslogs-region": REGION, "awslogs-stream-prefix": "wp", "mode": "non-blocking"}},
+    }
+    registered = call(
+        ecs,
+        r["ecs"],
+        "register_task_definition",
+        "posture fields",
+        family="conformance-posture",
+        containerDefinitions=[posture],
+        volumes=[{"name": "wordpress", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "rootDirectory": "/", "transitEncryption": "DISABLED"}}],
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="1024",
+        memory="2048",
+    )
+    if registered:
+        got = registered["taskDefinition"]["containerDefinitions"][0]
+        for k, v in posture.items():
+            if k != "logConfiguration" and got.get(k) != v:
+                FAILURES.append(f"RegisterTaskDefinition: {k} not echoed as sent: {got.get(k)!r}")
+        if got.get("logConfiguration", {}).get("options", {}).get("mode") != "non-blocking":
+            FAILURES.append(f"RegisterTaskDefinition: log mode not echoed: {got.get('logConfiguration')}")
+        vol = registered["taskDefinition"]["volumes"][0].get("efsVolumeConfiguration", {})
+        if vol.get("transitEncryption") != "DISABLED":
+            FAILURES.append(f"RegisterTaskDefinition: transitEncryption not echoed: {vol}")
     overrides = {"cpu": "512", "memory": "1024", "containerOverrides": [{"name": "warmer", "command": ["true"]}]}
     run = call(
         ecs,
@@ -353,6 +391,21 @@ def main():
         TimeWindow={"StartTime": NOW - datetime.timedelta(minutes=30), "EndTime": NOW},
         MaxItems=100,
     )
+
+    call(waf, r["waf"], "get_logging_configuration", ResourceArn=acl["ARN"])
+
+    ecr = client(session, "ecr")
+    r["ecr"] = Raw(ecr)
+    repos = call(ecr, r["ecr"], "describe_repositories", repositoryNames=["wordpress", "wordpress-warmer"])
+    images = call(ecr, r["ecr"], "describe_images", repositoryName="wordpress", imageIds=[{"imageTag": "php-latest"}])
+    if repos and images:
+        digest = images["imageDetails"][0]["imageDigest"]
+        found = call(ecr, r["ecr"], "describe_image_scan_findings", repositoryName="wordpress", imageId={"imageDigest": digest}, maxResults=5)
+        if found and len(found["imageScanFindings"].get("findings", [])) > 5:
+            FAILURES.append("DescribeImageScanFindings: more findings than maxResults")
+    call(ecr, r["ecr"], "describe_images", "all", repositoryName="wordpress-warmer")
+    expect_error(ecr, r["ecr"], "describe_repositories", "RepositoryNotFoundException", repositoryNames=["nope"])
+    expect_error(ecr, r["ecr"], "describe_images", "ImageNotFoundException", repositoryName="wordpress", imageIds=[{"imageTag": "nope"}])
 
     # CloudWatch: botocore's default protocol, then each other protocol its model lists.
     cw = client(session, "cloudwatch")

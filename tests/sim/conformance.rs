@@ -72,5 +72,5 @@ async fn botocore_parses_every_listed_operation_against_its_model() {
         .lines()
         .find_map(|l| l.strip_suffix(" failures").and_then(|l| l.split(" calls checked").next()?.parse().ok()))
         .expect("a summary line");
-    assert!(checked >= 42, "{checked} calls");
+    assert!(checked >= 50, "{checked} calls");
 }

@@ -1,10 +1,11 @@
 //! The simulator through the real AWS SDK clients, on a paused clock (`wpops_fixtures::sim`):
-//! ECS, CloudWatch Logs, CloudWatch metrics (its JSON and Query protocols by hand), ELBv2 and
+//! ECS, ECR, CloudWatch Logs, CloudWatch metrics (its JSON and Query protocols by hand), ELBv2 and
 //! WAFv2, one traffic model, scenario dynamics, and the `/_sim` control endpoint with the
 //! `wpops sim` binary; and botocore as an independent referee (`conformance.rs`).
 
 mod conformance;
 mod control;
+mod ecr;
 mod ecs;
 mod elb;
 mod logs;

@@ -114,7 +114,7 @@ fn task_definition_helpers() {
             def("php-fpm", "123.dkr.ecr/wp:php-latest"),
             def("warmer", "curlimages/curl@sha256:abc"),
         ],
-        volumes: vec![Volume { name: "app".into(), efs_file_system_id: Some("fs-1".into()), efs_root_directory: None }],
+        volumes: vec![Volume { name: "app".into(), efs_file_system_id: Some("fs-1".into()), ..Volume::default() }],
         ..TaskDefinition::default()
     };
     assert_eq!(a.log_groups(), ["/ecs/wordpress"]);
@@ -125,4 +125,23 @@ fn task_definition_helpers() {
     b.containers[0].image = "123.dkr.ecr/wp:nginx-41".into();
     // php-latest is shared and mutable; the warmer is pinned by digest.
     assert_eq!(shared_mutable_images(&a, &b), ["123.dkr.ecr/wp:php-latest"]);
+}
+
+#[test]
+fn a_secret_is_told_by_its_name_or_its_value_and_an_empty_value_is_none() {
+    use super::looks_like_secret;
+    assert!(looks_like_secret("WORDPRESS_DB_PASSWORD", "hunter2"));
+    assert!(looks_like_secret("wordpress_auth_key", "x"));
+    assert!(looks_like_secret("SECURE_AUTH_SALT", "x"));
+    assert!(looks_like_secret("UPSTREAM", "AKIAIOSFODNN7EXAMPLE"));
+    assert!(looks_like_secret("DATABASE_URL", "mysql://wp:hunter2@db:3306/wp"));
+    assert!(looks_like_secret("KEY_PEM", "-----BEGIN RSA PRIVATE KEY-----\nMII"));
+    assert!(!looks_like_secret("WORDPRESS_DB_PASSWORD", ""));
+    assert!(!looks_like_secret("WORDPRESS_DB_HOST", "db.internal:3306"));
+    assert!(!looks_like_secret("DATABASE_URL", "mysql://wp@db:3306/wp"));
+    assert!(!looks_like_secret("TZ", "Asia/Tokyo"));
+    // 19 characters: not an access key id.
+    assert!(!looks_like_secret("ID", "AKIAIOSFODNN7EXAMPL"));
+    let v = super::EnvVar::new("WORDPRESS_DB_PASSWORD", "hunter2");
+    assert!(v.looks_secret && !format!("{v:?}").contains("hunter2"));
 }

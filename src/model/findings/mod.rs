@@ -5,6 +5,8 @@
 //! functions of what the reader already fetched (`runtime.rs` for the running service,
 //! `posture.rs` for how it is built), each with its thresholds named as constants.
 
+pub mod posture;
+
 use serde::{Deserialize, Serialize};
 
 mod runtime;

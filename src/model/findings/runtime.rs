@@ -111,6 +111,11 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         }
     }
     let mut soft = soft_findings(svc, &snap.tasks, &snap.targets, i.evidence_for, i.now_ms, &i.rules);
+    for f in soft.iter_mut().filter(|f| f.id == "warmer") {
+        if let Some(cmd) = f.subject.as_deref().and_then(|id| warmer_command(snap, id)) {
+            f.evidence.push(format!("warmer command: {cmd}"));
+        }
+    }
     let explained = hard.is_empty() && (svc.rollout_in_progress() || i.replacing.is_some());
     if explained {
         for f in &mut soft {
@@ -182,6 +187,15 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         other => other,
     };
     Assessment { health, findings: fs }
+}
+
+/// The warmer's command line in the task definition of task `task_id`, when known.
+fn warmer_command(snap: &ServiceSnapshot, task_id: &str) -> Option<String> {
+    let task = snap.tasks.iter().find(|t| &*t.id == task_id)?;
+    let td = snap.task_definitions.iter().find(|d| d.arn == task.task_definition)?;
+    let c = td.container(&ContainerRole::Warmer)?;
+    let words: Vec<&str> = c.entry_point.iter().chain(c.command.iter()).map(String::as_str).collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// Points of `s` whose minute starts at or after `from_ms`.
@@ -440,10 +454,14 @@ pub fn stopped_findings(snap: &ServiceSnapshot) -> Vec<Finding> {
         .evidence(format!("stopped tasks {}", ids.join(", ")));
         if let Some(td) = tasks.first().and_then(|t| snap.task_definitions.iter().find(|d| d.arn == t.task_definition))
         {
+            let mib = |v: Option<i32>| v.map_or_else(|| "not set".to_owned(), |m| format!("{m} MiB"));
+            let container = td.containers.iter().find(|c| c.name == name);
             f = f.evidence(format!(
-                "{} task memory {} MiB",
+                "{}: task memory {} MiB · {name} memory {} · reservation {}",
                 td.arn.short(),
-                td.memory.as_deref().unwrap_or("(not set)")
+                td.memory.as_deref().unwrap_or("(not set)"),
+                mib(container.and_then(|c| c.memory_mib)),
+                mib(container.and_then(|c| c.memory_reservation_mib)),
             ));
         }
         out.push(f.change(format!(
@@ -559,9 +577,9 @@ pub fn slow_cold_tasks<'a>(
             .change("warming fills its OPcache; replace the task (X) if warming fails again")
         } else {
             Finding::runtime("slow_task", Severity::Medium, format!("task {id} is slower than the others"))
-                .action(FindingAction::Replace { task_id: task.id.to_string() })
+                .action(FindingAction::Replace { task_id: task.id.as_str().to_owned() })
         };
-        out.push(f.subject(task.id.to_string()).evidence(evidence));
+        out.push(f.subject(task.id.as_str().to_owned()).evidence(evidence));
     }
     out
 }

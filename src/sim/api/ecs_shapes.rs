@@ -131,7 +131,8 @@ fn deployment(d: &Deployment, primary: bool, counts: (usize, usize), svc: &Servi
 }
 
 fn network(svc: &Service) -> Value {
-    json!({"awsvpcConfiguration": {"subnets": svc.subnets, "securityGroups": svc.security_groups, "assignPublicIp": "DISABLED"}})
+    let public = if svc.assign_public_ip { "ENABLED" } else { "DISABLED" };
+    json!({"awsvpcConfiguration": {"subnets": svc.subnets, "securityGroups": svc.security_groups, "assignPublicIp": public}})
 }
 
 /// (running, pending) tasks of a deployment, or of the whole service with `None`.
@@ -210,11 +211,28 @@ pub fn task_definition(w: &RegionWorld, td: &TaskDef) -> Value {
             let depends: Vec<Value> = c.depends_on.iter().map(|(n, cond)| json!({"containerName": n, "condition": cond})).collect();
             let mounts: Vec<Value> = c.mount_points.iter().map(|(v, p, ro)| json!({"sourceVolume": v, "containerPath": p, "readOnly": ro})).collect();
             let env: Vec<Value> = c.environment.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
+            let secrets: Vec<Value> = c.secrets.iter().map(|(n, v)| json!({"name": n, "valueFrom": v})).collect();
+            let log = c.log_driver.as_ref().map(|driver| {
+                let mut options = serde_json::Map::new();
+                if driver == "awslogs" {
+                    options.insert("awslogs-group".into(), json!(c.log_group));
+                    options.insert("awslogs-region".into(), json!(w.region));
+                    options.insert("awslogs-stream-prefix".into(), json!(c.log_prefix));
+                }
+                if let Some(m) = &c.log_mode {
+                    options.insert("mode".into(), json!(m));
+                }
+                json!({"logDriver": driver, "options": options})
+            });
             prune(json!({
                 "name": c.name,
                 "image": c.image,
                 "cpu": c.cpu,
                 "memory": if c.memory > 0 { json!(c.memory) } else { Value::Null },
+                "memoryReservation": if c.memory_reservation > 0 { json!(c.memory_reservation) } else { Value::Null },
+                "entryPoint": if c.entry_point.is_empty() { Value::Null } else { json!(c.entry_point) },
+                "secrets": if secrets.is_empty() { Value::Null } else { json!(secrets) },
+                "privileged": if c.privileged { json!(true) } else { Value::Null },
                 "essential": c.essential,
                 "readonlyRootFilesystem": c.readonly_root,
                 "command": if c.command.is_empty() { Value::Null } else { json!(c.command) },
@@ -223,17 +241,20 @@ pub fn task_definition(w: &RegionWorld, td: &TaskDef) -> Value {
                 "dependsOn": if depends.is_empty() { Value::Null } else { json!(depends) },
                 "portMappings": if c.name == "nginx" { json!([{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}]) } else { json!([]) },
                 "healthCheck": if c.health_check { json!({"command": ["CMD-SHELL", "exit 0"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 10}) } else { Value::Null },
-                "logConfiguration": {"logDriver": "awslogs", "options": {
-                    "awslogs-group": c.log_group, "awslogs-region": w.region, "awslogs-stream-prefix": c.log_prefix}},
+                "logConfiguration": log,
             }))
         })
         .collect();
     let volumes: Vec<Value> = td
         .volumes
         .iter()
-        .map(|(name, efs)| match efs {
-            Some(fs) => json!({"name": name, "efsVolumeConfiguration": {"fileSystemId": fs, "rootDirectory": "/", "transitEncryption": "ENABLED"}}),
-            None => json!({"name": name}),
+        .map(|v| match &v.efs {
+            Some(fs) => json!({"name": v.name, "efsVolumeConfiguration": {
+                "fileSystemId": fs,
+                "rootDirectory": v.root_directory,
+                "transitEncryption": if v.transit_encryption { "ENABLED" } else { "DISABLED" },
+            }}),
+            None => json!({"name": v.name}),
         })
         .collect();
     prune(json!({

@@ -1,5 +1,6 @@
 //! ECS task and task-definition operations of the simulator: ListTasks, DescribeTasks,
-//! DescribeTaskDefinition, ListTaskDefinitions, RegisterTaskDefinition, RunTask (overrides kept
+//! DescribeTaskDefinition, ListTaskDefinitions, RegisterTaskDefinition (keeping every field
+//! wpops reads, as AWS echoes them), RunTask (overrides kept
 //! as sent and echoed, task-level `cpu`/`memory` overrides sizing the task, idempotent
 //! `clientToken`) and StopTask.
 
@@ -11,7 +12,7 @@ use super::ecs_shapes as shapes;
 use super::{paginate, parse};
 use crate::sim::ecs::lifecycle;
 use crate::sim::ecs::taskdefs;
-use crate::sim::ecs::types::{ContainerBehaviour, ContainerDef, TaskDef, WarmTarget};
+use crate::sim::ecs::types::{ContainerBehaviour, ContainerDef, TaskDef, VolumeDef, WarmTarget};
 use crate::sim::error::ApiError;
 use crate::sim::world::RegionWorld;
 
@@ -144,8 +145,46 @@ struct KeyValue {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct LogConfigReq {
+    log_driver: String,
     #[serde(default)]
     options: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretReq {
+    name: String,
+    value_from: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DependsOnReq {
+    container_name: String,
+    condition: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MountPointReq {
+    source_volume: Option<String>,
+    container_path: Option<String>,
+    read_only: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EfsReq {
+    file_system_id: String,
+    root_directory: Option<String>,
+    transit_encryption: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VolumeReq {
+    name: String,
+    efs_volume_configuration: Option<EfsReq>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +201,17 @@ struct ContainerDefReq {
     log_configuration: Option<LogConfigReq>,
     cpu: Option<i32>,
     memory: Option<i32>,
+    memory_reservation: Option<i32>,
+    #[serde(default)]
+    entry_point: Vec<String>,
+    #[serde(default)]
+    secrets: Vec<SecretReq>,
+    privileged: Option<bool>,
+    #[serde(default)]
+    depends_on: Vec<DependsOnReq>,
+    #[serde(default)]
+    mount_points: Vec<MountPointReq>,
+    health_check: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +223,8 @@ struct RegisterReq {
     memory: Option<String>,
     execution_role_arn: Option<String>,
     task_role_arn: Option<String>,
+    #[serde(default)]
+    volumes: Vec<VolumeReq>,
 }
 
 pub fn register_task_definition(w: &mut RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
@@ -184,12 +236,19 @@ pub fn register_task_definition(w: &mut RegionWorld, body: &[u8]) -> Result<Valu
         .container_definitions
         .into_iter()
         .map(|c| {
+            let log_driver = c.log_configuration.as_ref().map(|l| l.log_driver.clone());
             let opts = c.log_configuration.map(|l| l.options).unwrap_or_default();
             let warmer = c.name.contains("warm");
             ContainerDef {
                 essential: c.essential.unwrap_or(true),
                 readonly_root: c.readonly_root_filesystem.unwrap_or(false),
-                depends_on: Vec::new(),
+                depends_on: c.depends_on.into_iter().map(|d| (d.container_name, d.condition)).collect(),
+                memory_reservation: c.memory_reservation.unwrap_or(0),
+                entry_point: c.entry_point,
+                secrets: c.secrets.into_iter().map(|s| (s.name, s.value_from)).collect(),
+                privileged: c.privileged.unwrap_or(false),
+                log_driver,
+                log_mode: opts.get("mode").cloned(),
                 command: c.command,
                 environment: c
                     .environment
@@ -198,8 +257,18 @@ pub fn register_task_definition(w: &mut RegionWorld, body: &[u8]) -> Result<Valu
                     .collect(),
                 log_group: opts.get("awslogs-group").cloned().unwrap_or_default(),
                 log_prefix: opts.get("awslogs-stream-prefix").cloned().unwrap_or_default(),
-                mount_points: Vec::new(),
-                health_check: false,
+                mount_points: c
+                    .mount_points
+                    .into_iter()
+                    .map(|m| {
+                        (
+                            m.source_volume.unwrap_or_default(),
+                            m.container_path.unwrap_or_default(),
+                            m.read_only.unwrap_or(false),
+                        )
+                    })
+                    .collect(),
+                health_check: c.health_check.is_some(),
                 behaviour: if warmer { ContainerBehaviour::Warmer } else { ContainerBehaviour::Server },
                 cpu: c.cpu.unwrap_or(0),
                 memory: c.memory.unwrap_or(0),
@@ -217,7 +286,19 @@ pub fn register_task_definition(w: &mut RegionWorld, body: &[u8]) -> Result<Valu
         memory: req.memory.unwrap_or_else(|| "512".into()),
         execution_role: req.execution_role_arn.unwrap_or_default(),
         task_role: req.task_role_arn.unwrap_or_default(),
-        volumes: Vec::new(),
+        volumes: req
+            .volumes
+            .into_iter()
+            .map(|v| match v.efs_volume_configuration {
+                Some(e) => VolumeDef {
+                    name: v.name,
+                    efs: Some(e.file_system_id),
+                    root_directory: e.root_directory,
+                    transit_encryption: e.transit_encryption.as_deref() == Some("ENABLED"),
+                },
+                None => VolumeDef::bind(&v.name),
+            })
+            .collect(),
         registered_at_ms: w.now_ms,
         status: "ACTIVE".into(),
         digests: Default::default(),

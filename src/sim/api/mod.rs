@@ -5,6 +5,7 @@
 pub mod cloudwatch;
 mod cloudwatch_data;
 pub mod cloudwatch_wire;
+pub mod ecr;
 pub mod ecs;
 mod ecs_history;
 pub mod ecs_shapes;

@@ -1,5 +1,5 @@
 //! WAFv2 (awsJson1_1, `AWSWAF_20190729.<Op>`, PascalCase fields) in the simulator: operation
-//! dispatch, ListWebACLs, GetWebACL and GetWebACLForResource. GetSampledRequests is in
+//! dispatch, ListWebACLs, GetWebACL, GetWebACLForResource and GetLoggingConfiguration. GetSampledRequests is in
 //! `waf_sampled.rs`. Reads the world's `WafWorld`; never changes it.
 
 use serde::Deserialize;
@@ -18,6 +18,7 @@ pub fn handle(w: &mut RegionWorld, caller: &Caller, op: &str, body: &[u8]) -> Re
         "GetWebACL" => get_web_acl(w, caller, body)?,
         "GetWebACLForResource" => get_web_acl_for_resource(w, caller, body)?,
         "GetSampledRequests" => waf_sampled::get_sampled_requests(w, body)?,
+        "GetLoggingConfiguration" => get_logging_configuration(w, body)?,
         _ => return Err(ApiError::unknown_operation(op)),
     };
     Ok(Reply::Json(v))
@@ -154,11 +155,17 @@ fn capacity_of(group: &str) -> i64 {
 }
 
 fn rule_shape(r: &WafRule) -> Value {
+    let mut statement = json!({"VendorName": r.vendor, "Name": r.group_name});
+    if !r.rules_in_count.is_empty() {
+        statement["RuleActionOverrides"] =
+            r.rules_in_count.iter().map(|n| json!({"Name": n, "ActionToUse": {"Count": {}}})).collect();
+    }
+    let override_action = if r.counts_only { json!({"Count": {}}) } else { json!({"None": {}}) };
     json!({
         "Name": r.name,
         "Priority": r.priority,
-        "Statement": {"ManagedRuleGroupStatement": {"VendorName": r.vendor, "Name": r.group_name}},
-        "OverrideAction": {"None": {}},
+        "Statement": {"ManagedRuleGroupStatement": statement},
+        "OverrideAction": override_action,
         "VisibilityConfig": {
             "SampledRequestsEnabled": r.sampled,
             "CloudWatchMetricsEnabled": true,
@@ -185,4 +192,33 @@ pub(crate) fn web_acl_shape(acl: &WebAcl, account: &str) -> Value {
         "ManagedByFirewallManager": false,
         "LabelNamespace": format!("awswaf:{account}:webacl:{}:", acl.name),
     })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LoggingReq {
+    resource_arn: Option<String>,
+    log_type: Option<String>,
+    log_scope: Option<String>,
+}
+
+/// GetLoggingConfiguration: a web ACL that logs answers with its configuration (to a CloudWatch
+/// Logs group named `aws-waf-logs-<acl>`); one that does not is `WAFNonexistentItemException`.
+fn get_logging_configuration(w: &RegionWorld, body: &[u8]) -> Result<Value, ApiError> {
+    let req: LoggingReq = parse(body)?;
+    let Some(arn) = req.resource_arn else {
+        return Err(invalid("Error reason: A required parameter is missing., field: RESOURCE_ARN"));
+    };
+    let acl = acl_by_arn(w, &arn)?;
+    if !acl.logging {
+        return Err(nonexistent());
+    }
+    let destination = format!("arn:aws:logs:{}:{}:log-group:aws-waf-logs-{}", w.region, w.account, acl.name);
+    Ok(json!({"LoggingConfiguration": {
+        "ResourceArn": acl.arn,
+        "LogDestinationConfigs": [destination],
+        "ManagedByFirewallManager": false,
+        "LogType": req.log_type.unwrap_or_else(|| "WAF_LOGS".into()),
+        "LogScope": req.log_scope.unwrap_or_else(|| "CUSTOMER".into()),
+    }}))
 }

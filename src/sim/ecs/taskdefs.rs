@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::types::{ContainerBehaviour, ContainerDef, TaskDef};
+use super::types::{ContainerBehaviour, ContainerDef, TaskDef, VolumeDef};
 use crate::sim::scenario::ServiceSpec;
 use crate::sim::world::RegionWorld;
 
@@ -28,6 +28,12 @@ fn server(name: &str, image: String, log_group: &str, volumes: &[(&str, &str, bo
         behaviour: ContainerBehaviour::Server,
         cpu: 0,
         memory: 0,
+        memory_reservation: 0,
+        entry_point: Vec::new(),
+        secrets: Vec::new(),
+        privileged: false,
+        log_driver: Some("awslogs".into()),
+        log_mode: None,
     }
 }
 
@@ -51,15 +57,55 @@ pub fn register_wordpress(w: &mut RegionWorld, spec: &ServiceSpec, rev: i32, at_
         &group,
         &[("wordpress", "/app/public", true), ("php-tmp", "/tmp", false), ("php-run", "/var/run", false)],
     );
+    let p = &spec.posture;
+    let mut php = ContainerDef {
+        memory: 1536,
+        memory_reservation: 1024,
+        environment: vec![("WORDPRESS_DB_HOST".into(), "wordpress-db.internal:3306".into())],
+        secrets: vec![(
+            "WORDPRESS_DB_PASSWORD".into(),
+            format!("arn:aws:ssm:{}:{}:parameter/{}/db-password", w.region, w.account, spec.family),
+        )],
+        ..php
+    };
+    if p.secret_in_environment {
+        php.secrets.clear();
+        php.environment.push(("WORDPRESS_DB_PASSWORD".into(), "wp-Secr3t-in-plain-sight".into()));
+    }
+    // The seed's Dockerfile `CMD GET …` needs libwww-perl's GET, which a curl image lacks.
+    let command = if p.warmer_runs_get {
+        vec!["/bin/sh".into(), "-c".into(), "GET \"http://localhost/opcache_warmer.php\"".into()]
+    } else {
+        vec![
+            "curl".into(),
+            "-fsS".into(),
+            "--max-time".into(),
+            "110".into(),
+            "http://localhost/opcache_warmer.php".into(),
+        ]
+    };
     let warmer = ContainerDef {
         essential: false,
         readonly_root: true,
         depends_on: vec![("nginx".into(), "START".into()), ("php-fpm".into(), "START".into())],
-        command: vec!["/bin/sh".into(), "-c".into(), "GET \"http://localhost/opcache_warmer.php\"".into()],
+        command,
         health_check: false,
         behaviour: ContainerBehaviour::Warmer,
         mount_points: Vec::new(),
         ..server("warmer", ecr(w, "wordpress-warmer:latest"), &group, &[])
+    };
+    let mut containers = vec![nginx, php, warmer];
+    for c in &mut containers {
+        c.readonly_root = !p.writable_root.contains(&c.name);
+        if c.behaviour == ContainerBehaviour::Server {
+            c.log_mode = Some(p.log_mode.clone()).filter(|m| !m.is_empty());
+        }
+    }
+    let efs = VolumeDef {
+        name: "wordpress".into(),
+        efs: Some(spec.efs.clone()),
+        root_directory: Some("/".into()),
+        transit_encryption: p.efs_transit_encryption,
     };
     let fails = spec.next_deploy_fails && spec.undeployed_revisions.contains(&rev);
     register(
@@ -68,18 +114,18 @@ pub fn register_wordpress(w: &mut RegionWorld, spec: &ServiceSpec, rev: i32, at_
             family: spec.family.clone(),
             revision: rev,
             arn: String::new(),
-            containers: vec![nginx, php, warmer],
+            containers,
             cpu: "1024".into(),
             memory: "2048".into(),
             execution_role: format!("arn:aws:iam::{}:role/ecsTaskExecutionRole", w.account),
             task_role: format!("arn:aws:iam::{}:role/wordpress-task", w.account),
             volumes: vec![
-                ("wordpress".into(), Some(spec.efs.clone())),
-                ("nginx-cache".into(), None),
-                ("nginx-run".into(), None),
-                ("nginx-conf".into(), None),
-                ("php-tmp".into(), None),
-                ("php-run".into(), None),
+                efs,
+                VolumeDef::bind("nginx-cache"),
+                VolumeDef::bind("nginx-run"),
+                VolumeDef::bind("nginx-conf"),
+                VolumeDef::bind("php-tmp"),
+                VolumeDef::bind("php-run"),
             ],
             registered_at_ms: at_ms,
             status: "ACTIVE".into(),
@@ -151,6 +197,8 @@ pub fn register(w: &mut RegionWorld, mut td: TaskDef) -> String {
     for c in &td.containers {
         let salt = format!("{}{}{}", td.family, td.revision, c.name);
         let digest = format!("sha256:{}", w.ids.hex(&salt, 64));
+        // A pipeline pushed the image before registering the revision that names it.
+        w.ecr.pushed(&w.account.clone(), &w.region.clone(), &c.image, &c.name, &digest, td.registered_at_ms);
         td.digests.insert(c.name.clone(), digest);
     }
     w.logs.create_group(&td.containers.first().map(|c| c.log_group.clone()).unwrap_or_default(), td.registered_at_ms);

@@ -63,6 +63,30 @@ pub struct ContainerDef {
     pub behaviour: ContainerBehaviour,
     pub cpu: i32,
     pub memory: i32,
+    pub memory_reservation: i32,
+    pub entry_point: Vec<String>,
+    /// `secrets` as registered: (name, valueFrom).
+    pub secrets: Vec<(String, String)>,
+    pub privileged: bool,
+    /// `logConfiguration.logDriver`; `None` for a container without a log configuration.
+    pub log_driver: Option<String>,
+    /// `logConfiguration.options.mode` when set.
+    pub log_mode: Option<String>,
+}
+
+/// A task definition volume: a bind volume, or an EFS file system.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VolumeDef {
+    pub name: String,
+    pub efs: Option<String>,
+    pub root_directory: Option<String>,
+    pub transit_encryption: bool,
+}
+
+impl VolumeDef {
+    pub fn bind(name: &str) -> VolumeDef {
+        VolumeDef { name: name.into(), ..VolumeDef::default() }
+    }
 }
 
 /// A registered task definition revision.
@@ -76,8 +100,7 @@ pub struct TaskDef {
     pub memory: String,
     pub execution_role: String,
     pub task_role: String,
-    /// Volume name → EFS file system id (None for a plain bind volume).
-    pub volumes: Vec<(String, Option<String>)>,
+    pub volumes: Vec<VolumeDef>,
     pub registered_at_ms: i64,
     pub status: String,
     /// Digest per container name, fixed when the revision is registered (mutable tags resolve
@@ -181,6 +204,8 @@ pub struct Service {
     pub target_group_arn: Option<String>,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
+    /// `awsvpcConfiguration.assignPublicIp` ENABLED.
+    pub assign_public_ip: bool,
     /// Simulation: whether its tasks serve the site's traffic (false for filler services).
     pub serves_traffic: bool,
     pub steady: bool,

@@ -55,6 +55,7 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
         .map(|(i, rev)| (*rev, deployed_at - (spec.earlier_revisions.len() - i) as i64 * 3 * day))
         .collect();
     deployed.push((spec.revision, deployed_at));
+    add_repositories(w, spec, deployed_at - 60 * day);
     for (rev, at) in &deployed {
         taskdefs::register_wordpress(w, spec, *rev, at - 600_000);
     }
@@ -91,6 +92,7 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
         target_group_arn: Some(tg_arn),
         subnets: vec!["subnet-0a11c0ffee0000001".into(), "subnet-0c33c0ffee0000003".into()],
         security_groups: vec!["sg-0wordpress00000001".into()],
+        assign_public_ip: spec.posture.public_ip,
         serves_traffic: true,
         steady: true,
     };
@@ -198,6 +200,8 @@ fn add_web_acl(w: &mut RegionWorld, spec: &ServiceSpec, lb_arn: &str) {
             group_name: group.to_string(),
             metric_name: metric.to_string(),
             sampled: true,
+            counts_only: spec.posture.waf_count_groups.iter().any(|g| g == group),
+            rules_in_count: Vec::new(),
         })
         .collect();
     let lock_token = w.ids.uuid("lock");
@@ -209,6 +213,7 @@ fn add_web_acl(w: &mut RegionWorld, spec: &ServiceSpec, lb_arn: &str) {
         rules,
         resources: vec![lb_arn.to_string()],
         lock_token,
+        logging: spec.posture.waf_logging,
     });
 }
 
@@ -236,6 +241,7 @@ fn add_fillers(w: &mut RegionWorld, cluster: &str, count: u32, now_ms: i64) {
             target_group_arn: None,
             subnets: vec!["subnet-0a11c0ffee0000001".into()],
             security_groups: vec!["sg-0static000000001".into()],
+            assign_public_ip: false,
             serves_traffic: false,
             steady: true,
         };
@@ -260,4 +266,16 @@ pub fn push_event(w: &mut RegionWorld, service: &mut Service, at_ms: i64, messag
     let id = w.ids.uuid("event");
     service.events.insert(0, ServiceEvent { id, at_ms, message });
     service.events.truncate(100);
+}
+
+/// The ECR repositories of the seed's images: the family's (nginx and php-fpm, mutable tags as
+/// the seed pushes `:php-latest`, unless the scenario says otherwise) and the warmer's.
+fn add_repositories(w: &mut RegionWorld, spec: &ServiceSpec, at_ms: i64) {
+    let p = &spec.posture;
+    w.ecr.findings.extend(p.image_findings.iter().map(|(k, v)| (k.clone(), *v)));
+    let (account, region) = (w.account.clone(), w.region.clone());
+    for (name, immutable) in [(spec.family.as_str(), !p.mutable_tags), ("wordpress-warmer", true)] {
+        let scans = !p.unscanned_repositories.iter().any(|r| r == name);
+        w.ecr.add_repo(&account, &region, name, scans, immutable, at_ms);
+    }
 }

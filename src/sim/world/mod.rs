@@ -47,6 +47,7 @@ pub struct RegionWorld {
     pub logs: LogStore,
     pub metrics: MetricStore,
     pub waf: WafWorld,
+    pub ecr: crate::sim::ecr::EcrWorld,
     pub elb: ElbWorld,
     pub efs: Vec<EfsState>,
     /// RunTask `clientToken` → the task ARNs it started.
@@ -72,6 +73,7 @@ impl RegionWorld {
             logs: LogStore::new(),
             metrics: MetricStore::new(),
             waf: WafWorld::default(),
+            ecr: Default::default(),
             elb: ElbWorld::default(),
             efs: Vec::new(),
             run_tokens: HashMap::new(),
