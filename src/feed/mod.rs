@@ -12,6 +12,7 @@ pub mod budget;
 mod ecs;
 pub mod fleet;
 pub mod insight;
+pub mod livetail;
 pub mod logs;
 pub mod read;
 pub mod runners;
@@ -106,6 +107,10 @@ pub enum Command {
     Refresh,
     Fast(bool),
     Follow(LogScope),
+    /// Follow with Live Tail (or stop).
+    LiveTail(bool),
+    /// Whether a logs pane is shown (a Live Tail session closes when none is for a while).
+    LogsVisible(bool),
 }
 
 /// The running feeds: route effects to them; cancel them on drop.
@@ -161,6 +166,16 @@ impl Feeds {
     /// Follows other log streams.
     pub fn follow(&self, scope: LogScope) {
         let _ = self.logs.send(Command::Follow(scope));
+    }
+
+    /// Follows with Live Tail, or polls.
+    pub fn live_tail(&self, on: bool) {
+        let _ = self.logs.send(Command::LiveTail(on));
+    }
+
+    /// Says whether a logs pane is shown.
+    pub fn logs_visible(&self, visible: bool) {
+        let _ = self.logs.send(Command::LogsVisible(visible));
     }
 
     /// Polls fast while something is in flight.

@@ -54,7 +54,7 @@ pub use sanitize::{
 pub use snapshot::{ServiceSnapshot, order_tasks};
 pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
-pub use tail::{Behind, TailHealth};
+pub use tail::{Behind, LiveTail, TailHealth};
 pub use targets::{TargetHealth, TargetState, target_for_task};
 pub use waf::{DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, rule_group_label, top_blocked};
 pub use warm::{

@@ -15,7 +15,9 @@ use unicode_width::UnicodeWidthStr;
 use super::columns::{self, Shorten};
 use super::theme;
 use crate::app::{LogView, State};
-use crate::model::{LineClass, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix};
+use crate::model::{
+    LineClass, LiveTail, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix,
+};
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
@@ -123,7 +125,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
 /// What the tail says about itself: reading behind the newest lines, falling behind and
 /// skipping (with the rates and an estimate of what was skipped), late lines found.
 fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
-    let mut spans = Vec::new();
+    let mut spans = live_spans(&t.live, now_ms, full);
     let rate = |r: f64| theme::thousands(r.round() as u64);
     if let Some(b) = t.behind {
         spans.push(Span::styled(
@@ -156,6 +158,35 @@ fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
         ));
     }
     spans
+}
+
+/// Live Tail, when asked for: an open session and how long it has been open (it is billed by
+/// the minute), updates CloudWatch sampled, or why the tail polls instead.
+fn live_spans(live: &LiveTail, now_ms: i64, full: bool) -> Vec<Span<'static>> {
+    match live {
+        LiveTail::Off => Vec::new(),
+        LiveTail::Open { since_ms, sampled_updates } => {
+            let s = (now_ms - since_ms).max(0) / 1000;
+            let open = if s < 3600 { format!("{}m{:02}s", s / 60, s % 60) } else { format_age(s * 1000) };
+            let mut spans = vec![Span::styled(format!(" · live tail {open}"), theme::good())];
+            if *sampled_updates > 0 {
+                let text = format!(" · sampled {}× (over 500 lines/s: not every line shown)", sampled_updates);
+                spans.push(Span::styled(text, theme::warn()));
+            }
+            spans
+        }
+        LiveTail::Polling { reason, retry_at_ms } => {
+            let mut text = String::from(" · polling");
+            if full {
+                let retry = (retry_at_ms - now_ms).max(0);
+                text.push_str(&format!(" (live tail: {reason}; again in {})", format_age(retry)));
+            }
+            vec![Span::styled(text, theme::warn())]
+        }
+        LiveTail::Idle { .. } => {
+            vec![Span::styled(" · live tail closed while no logs pane was shown", theme::dim())]
+        }
+    }
 }
 
 fn right_title(state: &State, full: bool) -> Line<'static> {

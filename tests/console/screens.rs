@@ -312,6 +312,7 @@ fn logs_falling_behind_says_what_it_skipped() {
         late_lines: 70,
         max_delay_ms: 45_000,
         overlap_ms: 68_500,
+        ..TailHealth::default()
     };
     update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(tail) });
     let overview = ui_fixtures::draw(&s, 200, 50);

@@ -7,6 +7,7 @@ mod conformance;
 mod control;
 mod ecs;
 mod elb;
+mod live_tail;
 mod logs;
 mod metric_math;
 mod metrics;

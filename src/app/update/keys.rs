@@ -62,6 +62,10 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowWaf => state.go(Screen::Waf),
         Action::ShowEvents => state.go(Screen::Events),
         Action::ToggleFollow => state.logs.toggle_follow(),
+        Action::ToggleLiveTail => {
+            state.feeds.live_tail = !state.feeds.live_tail;
+            return vec![Effect::LiveTail(state.feeds.live_tail)];
+        }
         Action::ToggleTaskScope => return logs::toggle_task_scope(state),
         Action::ToggleNginx => return logs::toggle_container(state, 0),
         Action::TogglePhpFpm => return logs::toggle_container(state, 1),
