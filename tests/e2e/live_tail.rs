@@ -1,0 +1,210 @@
+//! Following with Live Tail (`feed::livetail::Follower`) against the simulator through the real
+//! SDK, on the wall clock with a writer putting lines all the while: sessions that end (a short
+//! session limit, or the service ending them) fall back to polling and reopen, and every line is
+//! delivered exactly once across every switch; while a session is open, no FilterLogEvents is
+//! sent; a session that cannot start (no such log group) leaves the tail polling.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use wpops::app::LogScope;
+use wpops::aws::Clients;
+use wpops::feed::Discovery;
+use wpops::feed::budget::Budget;
+use wpops::feed::livetail::Follower;
+use wpops::feed::logs::{Cursor, Step};
+use wpops::model::{ContainerDef, ContainerRole, LiveTail, Task, TaskDefinition};
+use wpops::sim::live_tail::LiveTailLimits;
+use wpops::sim::{SimHandle, SimOptions};
+use wpops_fixtures::sim::{KEY, REGION, clients};
+
+const GROUP: &str = "/drill/live";
+const TASKS: usize = 3;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+struct Rig {
+    sim: SimHandle,
+    clients: Clients,
+    disc: Discovery,
+    streams: Vec<String>,
+}
+
+async fn rig(group: &str) -> Rig {
+    // The wall clock at real speed: the follower's now and the simulator's agree.
+    let sim = wpops::sim::start(SimOptions { scenario: "quiet".into(), ..SimOptions::default() }).await.unwrap();
+    let account = wpops::sim::account_of(KEY);
+    let streams: Vec<String> = (0..TASKS).map(|i| format!("wp/nginx/{i:032x}")).collect();
+    sim.with_world(&account, REGION, |w| {
+        w.logs.create_group(GROUP, w.now_ms - 3_600_000);
+        for s in &streams {
+            w.logs.create_stream(GROUP, s, w.now_ms);
+        }
+    });
+    let clients = clients(&sim, true).await;
+    let arn = format!("arn:aws:ecs:{REGION}:{account}:task-definition/drill:1");
+    let td = TaskDefinition {
+        arn: arn.as_str().into(),
+        family: "drill".into(),
+        revision: 1,
+        containers: vec![ContainerDef {
+            name: "nginx".into(),
+            role: ContainerRole::Nginx,
+            log_group: Some(group.into()),
+            log_stream_prefix: Some("wp".into()),
+            ..ContainerDef::default()
+        }],
+        ..TaskDefinition::default()
+    };
+    let tasks = (0..TASKS)
+        .map(|i| Task { id: format!("{i:032x}").into(), task_definition: arn.as_str().into(), ..Task::default() })
+        .collect();
+    let disc = Discovery { task_definitions: vec![td], tasks, target_groups: Vec::new(), blocked: None };
+    Rig { sim, clients, disc, streams }
+}
+
+/// Puts `per_tick` lines every 20 ms into the streams in turn until stopped; returns how many.
+fn writer(rig: &Rig, per_tick: u64, stop: Arc<AtomicBool>) -> (tokio::task::JoinHandle<()>, Arc<AtomicU64>) {
+    let shared = rig.sim.shared.clone();
+    let streams = rig.streams.clone();
+    let written = Arc::new(AtomicU64::new(0));
+    let count = written.clone();
+    let account = wpops::sim::account_of(KEY);
+    let task = tokio::spawn(async move {
+        while !stop.load(Ordering::SeqCst) {
+            shared.with_world(&account, REGION, |w| {
+                for _ in 0..per_tick {
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let stream = &streams[n as usize % streams.len()];
+                    // Identical text twice in a row now and then: distinct events all the same.
+                    let text =
+                        if n % 50 == 1 { format!("GET /line/{} dup", n - 1) } else { format!("GET /line/{n} x") };
+                    w.logs.put(GROUP, stream, w.now_ms, w.now_ms, text);
+                }
+            });
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    (task, written)
+}
+
+/// Steps the follower for `secs` of wall time, counting the delivered lines by text.
+async fn follow(
+    rig: &Rig,
+    f: &mut Follower,
+    budget: &Budget,
+    secs: u64,
+    got: &mut HashMap<String, u32>,
+    states: &mut Vec<LiveTail>,
+) {
+    let step = Step { max_pages: 8, ..Step::default() };
+    let end = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while tokio::time::Instant::now() < end {
+        let lines = f.step(&rig.clients, &rig.disc, budget, &step, now_ms()).await.expect("a step");
+        for e in lines {
+            *got.entry(e.text).or_default() += 1;
+        }
+        let live = f.health().live;
+        if states.last().is_none_or(|s| std::mem::discriminant(s) != std::mem::discriminant(&live)) {
+            states.push(live);
+        }
+        if !f.is_live() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+/// Every line written exactly once: (missing, doubled).
+fn check(got: &HashMap<String, u32>, written: u64) -> (Vec<String>, Vec<(String, u32)>) {
+    let mut want: HashMap<String, u32> = HashMap::new();
+    for n in 0..written {
+        let text = if n % 50 == 1 { format!("GET /line/{} dup", n - 1) } else { format!("GET /line/{n} x") };
+        *want.entry(text).or_default() += 1;
+    }
+    let missing =
+        want.iter().filter(|(t, n)| got.get(*t).copied().unwrap_or(0) < **n).map(|(t, _)| t.clone()).collect();
+    let doubled =
+        got.iter().filter(|(t, n)| **n > want.get(*t).copied().unwrap_or(0)).map(|(t, n)| (t.clone(), *n)).collect();
+    (missing, doubled)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_that_end_fall_back_to_polling_and_reopen_with_every_line_once() {
+    let r = rig(GROUP).await;
+    // Sessions of 3 s: each ends with SessionTimeoutException, polling takes over, a new one opens.
+    r.sim.set_live_tail(LiveTailLimits { max_session_ms: 3_000, update_every_ms: 200, ..LiveTailLimits::default() });
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut f = Follower::new(Cursor::starting_at(scope, now_ms() - 1_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (task, written) = writer(&r, 10, stop.clone());
+    let (mut got, mut states) = (HashMap::new(), Vec::new());
+    follow(&r, &mut f, &budget, 9, &mut got, &mut states).await;
+    // And once the service ends a session (SessionStreamingException): polling for a minute.
+    r.sim.end_live_tails("SessionStreamingException");
+    follow(&r, &mut f, &budget, 3, &mut got, &mut states).await;
+    stop.store(true, Ordering::SeqCst);
+    task.await.unwrap();
+    // The last lines: a few more steps read them (polling now; the retry is a minute away).
+    follow(&r, &mut f, &budget, 4, &mut got, &mut states).await;
+    let written = written.load(Ordering::SeqCst);
+    let started = r.sim.shared.live_tails.lock().unwrap().started;
+    assert!(started >= 3, "sessions opened again after each ended: {started}, states {states:?}");
+    let (missing, doubled) = check(&got, written);
+    assert!(
+        missing.is_empty(),
+        "{} of {written} lines missing, e.g. {:?}; states {states:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    assert!(doubled.is_empty(), "{} lines doubled, e.g. {:?}", doubled.len(), &doubled[..doubled.len().min(5)]);
+    let LiveTail::Polling { reason, .. } = f.health().live else {
+        panic!("polling after the service ended it: {:?}", f.health().live)
+    };
+    assert_eq!(reason, "SessionStreamingException");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_a_session_is_open_no_filter_log_events_is_sent() {
+    let r = rig(GROUP).await;
+    r.sim.set_live_tail(LiveTailLimits { update_every_ms: 200, ..LiveTailLimits::default() });
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut f = Follower::new(Cursor::starting_at(scope, now_ms() - 1_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let (mut got, mut states) = (HashMap::new(), Vec::new());
+    // The first step opens the session and polls once to catch up.
+    follow(&r, &mut f, &budget, 1, &mut got, &mut states).await;
+    assert!(f.is_live(), "{states:?}");
+    let polls = r.sim.shared.request_count("logs:FilterLogEvents");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (task, written) = writer(&r, 5, stop.clone());
+    follow(&r, &mut f, &budget, 3, &mut got, &mut states).await;
+    stop.store(true, Ordering::SeqCst);
+    task.await.unwrap();
+    follow(&r, &mut f, &budget, 1, &mut got, &mut states).await;
+    assert_eq!(r.sim.shared.request_count("logs:FilterLogEvents"), polls, "no polling while live");
+    let (missing, doubled) = check(&got, written.load(Ordering::SeqCst));
+    assert!(missing.is_empty() && doubled.is_empty(), "missing {missing:?}, doubled {doubled:?}");
+    assert!(matches!(f.health().live, LiveTail::Open { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_cannot_start_leaves_the_tail_polling_and_says_why() {
+    // The task definition names a group the account does not have: StartLiveTail is refused.
+    let r = rig("/no/such/group").await;
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut f = Follower::new(Cursor::starting_at(scope, now_ms() - 1_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let step = Step { max_pages: 8, ..Step::default() };
+    // The poll itself fails the same way (there is no group): the error is the poll's.
+    let err = f.step(&r.clients, &r.disc, &budget, &step, now_ms()).await.expect_err("no such group");
+    assert_eq!(err.code.as_deref(), Some("ResourceNotFoundException"));
+    let LiveTail::Polling { reason, .. } = f.health().live else { panic!("{:?}", f.health().live) };
+    assert!(reason.starts_with("ResourceNotFoundException"), "{reason}");
+    assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 1);
+    assert_eq!(r.sim.shared.request_count("logs:FilterLogEvents"), 1, "polled instead");
+}
