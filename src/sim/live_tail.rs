@@ -99,7 +99,6 @@ struct Session {
     started_ms: i64,
     epoch: u64,
     every: Duration,
-    max_ms: i64,
     phase: Phase,
 }
 
@@ -134,7 +133,6 @@ pub fn start(shared: &Arc<Shared>, caller: &Caller, body: &[u8], rid: &str) -> R
         started_ms: mark.now_ms,
         epoch,
         every: Duration::from_millis(limits.update_every_ms.max(1)),
-        max_ms: limits.max_session_ms,
         phase: Phase::Start(first),
     };
     let stream = futures_util::stream::unfold(session, |mut s| async move {
@@ -161,9 +159,10 @@ async fn next_frame(s: &mut Session) -> Option<Vec<u8>> {
     }
     tokio::time::sleep(s.every).await;
     let shared = s.open.shared.clone();
-    let ended = {
+    // The limits as they are now: a shorter session limit applies to open sessions too.
+    let (ended, max_ms) = {
         let lt = lock(&shared.live_tails);
-        (lt.end_epoch != s.epoch).then(|| lt.end_with.clone())
+        ((lt.end_epoch != s.epoch).then(|| lt.end_with.clone()), lt.limits.max_session_ms)
     };
     if let Some(code) = ended {
         s.phase = Phase::Done;
@@ -174,7 +173,7 @@ async fn next_frame(s: &mut Session) -> Option<Vec<u8>> {
         let (u, m) = logs_live::update(w, &s.plan, s.mark);
         (u, m, w.now_ms)
     });
-    if now - s.started_ms >= s.max_ms {
+    if now - s.started_ms >= max_ms {
         s.phase = Phase::Done;
         let message = "Session timed out: a Live Tail session lasts at most 3 hours.";
         let payload = json!({"__type": "SessionTimeoutException", "message": message});
