@@ -60,9 +60,12 @@ fn key(e: &LogEvent) -> u64 {
 
 impl Lines {
     fn add(&mut self, e: &LogEvent) {
-        let k = key(e);
+        self.add_key((e.ts_ms, key(e)));
+    }
+
+    fn add_key(&mut self, (ts_ms, k): (i64, u64)) {
         *self.counts.entry(k).or_default() += 1;
-        self.order.push_back((e.ts_ms, k));
+        self.order.push_back((ts_ms, k));
     }
 
     /// Takes one of these lines away; false if there was none.
@@ -130,7 +133,7 @@ pub struct Follower {
     /// delivered (for the session that opens next).
     live_lines: Lines,
     polled_lines: Lines,
-    last_polls: [Vec<LogEvent>; 2],
+    last_polls: [Vec<(i64, u64)>; 2],
     next_id: u64,
 }
 
@@ -262,7 +265,7 @@ impl Follower {
         lines.retain(|e| !self.live_lines.take(e));
         if self.wanted {
             self.last_polls.swap(0, 1);
-            self.last_polls[1] = lines.clone();
+            self.last_polls[1] = lines.iter().map(|e| (e.ts_ms, key(e))).collect();
         }
         Ok(lines)
     }
@@ -293,7 +296,10 @@ impl Follower {
         let mut lines = poll_once(clients, disc, &mut self.cursor, budget, step, now).await.map_err(Started::Poll)?;
         lines.retain(|e| !self.live_lines.take(e));
         self.polled_lines.clear();
-        for e in self.last_polls.iter().flatten().chain(&lines) {
+        for k in self.last_polls.iter().flatten() {
+            self.polled_lines.add_key(*k);
+        }
+        for e in &lines {
             self.polled_lines.add(e);
         }
         self.last_polls = Default::default();

@@ -208,3 +208,34 @@ async fn a_session_that_cannot_start_leaves_the_tail_polling_and_says_why() {
     assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 1);
     assert_eq!(r.sim.shared.request_count("logs:FilterLogEvents"), 1, "polled instead");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_closes_after_three_minutes_without_a_logs_pane_and_reopens_when_one_is_shown() {
+    let r = rig(GROUP).await;
+    r.sim.set_live_tail(LiveTailLimits { update_every_ms: 100, ..LiveTailLimits::default() });
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let t0 = now_ms();
+    let mut f = Follower::new(Cursor::starting_at(scope, t0 - 1_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let step = Step { max_pages: 8, ..Step::default() };
+    f.step(&r.clients, &r.disc, &budget, &step, t0).await.unwrap();
+    assert!(f.is_live());
+    f.set_visible(false, t0);
+    // Two minutes unseen: still open.
+    f.step(&r.clients, &r.disc, &budget, &step, t0 + 120_000).await.unwrap();
+    assert!(f.is_live(), "{:?}", f.health().live);
+    // Three: closed, and the simulator sees the hang-up.
+    f.step(&r.clients, &r.disc, &budget, &step, t0 + 180_000).await.unwrap();
+    assert!(!f.is_live());
+    assert_eq!(f.health().live, LiveTail::Idle { since_ms: t0 + 180_000 });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while r.sim.live_tails_open() > 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the session was hung up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Shown again: the next step opens a new session.
+    f.set_visible(true, t0 + 200_000);
+    f.step(&r.clients, &r.disc, &budget, &step, t0 + 200_000).await.unwrap();
+    assert!(f.is_live(), "{:?}", f.health().live);
+    assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 2);
+}

@@ -225,3 +225,12 @@ async fn a_bad_log_group_gets_the_aws_errors() {
         .expect_err("names and prefixes");
     assert_eq!(err.code(), Some("InvalidParameterException"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_start_is_a_throttling_exception() {
+    let (sim, c) = setup().await;
+    sim.set_faults(wpops::sim::Faults { throttle_rate: 1.0, ..Default::default() });
+    let err = c.start_live_tail().log_group_identifiers(arn(GROUP)).send().await.expect_err("throttled");
+    assert_eq!(err.code(), Some("ThrottlingException"));
+    assert_eq!(sim.live_tails_open(), 0);
+}
