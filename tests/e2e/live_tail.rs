@@ -145,6 +145,10 @@ async fn sessions_that_end_fall_back_to_polling_and_reopen_with_every_line_once(
     let (mut got, mut states) = (HashMap::new(), Vec::new());
     follow(&r, &mut f, &budget, 9, &mut got, &mut states).await;
     // And once the service ends a session (SessionStreamingException): polling for a minute.
+    // Long sessions first (open ones too), so that the one it ends is surely open.
+    r.sim.set_live_tail(LiveTailLimits { update_every_ms: 200, ..LiveTailLimits::default() });
+    follow(&r, &mut f, &budget, 2, &mut got, &mut states).await;
+    assert!(f.is_live(), "{states:?}");
     r.sim.end_live_tails("SessionStreamingException");
     follow(&r, &mut f, &budget, 3, &mut got, &mut states).await;
     stop.store(true, Ordering::SeqCst);
