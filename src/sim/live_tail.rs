@@ -1,5 +1,6 @@
 //! Live Tail sessions in the simulator: StartLiveTail answers with a streamed
-//! `application/vnd.amazon.eventstream` body — a `sessionStart` at once, then a `sessionUpdate`
+//! `application/vnd.amazon.eventstream` body — an `initial-response` and a `sessionStart` at
+//! once, then a `sessionUpdate`
 //! about once a second (real time) with what was ingested since — until the client hangs up,
 //! the session reaches its limit in virtual time (3 hours, as AWS; it ends with a
 //! `SessionTimeoutException` frame), or the control surface ends every open session with an
@@ -124,7 +125,11 @@ pub fn start(shared: &Arc<Shared>, caller: &Caller, body: &[u8], rid: &str) -> R
         lt.started += 1;
         (limits, lt.end_epoch, format!("{:08x}-sim-live-tail-{:012}", super::world::fnv(rid) as u32, lt.next_id))
     };
-    let first = logs_live::frame("sessionStart", &logs_live::session_start(&plan, rid, &session_id), false);
+    // An awsJson operation whose output is an event stream opens it with an `initial-response`
+    // event carrying the output's other members (none here): botocore insists on it, the Rust
+    // SDK takes it if it is there. Then the session's start.
+    let mut first = logs_live::frame("initial-response", &json!({}), false);
+    first.extend(logs_live::frame("sessionStart", &logs_live::session_start(&plan, rid, &session_id), false));
     let session = Session {
         open: Open { shared: shared.clone(), account: caller.account.clone() },
         caller: caller.clone(),
