@@ -1,8 +1,8 @@
 //! Everything that reads or changes AWS over time: the one reader of a service (`read.rs`), the
 //! console's feeds built on it — an ECS poller, a log tailer (with warm-report lookups, and Live
-//! Tail as its other input: `livetail.rs`) and a
-//! WAF/platform poller, each a cancellable tokio task that sends owned `Msg`s into the one
-//! channel and shares what the ECS poller discovers through a watch channel —, the fleet
+//! Tail as its other input: `livetail.rs`) and a WAF/platform poller, each a cancellable tokio
+//! task that sends owned `Msg`s into the one channel and shares what the ECS poller discovers
+//! through a watch channel —, the fleet
 //! (`fleet.rs`), the action runners (`runners/`) and the runtime that carries out every
 //! `Effect` (`runtime/`). The command line calls the same reader, tailer step and runners.
 //! No screen code here.
