@@ -9,8 +9,10 @@
 //!
 //! Nothing is lost or doubled across a switch. Live Tail's events carry no `eventId`, so the
 //! lines of each side are remembered by content (time, task, container, text) as a multiset:
-//! - poll → live: after the session has started, one more poll reads up to now; live lines that
-//!   the last polls already delivered are dropped (one for one).
+//! - poll → live: after the session has started, one more poll reads up to now (when that poll
+//!   stops at its page limit, in a burst, its searches go on to their end while the session's
+//!   updates wait); live lines that the polls already delivered are dropped (one for one), and
+//!   polled lines the session already delivered too.
 //! - live → poll: polling reads on from the newest ingestion time the session delivered, less
 //!   the overlap (`Cursor::resume_after_live`); re-read lines the session delivered are dropped.
 //!
@@ -43,7 +45,8 @@ const UPDATE_WAIT: Duration = Duration::from_millis(1_500);
 /// Live lines are remembered this far behind the newest one (the overlap's bound, and a minute
 /// for the late sweep's floor and clock skew).
 const LIVE_MEMORY_MS: i64 = MAX_OVERLAP_MS + 60_000;
-/// Polled lines are kept for a new session this long after it opened.
+/// Polled lines are kept for a new session this long after it opened (or after the last poll
+/// that finished a search begun before it).
 const POLLED_MEMORY_MS: i64 = 30_000;
 
 /// Lines by content, counted (identical lines are distinct events): oldest forgotten first.
@@ -133,6 +136,8 @@ pub struct Follower {
     /// delivered (for the session that opens next).
     live_lines: Lines,
     polled_lines: Lines,
+    /// The polled lines are forgotten after this time (they can no longer come live).
+    polled_until_ms: i64,
     last_polls: [Vec<(i64, u64)>; 2],
     next_id: u64,
 }
@@ -149,6 +154,7 @@ impl Follower {
             sampled_updates: 0,
             live_lines: Lines::default(),
             polled_lines: Lines::default(),
+            polled_until_ms: i64::MIN,
             last_polls: Default::default(),
             next_id: 0,
         };
@@ -213,7 +219,10 @@ impl Follower {
             self.close(now, None);
             self.retry_at_ms = now;
         }
-        if self.wanted && self.open.is_none() && self.hidden_since_ms.is_none() && now >= self.retry_at_ms {
+        // Not while polling still reads behind (a burst): the session would start past lines the
+        // searches under way have not reached.
+        let due = self.wanted && self.open.is_none() && self.hidden_since_ms.is_none() && now >= self.retry_at_ms;
+        if due && !self.cursor.is_reading_behind() {
             match query {
                 Some(q) => match self.start(clients, q, disc, budget, step, now).await {
                     Ok(lines) => return Ok(lines),
@@ -226,6 +235,19 @@ impl Follower {
                     self.retry_at_ms = now + RETRY_AFTER_MS;
                 }
             }
+        }
+        if self.open.is_some() && self.cursor.is_reading_behind() {
+            // The catch-up poll stopped at its page limit (a burst): its searches go on to their
+            // end while the session's updates wait in their channel. Their lines and the
+            // session's overlap where both saw them: each side drops what the other delivered.
+            let only = Step { only_pending: true, ..step.clone() };
+            let mut lines = poll_once(clients, disc, &mut self.cursor, budget, &only, now).await?;
+            lines.retain(|e| !self.live_lines.take(e));
+            for e in &lines {
+                self.polled_lines.add(e);
+            }
+            self.polled_until_ms = now + POLLED_MEMORY_MS;
+            return Ok(lines);
         }
         if let Some(open) = &mut self.open {
             let next = match open.ended.take() {
@@ -303,6 +325,7 @@ impl Follower {
             self.polled_lines.add(e);
         }
         self.last_polls = Default::default();
+        self.polled_until_ms = now + POLLED_MEMORY_MS;
         self.open = Some(open);
         self.state = LiveTail::Open { since_ms: now, sampled_updates: self.sampled_updates };
         Ok(lines)
@@ -316,7 +339,6 @@ impl Follower {
         }
         let newest = update.events.iter().map(|e| e.ingestion_ms).max();
         open.through_ms = open.through_ms.max(newest);
-        let since_ms = open.since_ms;
         let wanted = |stream: &str| {
             open.query.streams.iter().any(|s| s == stream)
                 || open.query.prefixes.iter().any(|p| stream.starts_with(p.as_str()))
@@ -329,7 +351,7 @@ impl Follower {
             e.event_id = format!("live-{}", self.next_id);
         }
         let mut lines = self.cursor.accept_live(raw, now);
-        if now - since_ms > POLLED_MEMORY_MS {
+        if now > self.polled_until_ms {
             self.polled_lines.clear();
         }
         lines.retain(|e| !self.polled_lines.take(e));

@@ -460,6 +460,9 @@ pub struct Step {
     pub until_ms: Option<i64>,
     /// Pages per query and poll at most (a longer search continues at the next poll).
     pub max_pages: usize,
+    /// Only go on with the searches under way, start none (no sweep either): Live Tail has
+    /// taken over from now on (`livetail.rs`) and they end what polling began before it.
+    pub only_pending: bool,
 }
 
 /// One step of the tail, for the console and `wpops logs` alike: every lane of the cursor's
@@ -478,7 +481,10 @@ pub async fn poll_once(
     let mut found = Vec::new();
     let mut late = Vec::new();
     // Never on a first poll (a one-shot `wpops logs` is one poll), nor with an end time.
-    let sweep_due = step.until_ms.is_none() && !cursor.lanes.is_empty() && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
+    let sweep_due = step.until_ms.is_none()
+        && !step.only_pending
+        && !cursor.lanes.is_empty()
+        && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
     let mut lanes = HashMap::new();
     for mut q in queries_for(disc, &cursor.scope, cursor.origin_ms) {
         if let Some(group) = &step.group {
@@ -487,6 +493,10 @@ pub async fn poll_once(
         q.end_ms = step.until_ms;
         let key: LaneKey = (q.group.clone(), q.prefix.clone());
         let mut lane = cursor.lanes.get(&key).cloned().unwrap_or_else(|| cursor.new_lane());
+        if step.only_pending && lane.pending.is_none() {
+            lanes.insert(key, lane);
+            continue;
+        }
         q.start_ms = cursor.fresh_start(&lane);
         let base = q.clone();
         lane.base = q.clone();

@@ -243,3 +243,67 @@ async fn a_session_closes_after_three_minutes_without_a_logs_pane_and_reopens_wh
     assert!(f.is_live(), "{:?}", f.health().live);
     assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_at_the_session_start_is_read_through_by_polling_meanwhile() {
+    let r = rig(GROUP).await;
+    r.sim.set_live_tail(LiveTailLimits { update_every_ms: 100, ..LiveTailLimits::default() });
+    let account = wpops::sim::account_of(KEY);
+    // 30,000 lines just before the follow starts: one page a poll reads 10,000 of them.
+    r.sim.with_world(&account, REGION, |w| {
+        for n in 0..30_000u64 {
+            w.logs.put(GROUP, &r.streams[n as usize % TASKS], w.now_ms - 1, w.now_ms, format!("GET /line/{n} x"));
+        }
+    });
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut f = Follower::new(Cursor::starting_at(scope, now_ms() - 5_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let step = Step { max_pages: 1, ..Step::default() };
+    let mut got: HashMap<String, u32> = HashMap::new();
+    // The session opens at the first step; its catch-up poll reads one page of the burst, and
+    // the next steps read the rest of that search while the session's updates wait.
+    for _ in 0..6 {
+        for e in f.step(&r.clients, &r.disc, &budget, &step, now_ms()).await.expect("a step") {
+            *got.entry(e.text).or_default() += 1;
+        }
+    }
+    assert!(f.is_live() && !f.cursor.is_reading_behind(), "{:?}", f.health());
+    assert_eq!(got.len(), 30_000, "the burst, read by polling");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (task, written) = {
+        // The writer numbers its lines from 0 too: start it after the burst's numbers.
+        let shared = r.sim.shared.clone();
+        let streams = r.streams.clone();
+        let written = Arc::new(AtomicU64::new(30_000));
+        let count = written.clone();
+        let stop = stop.clone();
+        let task = tokio::spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                shared.with_world(&account, REGION, |w| {
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    w.logs.put(GROUP, &streams[n as usize % TASKS], w.now_ms, w.now_ms, format!("GET /line/{n} x"));
+                });
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        (task, written)
+    };
+    let (mut states, end) = (Vec::new(), tokio::time::Instant::now() + Duration::from_secs(2));
+    while tokio::time::Instant::now() < end {
+        for e in f.step(&r.clients, &r.disc, &budget, &step, now_ms()).await.expect("a step") {
+            *got.entry(e.text).or_default() += 1;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    task.await.unwrap();
+    follow(&r, &mut f, &budget, 1, &mut got, &mut states).await;
+    let written = written.load(Ordering::SeqCst);
+    let missing: Vec<u64> = (0..written).filter(|n| got.get(&format!("GET /line/{n} x")) != Some(&1)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {written} not delivered exactly once, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 1, "one session, never hung up");
+}
