@@ -42,6 +42,9 @@ pub const IDLE_CLOSE_MS: i64 = 3 * 60_000;
 /// A step waits this long for the session's next update (about one a second) before returning
 /// nothing, so that its caller can look at its commands.
 const UPDATE_WAIT: Duration = Duration::from_millis(1_500);
+/// A session that has sent no update this long (CloudWatch sends one a second) is taken for
+/// dead.
+const SILENT_LIMIT: Duration = Duration::from_secs(10);
 /// Live lines are remembered this far behind the newest one (the overlap's bound, and a minute
 /// for the late sweep's floor and clock skew).
 const LIVE_MEMORY_MS: i64 = MAX_OVERLAP_MS + 60_000;
@@ -114,6 +117,8 @@ struct Open {
     through_ms: Option<i64>,
     /// How the stream ended, when that came behind updates taken in the same step.
     ended: Option<Option<Result<LiveUpdate, AwsError>>>,
+    /// When the last update came (or the session opened).
+    heard_at: tokio::time::Instant,
 }
 
 impl Drop for Open {
@@ -255,8 +260,14 @@ impl Follower {
                 None => tokio::time::timeout(UPDATE_WAIT, open.rx.recv()).await,
             };
             match next {
+                // CloudWatch sends an update every second, empty or not: a silent session is a
+                // dead connection, and polling takes over.
+                Err(_) if open.heard_at.elapsed() >= SILENT_LIMIT => {
+                    self.close(now, Some(format!("no update for {} s", SILENT_LIMIT.as_secs())));
+                }
                 Err(_) => return Ok(Vec::new()),
                 Ok(Some(Ok(mut update))) => {
+                    open.heard_at = tokio::time::Instant::now();
                     // Updates that queued up meanwhile come in the same step; an end behind them
                     // is taken at the next.
                     while let Ok(more) = open.rx.try_recv() {
@@ -274,10 +285,13 @@ impl Follower {
                     return Ok(self.take_update(update, now));
                 }
                 Ok(Some(Err(e))) => {
+                    let reason = e.code.clone().unwrap_or_else(|| e.message.clone());
                     let timed_out = e.code.as_deref() == Some("SessionTimeoutException");
-                    self.close(now, Some(e.code.clone().unwrap_or_else(|| e.message.clone())));
+                    self.close(now, Some(reason.clone()));
                     if timed_out {
+                        // The 3-hour limit: a new session at once.
                         self.retry_at_ms = now;
+                        self.state = LiveTail::Polling { reason, retry_at_ms: now };
                     }
                 }
                 Ok(None) => self.close(now, Some("the session ended".into())),
@@ -313,7 +327,8 @@ impl Follower {
                 }
             }
         });
-        let open = Open { rx, task, query, since_ms: now, through_ms: None, ended: None };
+        let heard_at = tokio::time::Instant::now();
+        let open = Open { rx, task, query, since_ms: now, through_ms: None, ended: None, heard_at };
         // What was ingested before the session started: one more poll, up to now.
         let mut lines = poll_once(clients, disc, &mut self.cursor, budget, step, now).await.map_err(Started::Poll)?;
         lines.retain(|e| !self.live_lines.take(e));

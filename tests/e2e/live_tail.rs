@@ -307,3 +307,26 @@ async fn a_burst_at_the_session_start_is_read_through_by_polling_meanwhile() {
     );
     assert_eq!(r.sim.shared.request_count("logs:StartLiveTail"), 1, "one session, never hung up");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_silent_for_ten_seconds_is_taken_for_dead_and_polling_takes_over() {
+    let r = rig(GROUP).await;
+    // Updates a minute apart: after its start the session says nothing, like a dead connection.
+    r.sim.set_live_tail(LiveTailLimits { update_every_ms: 60_000, ..LiveTailLimits::default() });
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut f = Follower::new(Cursor::starting_at(scope, now_ms() - 1_000), true);
+    let budget = Budget::new(5.0, 4.0);
+    let (mut got, mut states) = (HashMap::new(), Vec::new());
+    follow(&r, &mut f, &budget, 1, &mut got, &mut states).await;
+    assert!(f.is_live(), "{states:?}");
+    let polls = r.sim.shared.request_count("logs:FilterLogEvents");
+    let account = wpops::sim::account_of(KEY);
+    r.sim
+        .with_world(&account, REGION, |w| w.logs.put(GROUP, &r.streams[0], w.now_ms, w.now_ms, "GET /line/0 x".into()));
+    follow(&r, &mut f, &budget, 12, &mut got, &mut states).await;
+    assert!(!f.is_live());
+    let LiveTail::Polling { reason, .. } = f.health().live else { panic!("{:?}", f.health().live) };
+    assert_eq!(reason, "no update for 10 s");
+    assert!(r.sim.shared.request_count("logs:FilterLogEvents") > polls, "polling took over");
+    assert_eq!(got.get("GET /line/0 x"), Some(&1), "the line the session never sent, polled: {got:?}");
+}
