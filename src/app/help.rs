@@ -41,34 +41,53 @@ impl HelpEntry {
     }
 }
 
-/// The two halves of help: the global keys, the commands and the help's own keys; then every
-/// other scope in the table's order, the screens that add no keys of their own named together in one line.
-/// `here` is the key scope of the screen under the overlay.
+/// The two halves of help: the global keys and the commands first; then every other scope in
+/// the table's order (the screens that add no keys of their own named together in one line),
+/// the confirm dialog's and the help's own keys last; cut between two sections where the
+/// longer half is shortest. `here` is the key scope of the screen under the overlay.
 pub fn halves(here: KeyScope) -> (Vec<HelpEntry>, Vec<HelpEntry>) {
-    let mut left = section(KeyScope::Everywhere, here);
-    left.push(HelpEntry::Blank);
-    left.push(HelpEntry::Title { text: "Commands (type : then Enter)".into(), here: false });
+    let mut first = section(KeyScope::Everywhere, here);
+    first.push(HelpEntry::Blank);
+    first.push(HelpEntry::Title { text: "Commands (type : then Enter)".into(), here: false });
     for command in COMMANDS {
         let names: Vec<String> = command.names.iter().map(|n| format!(":{n}")).collect();
-        left.push(HelpEntry::Command { names: names.join(" "), help: command.help });
+        first.push(HelpEntry::Command { names: names.join(" "), help: command.help });
     }
-    // The help's own keys under the commands, which leaves the halves about as long.
-    left.push(HelpEntry::Blank);
-    left.extend(section(KeyScope::Help, here));
-    if left.last() == Some(&HelpEntry::Blank) {
-        left.pop();
-    }
-    let others = KeyScope::ALL.iter().copied().filter(|s| !matches!(s, KeyScope::Everywhere | KeyScope::Help));
+    first.push(HelpEntry::Blank);
+    let mut sections = vec![first];
+    let overlays = |s: &KeyScope| matches!(s, KeyScope::Everywhere | KeyScope::Help | KeyScope::Dialog);
+    let others = KeyScope::ALL.iter().copied().filter(|s| !overlays(s));
     let keyless: Vec<KeyScope> = others.clone().filter(|s| !has_own_keys(*s)).collect();
-    let mut right = Vec::new();
     for scope in others {
         if has_own_keys(scope) {
-            right.extend(section(scope, here));
+            sections.push(section(scope, here));
         } else if keyless.first() == Some(&scope) {
             let names: Vec<&str> = keyless.iter().map(|s| s.title()).collect();
-            right.push(HelpEntry::Title { text: names.join(" · "), here: keyless.contains(&here) });
-            right.push(HelpEntry::Note("only the keys listed under Everywhere"));
-            right.push(HelpEntry::Blank);
+            sections.push(vec![
+                HelpEntry::Title { text: names.join(" · "), here: keyless.contains(&here) },
+                HelpEntry::Note("only the keys listed under Everywhere"),
+                HelpEntry::Blank,
+            ]);
+        }
+    }
+    sections.push(section(KeyScope::Dialog, here));
+    sections.push(section(KeyScope::Help, here));
+    let total: usize = sections.iter().map(Vec::len).sum();
+    let mut best = (usize::MAX, 1);
+    let mut run = 0;
+    for (k, s) in sections.iter().enumerate().take(sections.len() - 1) {
+        run += s.len();
+        let longer = run.max(total - run);
+        if longer < best.0 {
+            best = (longer, k + 1);
+        }
+    }
+    let right_sections = sections.split_off(best.1);
+    let mut left: Vec<HelpEntry> = sections.into_iter().flatten().collect();
+    let mut right: Vec<HelpEntry> = right_sections.into_iter().flatten().collect();
+    for half in [&mut left, &mut right] {
+        while half.last() == Some(&HelpEntry::Blank) {
+            half.pop();
         }
     }
     (left, right)

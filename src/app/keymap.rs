@@ -60,6 +60,13 @@ pub enum Action {
     SortTasks,
     /// The overview: only the tasks with a problem, or all.
     ToggleProblems,
+    ShowFindings,
+    /// The findings screen: open the selected finding's action (its normal confirmation).
+    OpenFinding,
+    /// The overview: only the tasks that contain some words.
+    FilterTasks,
+    /// The WAF screen: open or close the selected sampled request.
+    OpenSample,
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
@@ -67,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 49] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -112,6 +119,10 @@ impl Action {
         A::Dismiss,
         A::SortTasks,
         A::ToggleProblems,
+        A::ShowFindings,
+        A::OpenFinding,
+        A::FilterTasks,
+        A::OpenSample,
         A::SubmitTyped,
     ];
 
@@ -135,6 +146,8 @@ pub enum KeyScope {
     Progress,
     /// The fleet view.
     Sites,
+    /// The findings screen.
+    Findings,
     /// The help overlay, while it is open.
     Help,
     /// The confirm dialog of an action, while it is open.
@@ -143,7 +156,7 @@ pub enum KeyScope {
 
 impl KeyScope {
     /// Every scope, in help order.
-    pub const ALL: [KeyScope; 10] = [
+    pub const ALL: [KeyScope; 11] = [
         S::Everywhere,
         S::Overview,
         S::TaskDetail,
@@ -152,6 +165,7 @@ impl KeyScope {
         S::Events,
         S::Progress,
         S::Sites,
+        S::Findings,
         S::Help,
         S::Dialog,
     ];
@@ -171,6 +185,7 @@ impl KeyScope {
             KeyScope::Events => "Events",
             KeyScope::Progress => "Rollout and warming",
             KeyScope::Sites => "Sites",
+            KeyScope::Findings => "Findings",
             KeyScope::Help => "This help",
             KeyScope::Dialog => "Confirm dialog",
         }
@@ -233,14 +248,25 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('W')], "W", A::Warm, "re-run warming on every running task", "warm"),
     bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
     bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
+    bind!(S::Everywhere, [c('f')], "f", A::ShowFindings, "findings: what is wrong and what to do", "findings"),
+    bind!(S::Findings, [k(KeyCode::Enter)], "Enter", A::OpenFinding, "open the finding's action (asks first)", "act"),
+    bind!(
+        S::Waf,
+        [k(KeyCode::Enter)],
+        "Enter",
+        A::OpenSample,
+        "open the selected sampled request (j/k pick one)",
+        "request"
+    ),
     bind!(S::Overview, [k(KeyCode::Enter)], "Enter", A::OpenTask, "open the selected task", "task"),
     bind!(S::Sites, [k(KeyCode::Enter)], "Enter", A::OpenSite, "open the selected site's console", "open site"),
     bind!(S::Overview, [c('X')], "X", A::ReplaceTask, "replace the selected task (StopTask)", "replace"),
     // `o` is the overview itself elsewhere; here it orders its tasks.
     bind!(S::Overview, [c('o')], "o", A::SortTasks, "sort tasks: id, problem, status, age, AZ, revision", ""),
     bind!(S::Overview, [c('p')], "p", A::ToggleProblems, "only the tasks with a problem / all tasks", ""),
-    // `/` filters the log lines these screens show; the others show none, so it is not theirs.
-    bind!(S::Overview, [c('/')], "/", A::Filter, "filter the log pane's lines (regex)", "filter"),
+    // `/` filters what the screen lists: the overview's tasks, the Logs screen's lines (whose
+    // filter the overview's log pane follows too).
+    bind!(S::Overview, [c('/')], "/", A::FilterTasks, "filter tasks by id, IP, AZ, status or revision", "filter"),
     bind!(S::Logs, [c('/')], "/", A::Filter, "filter log lines (regex)", "filter"),
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
@@ -301,6 +327,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(&["logs", "l"], "logs, full screen", A::ShowLogs),
     cmd(&["waf", "w"], "the WAF screen", A::ShowWaf),
     cmd(&["events", "e"], "service events and deployments", A::ShowEvents),
+    cmd(&["findings", "f"], "what is wrong, with evidence and what to do", A::ShowFindings),
     cmd(&["help", "h"], "this help", A::Help),
     cmd(&["quit", "q"], "quit", A::Quit),
     cmd(&["rollout"], "the last rollout wpops started", A::ShowRollout),
@@ -380,7 +407,8 @@ mod tests {
         assert_eq!(command_action("nope"), None);
         assert_eq!(command_action("rollout"), Some(A::ShowRollout));
         assert_eq!(command_action(":warming"), Some(A::ShowWarming));
-        assert_eq!(COMMANDS.len(), 9);
+        assert_eq!(command_action("findings"), Some(A::ShowFindings));
+        assert_eq!(COMMANDS.len(), 10);
         let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));
@@ -431,9 +459,10 @@ mod tests {
     }
 
     #[test]
-    fn slash_filters_only_screens_that_show_log_lines() {
+    fn slash_filters_only_screens_that_list_tasks_or_log_lines() {
+        assert_eq!(action_for(KeyScope::Overview, c('/')), Some(A::FilterTasks));
+        assert_eq!(action_for(KeyScope::Logs, c('/')), Some(A::Filter));
         for scope in [KeyScope::Overview, KeyScope::Logs] {
-            assert_eq!(action_for(scope, c('/')), Some(A::Filter), "{scope:?}");
             assert!(footer_for(scope, false).contains(&("/", "filter")), "{scope:?}");
         }
         // The task detail shows the task's newest lines unfiltered.

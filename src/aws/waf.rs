@@ -139,6 +139,13 @@ pub async fn sampled_requests(
                 rule: s.rule_name_within_rule_group().unwrap_or(rule_metric).to_string(),
                 action: s.action().unwrap_or_default().to_string(),
                 weight: s.weight().max(0) as u64,
+                http_version: req.and_then(|r| r.http_version()).unwrap_or_default().to_string(),
+                headers: req
+                    .map(|r| r.headers())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|h| (h.name().unwrap_or_default().to_string(), h.value().unwrap_or_default().to_string()))
+                    .collect(),
             }
         })
         .collect();

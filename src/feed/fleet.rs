@@ -15,9 +15,8 @@ use super::now_ms;
 use super::read::{Depth, Reading, ServiceReader};
 use crate::aws::metrics::{self, MetricQuery};
 use crate::aws::{AwsError, AwsErrorKind, Clients, Target, elb};
-use crate::model::{
-    FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, HealthRules, Series, SiteError, WarmEvidence, service_health,
-};
+use crate::model::findings::{RuntimeInputs, assess};
+use crate::model::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, HealthRules, Series, SiteError, WarmEvidence};
 
 /// One site to read, as the command line resolved it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,7 +212,21 @@ fn row(
         rewarm: None,
     };
     let rules = HealthRules { warm_limit_ms: site.warm_limit_ms, ..HealthRules::default() };
-    r.verdict = Some(service_health(&snap.service, &snap.tasks, &snap.targets, &report_for, now, &rules));
+    // The fleet reads the service, its 5xx and WAF counts: the findings of those, worst first
+    // (the problem column shows the worst).
+    const NOT_READ: &str = "not read by the fleet view: open the site";
+    let assessment = assess(&RuntimeInputs {
+        snapshot: snap,
+        platform: Err(NOT_READ.to_owned()),
+        waf: None,
+        logs: Err(NOT_READ.to_owned()),
+        evidence_for: &report_for,
+        replacing: None,
+        rollback_to: None,
+        now_ms: now,
+        rules,
+    });
+    r.verdict = Some(assessment.health);
     r.running = Some(snap.service.running);
     r.desired = Some(snap.service.desired);
     r.rollout = snap.service.primary().map(|d| d.rollout.clone());

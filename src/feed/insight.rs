@@ -25,6 +25,9 @@ pub const WINDOW_MS: i64 = 3 * 3_600_000;
 const SLICE_MS: i64 = 10 * 60_000;
 const EVERY: Duration = Duration::from_millis(Feed::Waf.idle_every_ms() as u64);
 const REDISCOVER_MS: i64 = 10 * 60_000;
+/// Samples of what the web ACL let through or counted, kept at most (the newest): the blocked
+/// ones feed the top lists over the whole window, these only the samples list.
+const MAX_OTHER_SAMPLES: usize = 300;
 
 #[derive(Default)]
 struct Known {
@@ -214,6 +217,62 @@ pub fn waf_snapshot(
     WafSnapshot::new(acl.name.clone(), acl.arn.clone(), (window_ms / 1000) as u64, groups, samples, DEFAULT_TOP_N)
 }
 
+/// The platform's metric queries (ids `alb_req`, `elb_5xx`, `tgt_5xx`, `rt`, `cpu`, `mem`,
+/// `efs_io`, `efs_credit`): the load balancer's when there is one, the service's, the EFS file
+/// system's when the task definition mounts one.
+pub fn platform_queries(lb_arn: Option<&str>, cluster: &str, service: &str, efs_id: Option<&str>) -> Vec<MetricQuery> {
+    let mut queries = Vec::new();
+    if let Some(lb) = lb_arn.and_then(elb::load_balancer_dimension) {
+        let d = [("LoadBalancer", lb.as_str())];
+        queries.push(MetricQuery::new("alb_req", "AWS/ApplicationELB", "RequestCount", &d, "Sum", 60));
+        queries.push(MetricQuery::new("elb_5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", &d, "Sum", 60));
+        queries.push(MetricQuery::new("tgt_5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", &d, "Sum", 60));
+        queries.push(MetricQuery::new("rt", "AWS/ApplicationELB", "TargetResponseTime", &d, "Average", 60));
+    }
+    let svc = [("ClusterName", cluster), ("ServiceName", service)];
+    queries.push(MetricQuery::new("cpu", "AWS/ECS", "CPUUtilization", &svc, "Average", 60));
+    queries.push(MetricQuery::new("mem", "AWS/ECS", "MemoryUtilization", &svc, "Average", 60));
+    if let Some(fs) = efs_id {
+        let d = [("FileSystemId", fs)];
+        queries.push(MetricQuery::new("efs_io", "AWS/EFS", "PercentIOLimit", &d, "Average", 60));
+        queries.push(MetricQuery::new("efs_credit", "AWS/EFS", "BurstCreditBalance", &d, "Minimum", 60));
+    }
+    queries
+}
+
+/// The platform's numbers out of the series `platform_queries` asked for (taken out of `series`).
+fn platform_from(series: &mut HashMap<String, Series>, efs_id: Option<String>) -> PlatformMetrics {
+    let mut take = |id: &str| series.remove(id).unwrap_or_default();
+    PlatformMetrics {
+        alb_requests: take("alb_req"),
+        elb_5xx: take("elb_5xx"),
+        target_5xx: take("tgt_5xx"),
+        response_time_s: take("rt"),
+        cpu_percent: take("cpu"),
+        memory_percent: take("mem"),
+        efs_io_percent: take("efs_io"),
+        efs_burst_credits: take("efs_credit"),
+        efs_id,
+    }
+}
+
+/// One read of the platform's numbers over the last `window_ms` (for `wpops status`: the
+/// console's poller reads them with the WAF's in one call).
+pub async fn read_platform(
+    c: &Clients,
+    lb_arn: Option<&str>,
+    cluster: &str,
+    service: &str,
+    efs_id: Option<String>,
+    window_ms: i64,
+) -> Result<PlatformMetrics, AwsError> {
+    let now = now_ms();
+    let queries = platform_queries(lb_arn, cluster, service, efs_id.as_deref());
+    let start = (now - window_ms).div_euclid(60_000) * 60_000;
+    let mut series = metrics::get_series(c, &queries, start, now).await?;
+    Ok(platform_from(&mut series, efs_id))
+}
+
 /// The WAF picture (what could be read of it) and the platform's metrics (which fail alone when
 /// CloudWatch does). Fails as a whole only when nothing could be read.
 async fn poll(
@@ -228,17 +287,6 @@ async fn poll(
         Some(acl) => waf_queries(acl, &known.inner_rules, &region, ""),
         None => Vec::new(),
     };
-    let lb_dim = known.lb_arn.as_deref().and_then(elb::load_balancer_dimension);
-    if let Some(lb) = &lb_dim {
-        let d = [("LoadBalancer", lb.as_str())];
-        queries.push(MetricQuery::new("alb_req", "AWS/ApplicationELB", "RequestCount", &d, "Sum", 60));
-        queries.push(MetricQuery::new("elb_5xx", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", &d, "Sum", 60));
-        queries.push(MetricQuery::new("tgt_5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", &d, "Sum", 60));
-        queries.push(MetricQuery::new("rt", "AWS/ApplicationELB", "TargetResponseTime", &d, "Average", 60));
-    }
-    let svc = [("ClusterName", ctx.site.cluster.as_str()), ("ServiceName", ctx.site.service.as_str())];
-    queries.push(MetricQuery::new("cpu", "AWS/ECS", "CPUUtilization", &svc, "Average", 60));
-    queries.push(MetricQuery::new("mem", "AWS/ECS", "MemoryUtilization", &svc, "Average", 60));
     let efs_id = ctx
         .discovery
         .borrow()
@@ -246,11 +294,7 @@ async fn poll(
         .iter()
         .flat_map(|t| t.volumes.iter())
         .find_map(|v| v.efs_file_system_id.clone());
-    if let Some(fs) = &efs_id {
-        let d = [("FileSystemId", fs.as_str())];
-        queries.push(MetricQuery::new("efs_io", "AWS/EFS", "PercentIOLimit", &d, "Average", 60));
-        queries.push(MetricQuery::new("efs_credit", "AWS/EFS", "BurstCreditBalance", &d, "Minimum", 60));
-    }
+    queries.extend(platform_queries(known.lb_arn.as_deref(), &ctx.site.cluster, &ctx.site.service, efs_id.as_deref()));
     let start = (now - WINDOW_MS).div_euclid(60_000) * 60_000;
     let mut unavailable = known.unavailable.clone();
     let (mut series, metrics_error) = match metrics::get_series(c, &queries, start, now).await {
@@ -261,19 +305,7 @@ async fn poll(
         Err(e) if known.acl.is_none() || e.is_transient() => return Err(e),
         Err(e) => (HashMap::new(), Some(e)),
     };
-    let mut take = |id: &str| series.remove(id).unwrap_or_default();
-    let recent = |s: Series| Series { points: s.points.into_iter().filter(|(t, _)| *t >= now - 30 * 60_000).collect() };
-    let platform = PlatformMetrics {
-        alb_requests: recent(take("alb_req")),
-        elb_5xx: recent(take("elb_5xx")),
-        target_5xx: recent(take("tgt_5xx")),
-        response_time_s: recent(take("rt")),
-        cpu_percent: recent(take("cpu")),
-        memory_percent: recent(take("mem")),
-        efs_io_percent: recent(take("efs_io")),
-        efs_burst_credits: recent(take("efs_credit")),
-        efs_id,
-    };
+    let platform = platform_from(&mut series, efs_id);
     let blocked_unknown = metrics_error.is_some();
     let platform = match metrics_error {
         Some(e) => {
@@ -284,10 +316,12 @@ async fn poll(
     };
     let Some(acl) = known.acl.clone() else { return Ok((None, platform)) };
 
-    // Newest sampled requests of each rule group, kept over the window.
+    // Newest sampled requests of each rule group, kept over the window, and of the web ACL's
+    // default action (what it let through or counted: the newest few hundred of those).
     let mut samples_unknown = false;
-    for r in &acl.rules {
-        match waf::sampled_requests(c, &acl.arn, &r.metric_name, now - SLICE_MS, now, 100).await {
+    let metrics = acl.rules.iter().map(|r| r.metric_name.as_str()).chain(Some(acl.metric_name.as_str()));
+    for metric in metrics.filter(|m| !m.is_empty()) {
+        match waf::sampled_requests(c, &acl.arn, metric, now - SLICE_MS, now, 100).await {
             Ok(got) => known.samples.extend(got),
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
@@ -302,6 +336,13 @@ async fn poll(
     known
         .samples
         .dedup_by(|a, b| a.at_ms == b.at_ms && a.client_ip == b.client_ip && a.uri == b.uri && a.rule == b.rule);
+    let others = known.samples.iter().filter(|s| !s.is_blocked()).count();
+    let mut drop = others.saturating_sub(MAX_OTHER_SAMPLES);
+    known.samples.retain(|s| {
+        let gone = drop > 0 && !s.is_blocked();
+        drop -= usize::from(gone);
+        !gone
+    });
 
     let mut snapshot = waf_snapshot(&acl, &known.inner_rules, &mut series, "", start, WINDOW_MS, known.samples.clone());
     snapshot.unavailable = unavailable.iter().map(|e| e.to_fetch_error(ctx.profile())).collect();

@@ -51,6 +51,13 @@ impl<T: SanitizeText> SanitizeText for Vec<T> {
     }
 }
 
+impl SanitizeText for (String, String) {
+    fn sanitize_text(&mut self) {
+        self.0.sanitize_text();
+        self.1.sanitize_text();
+    }
+}
+
 impl SanitizeText for (String, u64) {
     fn sanitize_text(&mut self) {
         self.0.sanitize_text();
@@ -108,7 +115,7 @@ sanitize_fields!(ContainerDef { name, role, image, log_group, log_stream_prefix 
 sanitize_fields!(TargetHealth { ip, reason, description });
 sanitize_fields!(WafSnapshot { web_acl_name, web_acl_arn, groups, top_uris, top_ips, top_rules, samples });
 sanitize_fields!(RuleGroupStats { name, label, metric_name, rules });
-sanitize_fields!(SampledRequest { client_ip, country, method, uri, rule, action });
+sanitize_fields!(SampledRequest { client_ip, country, method, uri, rule, action, http_version, headers });
 
 #[cfg(test)]
 mod tests {

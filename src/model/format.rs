@@ -14,6 +14,18 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// Bytes → `2.1 TiB`, `512 MiB`.
+pub fn format_bytes(b: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b.max(0.0);
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v < 10.0 && unit > 0 { format!("{v:.1} {}", UNITS[unit]) } else { format!("{v:.0} {}", UNITS[unit]) }
+}
+
 /// An age or a duration in the largest units that matter: `42s`, `12m`, `2h11m`, `3d4h`.
 pub fn format_age(ms: i64) -> String {
     let s = ms.max(0) / 1000;

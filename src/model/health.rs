@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::ecs::{DeploymentStatus, Health, RolloutState, Service, Task};
+use super::findings::{Finding, FindingAction, Severity};
 use super::format::format_age;
 use super::logline::ContainerRole;
 use super::targets::TargetHealth;
-use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmEvidence};
+use super::warm::{DEFAULT_WARM_LIMIT_MS, WarmEvidence, WarmerVerdict};
 
 /// Limits the verdict applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,19 +83,36 @@ fn short(id: &str) -> &str {
     super::ids::task_prefix(id)
 }
 
-/// Failures that count even during a rollout.
-fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<String> {
-    let mut reasons = Vec::new();
+/// Failures that count even during a rollout, as findings.
+pub(crate) fn hard_findings(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<Finding> {
+    let mut out = Vec::new();
     if !service.status.is_empty() && service.status != "ACTIVE" {
-        reasons.push(format!("service is {}", service.status));
+        out.push(
+            Finding::runtime("service_inactive", Severity::Critical, format!("service is {}", service.status))
+                .evidence(format!("DescribeServices status {}", service.status)),
+        );
     }
     for d in &service.deployments {
         let why = d.rollout_reason.as_deref().unwrap_or("no reason given");
         if d.rollout == RolloutState::Failed {
-            reasons.push(format!("rollout FAILED for deployment {}: {why}", d.id));
+            out.push(
+                Finding::runtime(
+                    "rollout_failed",
+                    Severity::High,
+                    format!("rollout FAILED for deployment {}: {why}", d.id),
+                )
+                .subject(d.id.clone())
+                .evidence(format!("{} of {} · {} failed tasks", d.id, d.task_definition.short(), d.failed_tasks))
+                .change("read the failed deployment's stopped tasks and events (e), fix, then deploy again"),
+            );
         } else if d.status == DeploymentStatus::Primary && (why.contains("rolling back") || why.contains("rolled back"))
         {
-            reasons.push(format!("rolled back: {why}"));
+            out.push(
+                Finding::runtime("rolled_back", Severity::High, format!("rolled back: {why}"))
+                    .subject(d.id.clone())
+                    .evidence(format!("primary {} now runs {}", d.id, d.task_definition.short()))
+                    .change("the failed revision's tasks did not pass their health checks: see its stopped tasks (e)"),
+            );
         }
     }
     if service.rollout_in_progress()
@@ -102,34 +120,75 @@ fn hard_reasons(service: &Service, now_ms: i64, rules: &HealthRules) -> Vec<Stri
     {
         let age = now_ms.saturating_sub(p.created_at_ms);
         if age > rules.rollout_limit_ms {
-            reasons.push(format!(
-                "rollout in progress for {} (limit {})",
-                format_age(age),
-                format_age(rules.rollout_limit_ms)
-            ));
+            out.push(
+                Finding::runtime(
+                    "rollout_overrun",
+                    Severity::High,
+                    format!(
+                        "rollout in progress for {} (limit {})",
+                        format_age(age),
+                        format_age(rules.rollout_limit_ms)
+                    ),
+                )
+                .subject(p.id.clone())
+                .evidence(format!("{} {} running of {}", p.id, p.running, p.desired))
+                .action(FindingAction::Rollback { to: String::new() }),
+            );
         }
     }
-    reasons
+    out
 }
 
-/// Problems that a rollout explains while it runs.
-fn soft_reasons<'a>(
+/// What the warmer's verdict suggests doing.
+fn warmer_remedy(f: Finding, verdict: &WarmerVerdict, task_id: &str) -> Finding {
+    match verdict {
+        WarmerVerdict::Failed { exit_code: 127, .. } => f.action(FindingAction::Warm).change(
+            "the warmer's command is not in its image (the seed's `CMD GET …` in an image without `GET`): \
+             run `curl -fsS http://localhost/opcache_warmer.php` instead",
+        ),
+        WarmerVerdict::Failed { exit_code, .. } => f
+            .action(FindingAction::Warm)
+            .change(format!("exit {exit_code}: {}", super::warm::explain_exit_code(*exit_code))),
+        WarmerVerdict::ReportedFailures(_) => f
+            .action(FindingAction::Warm)
+            .change("the report lists the files that failed to compile: fix them, then re-run warming"),
+        WarmerVerdict::Missing => f.change("add the warmer container to the task definition (non-essential)"),
+        WarmerVerdict::NeverRan { .. } => f.action(FindingAction::Replace { task_id: task_id.to_owned() }),
+        _ => f.action(FindingAction::Warm),
+    }
+}
+
+/// Problems that a rollout explains while it runs, as findings (high outside a rollout).
+pub(crate) fn soft_findings<'a>(
     service: &Service,
     tasks: &[Task],
     targets: &[TargetHealth],
     evidence_for: &dyn Fn(&str) -> WarmEvidence<'a>,
     now_ms: i64,
     rules: &HealthRules,
-) -> Vec<String> {
-    let mut reasons = Vec::new();
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     if service.running < service.desired {
-        reasons.push(format!("{}/{} tasks running", service.running, service.desired));
+        out.push(
+            Finding::runtime(
+                "tasks_missing",
+                Severity::High,
+                format!("{}/{} tasks running", service.running, service.desired),
+            )
+            .evidence(format!(
+                "desired {} · running {} · pending {}",
+                service.desired, service.running, service.pending
+            )),
+        );
     }
     for task in tasks.iter().filter(|t| t.is_running()) {
         let id = short(&task.id);
         let verdict = task.warmer_verdict(evidence_for(&task.id), now_ms, rules.warm_limit_ms);
         if verdict.stands_out() {
-            reasons.push(format!("task {id}: warmer {}", verdict.summary()));
+            let f = Finding::runtime("warmer", Severity::High, format!("task {id}: warmer {}", verdict.summary()))
+                .subject(task.id.to_string())
+                .evidence(format!("task {id} · {}", task.task_definition.short()));
+            out.push(warmer_remedy(f, &verdict, &task.id));
         }
         let sick: Vec<&str> = task
             .containers
@@ -137,17 +196,35 @@ fn soft_reasons<'a>(
             .filter(|c| c.role != ContainerRole::Warmer && c.health == Health::Unhealthy)
             .map(|c| c.name.as_str())
             .collect();
-        if !sick.is_empty() {
-            reasons.push(format!("task {id}: {} UNHEALTHY", sick.join(", ")));
+        let title = if !sick.is_empty() {
+            Some(format!("task {id}: {} UNHEALTHY", sick.join(", ")))
         } else if task.health == Health::Unhealthy {
-            reasons.push(format!("task {id}: UNHEALTHY"));
+            Some(format!("task {id}: UNHEALTHY"))
+        } else {
+            None
+        };
+        if let Some(title) = title {
+            out.push(
+                Finding::runtime("task_unhealthy", Severity::High, title)
+                    .subject(task.id.to_string())
+                    .evidence("its container health check fails")
+                    .action(FindingAction::Replace { task_id: task.id.to_string() }),
+            );
         }
     }
     for t in targets.iter().filter(|t| t.is_unhealthy()) {
         let why = t.reason.as_deref().unwrap_or("no reason given");
-        reasons.push(format!("target {} {} ({why})", t.address(), t.state));
+        out.push(
+            Finding::runtime("target_unhealthy", Severity::High, format!("target {} {} ({why})", t.address(), t.state))
+                .subject(t.address())
+                .evidence(format!("DescribeTargetHealth: {} {why}", t.state)),
+        );
     }
-    reasons
+    out
+}
+
+fn titles(fs: Vec<Finding>) -> Vec<String> {
+    fs.into_iter().map(|f| f.title).collect()
 }
 
 /// The verdict: failed or rolled-back rollouts and overruns are always unhealthy; during a
@@ -176,8 +253,8 @@ pub fn service_health_replacing<'a>(
     now_ms: i64,
     rules: &HealthRules,
 ) -> ServiceHealth {
-    let mut hard = hard_reasons(service, now_ms, rules);
-    let soft = soft_reasons(service, tasks, targets, evidence_for, now_ms, rules);
+    let mut hard = titles(hard_findings(service, now_ms, rules));
+    let soft = titles(soft_findings(service, tasks, targets, evidence_for, now_ms, rules));
     if let Some(r) = replacing {
         let age = now_ms.saturating_sub(r.since_ms);
         if age > rules.rollout_limit_ms {

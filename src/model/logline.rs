@@ -128,7 +128,12 @@ impl PhpTrouble {
 /// What a line is, for colouring, counting and the warmer verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LineClass {
-    Access { status: u16, health_check: bool },
+    /// `latency_ms`: nginx's `$request_time`, when the line carries it.
+    Access {
+        status: u16,
+        health_check: bool,
+        latency_ms: Option<u32>,
+    },
     PhpTrouble(PhpTrouble),
     WarmReport(WarmReport),
     Plain,
@@ -147,7 +152,11 @@ fn php_trouble(raw: &str) -> Option<PhpTrouble> {
 }
 
 fn access(raw: &str) -> Option<LineClass> {
-    parse_access_line(raw).map(|a| LineClass::Access { status: a.status, health_check: a.is_health_check })
+    parse_access_line(raw).map(|a| LineClass::Access {
+        status: a.status,
+        health_check: a.is_health_check,
+        latency_ms: a.request_time_s.map(|s| (s.max(0.0) * 1000.0).round() as u32),
+    })
 }
 
 fn warm(raw: &str) -> Option<LineClass> {

@@ -7,6 +7,7 @@ mod text_enum;
 pub mod access;
 pub mod clean;
 pub mod ecs;
+pub mod findings;
 pub mod fleet;
 pub mod format;
 pub mod health;
@@ -33,8 +34,9 @@ pub use ecs::{
     Container, ContainerDef, DependsOn, Deployment, DeploymentStatus, Health, LastStatus, MountPoint, RolloutState,
     Service, ServiceEvent, Task, TaskDefinition, Volume, shared_mutable_images, task_definition_revision,
 };
+pub use findings::{Finding, FindingAction, FindingKind, Findings, Severity};
 pub use fleet::{FLEET_ALB_WINDOW_MS, FLEET_WAF_WINDOW_MS, FleetRow, SiteError};
-pub use format::{format_age, format_ago, thousands};
+pub use format::{format_age, format_ago, format_bytes, thousands};
 pub use health::{HealthRules, Replacing, ServiceHealth, service_health, service_health_replacing};
 pub use history::{
     ImageChange, NoRollbackTarget, RevisionImage, RevisionInfo, RollbackPlan, ServiceDeploymentInfo, image_changes,

@@ -112,6 +112,12 @@ pub struct SampledRequest {
     pub action: String,
     /// How many requests this sample stands for.
     pub weight: u64,
+    /// `HTTP/1.1`, `HTTP/2.0`, as WAF saw it.
+    #[serde(default)]
+    pub http_version: String,
+    /// The request's headers as WAF sampled them (name, value), in order.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl SampledRequest {
@@ -186,6 +192,7 @@ mod tests {
             rule: rule.into(),
             action: action.into(),
             weight,
+            ..SampledRequest::default()
         }
     }
 

@@ -61,6 +61,10 @@ pub struct Traffic {
     pub efs_credit_dip: bool,
     #[serde(default)]
     pub php_max_children: bool,
+    /// The metric history before the current deployment was better: a tenth of the 5xx and
+    /// every task warm (the incident: its deployment brought a cold task).
+    #[serde(default)]
+    pub worse_after_deploy: bool,
     pub history_minutes: i64,
     pub log_history_minutes: i64,
 }

@@ -22,14 +22,18 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme::dim())).block(Block::bordered()), area);
         return;
     };
-    let containers = u16::try_from(task.containers.len()).unwrap_or(8).min(8) + 3;
+    // Each container that exited non-zero or has a reason gets its explanation whole, under
+    // the table (its cells may be cut at this width).
+    let why = why_lines(task, usize::from(area.width.saturating_sub(2)));
+    let why_rows = u16::try_from(why.len()).unwrap_or(6).min(6);
+    let containers = u16::try_from(task.containers.len()).unwrap_or(8).min(8) + 3 + why_rows;
     // Room for the facts wrapped: a long stopped reason takes a few rows.
     let facts_rows = if task.stopped_reason.is_some() { 9 } else { 6 };
     let [facts, table, log] =
         Layout::vertical([Constraint::Length(facts_rows), Constraint::Length(containers), Constraint::Min(0)])
             .areas(area);
     render_facts(state, task, frame, facts);
-    render_containers(task, frame, table);
+    render_containers(task, why, frame, table);
     let block = Block::bordered()
         .title(Line::styled(format!(" Logs of task {} (all containers) ", task_prefix(&task.id)), theme::title()));
     let inner = block.inner(log);
@@ -100,7 +104,24 @@ const CONTAINER_COLUMNS: [Col; 7] = [
     Col::new("DIGEST", 19, 19, 4, Shorten::End),
 ];
 
-fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
+/// `warmer: exit 127 (command not found) — …` for every container that exited non-zero or that
+/// ECS gave a reason, wrapped to `width`.
+fn why_lines(task: &Task, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for c in &task.containers {
+        let exit = c.exit_code.filter(|x| *x != 0).map(describe_exit);
+        let text = match (exit, c.reason.as_deref()) {
+            (Some(e), Some(r)) => format!("{}: {e} — {r}", c.name),
+            (Some(e), None) => format!("{}: {e}", c.name),
+            (None, Some(r)) => format!("{}: {r}", c.name),
+            (None, None) => continue,
+        };
+        out.extend(theme::wrap_words(Line::styled(text, theme::warn()), width.max(10)));
+    }
+    out
+}
+
+fn render_containers(task: &Task, why: Vec<Line<'static>>, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Containers ", theme::title()));
     let widths = columns::layout(&CONTAINER_COLUMNS, usize::from(block.inner(area).width));
     let mut lines = vec![Line::styled(columns::header(&CONTAINER_COLUMNS, &widths), theme::dim())];
@@ -127,5 +148,6 @@ fn render_containers(task: &Task, frame: &mut Frame, area: Rect) {
             _ => ratatui::style::Style::new(),
         }));
     }
+    lines.extend(why);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -16,6 +16,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         (Input::Filter(t), _) => prompt("filter /", t),
         (Input::Search(t), _) => prompt("search /", t),
         (Input::HelpFind(t), _) => prompt("find in help: ", t),
+        (Input::TaskFilter(t), _) => prompt("tasks containing ", t),
         (Input::None, Some(flash)) => {
             Line::styled(format!(" {}", flash.text), if flash.error { theme::bad() } else { theme::warn() })
         }

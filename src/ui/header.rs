@@ -13,8 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use super::theme;
 use crate::app::State;
 use crate::model::{
-    HealthRules, PlatformMetrics, RolloutState, ServiceHealth, format_age, service_health_replacing,
-    task_definition_revision, task_prefix,
+    PlatformMetrics, RolloutState, ServiceHealth, Severity, format_age, task_definition_revision, task_prefix,
 };
 
 /// The header's rows at `width` columns: four, and a fifth when the platform figures need a
@@ -144,19 +143,14 @@ fn service_line(state: &State) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The service health verdict of `wpops status`, with its count and the reasons that fit in
-/// `width`, then how many more there are (the Events and task screens have them all).
+/// The service health verdict of `wpops status`, with its count and the worst findings that
+/// fit in `width`, then how many more there are (the findings screen, `f`, has them all).
 fn verdict_line(state: &State, width: usize) -> Line<'static> {
-    let Some(snap) = state.feeds.service.data.as_ref() else {
+    let Some(assessment) = state.assessment() else {
         return Line::raw("");
     };
-    let svc = &snap.service;
-    let rules = HealthRules { warm_limit_ms: state.site.warm_limit_ms, ..HealthRules::default() };
-    let evidence = |id: &str| state.warm_evidence(id);
-    let replacing = state.replacing();
-    let health =
-        service_health_replacing(svc, &snap.tasks, &snap.targets, &evidence, replacing.as_ref(), state.now_ms, &rules);
-    let (head, style, reasons) = match health {
+    let minor = assessment.findings.items.iter().filter(|f| f.severity > Severity::Medium).count();
+    let (head, style, reasons) = match assessment.health {
         ServiceHealth::Healthy => ("healthy".to_owned(), theme::good(), Vec::new()),
         ServiceHealth::RolloutInProgress { notes, .. } => ("rollout in progress".to_owned(), theme::info(), notes),
         ServiceHealth::ReplacementInProgress { task_id, notes, .. } => {
@@ -165,6 +159,11 @@ fn verdict_line(state: &State, width: usize) -> Line<'static> {
         ServiceHealth::Unhealthy { reasons } => ("UNHEALTHY".to_owned(), theme::bad(), reasons),
     };
     let mut spans = vec![Span::styled(" Health   ", theme::title()), Span::styled(head, style)];
+    if reasons.is_empty() && !assessment.findings.items.is_empty() {
+        let n = assessment.findings.items.len();
+        let what = if minor == n { "note" } else { "finding" };
+        spans.push(Span::styled(format!(" · {n} {what}{} (f)", if n == 1 { "" } else { "s" }), theme::dim()));
+    }
     if !reasons.is_empty() {
         spans.push(Span::styled(format!(" — {} to look at: ", reasons.len()), theme::dim()));
         let used = Line::from(spans.clone()).width();

@@ -240,7 +240,7 @@ pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool, width: usize) 
 /// middle, marked) when the line does not fit.
 fn body(ev: &LogEvent, room: usize) -> (String, Style) {
     match ev.class {
-        LineClass::Access { status, health_check } => {
+        LineClass::Access { status, health_check, .. } => {
             let style = match StatusClass::of(status) {
                 _ if health_check => theme::dim(),
                 StatusClass::ServerError => theme::bad(),

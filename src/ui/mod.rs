@@ -6,6 +6,7 @@ mod columns;
 mod detail;
 mod dialog;
 mod events;
+mod findings;
 mod footer;
 mod header;
 mod help;
@@ -45,6 +46,7 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Rollout => rollout::render(state, frame, body),
         Screen::Warming => warming::render(state, frame, body),
         Screen::Sites => sites::render(state, frame, body),
+        Screen::Findings => findings::render(state, frame, body),
     }
     footer::render(state, frame, bottom);
     if let Some(dialog) = &state.ops.dialog {

@@ -9,7 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::theme::{self, cell};
+use super::columns::{self, Col, Shorten};
+use super::theme;
 use super::{events, tasks};
 use crate::app::{Op, RolloutWatch, Run, State};
 use crate::model::task_prefix;
@@ -126,6 +127,17 @@ fn replacing_line(state: &State, w: &RolloutWatch) -> String {
     format!("replacing…{running} {which}")
 }
 
+/// The rollout's task table: the task, its role and revision always; what it is doing and its
+/// warmer or stop reason next; the deployment that started it gives way first.
+const TASK_COLUMNS: [Col; 6] = [
+    Col::new("TASK", 8, 8, 0, Shorten::End),
+    Col::new("ROLE", 8, 9, 0, Shorten::End),
+    Col::new("REV", 3, 4, 0, Shorten::End),
+    Col::new("STATUS", 12, 26, 1, Shorten::End),
+    Col::new("DEPLOYMENT", 12, 28, 3, Shorten::Start),
+    Col::new("WARMER / REASON", 16, 0, 0, Shorten::End),
+];
+
 /// The tasks worth showing during a rollout: every task not stopped, and those stopped since.
 fn task_rows(state: &State) -> Vec<&Task> {
     let since = state.ops.rollout.as_ref().map_or(i64::MAX, |w| w.run.started_at_ms);
@@ -134,18 +146,8 @@ fn task_rows(state: &State) -> Vec<&Task> {
 
 fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(Line::styled(" Tasks starting and draining ", theme::title()));
-    let mut lines = vec![Line::styled(
-        format!(
-            "{}{}{}{}{}{}",
-            cell("TASK", 10),
-            cell("ROLE", 10),
-            cell("REV", 5),
-            cell("STATUS", 26),
-            cell("DEPLOYMENT", 28),
-            "WARMER / REASON"
-        ),
-        theme::dim(),
-    )];
+    let widths = columns::layout(&TASK_COLUMNS, usize::from(block.inner(area).width));
+    let mut lines = vec![Line::styled(columns::header(&TASK_COLUMNS, &widths), theme::dim())];
     let watch = state.ops.rollout.as_ref();
     for t in rows {
         let replaced = watch.is_some_and(|w| matches!(&w.run.op, Op::ReplaceTask { task_id } if *task_id == t.id));
@@ -169,14 +171,20 @@ fn render_tasks(state: &State, rows: Vec<&Task>, frame: &mut Frame, area: Rect) 
         } else {
             ("–".to_owned(), theme::dim())
         };
-        lines.push(Line::from(vec![
-            Span::raw(cell(task_prefix(&t.id), 10)),
-            Span::styled(cell(role, 10), role_style),
-            Span::raw(cell(&t.revision.to_string(), 5)),
-            Span::raw(cell(&status, 26)),
-            Span::styled(cell(t.started_by.as_deref().unwrap_or("–"), 28), theme::dim()),
-            Span::styled(detail, detail_style),
-        ]));
+        let values = [
+            task_prefix(&t.id).to_owned(),
+            role.to_owned(),
+            t.revision.to_string(),
+            status,
+            t.started_by.clone().unwrap_or_else(|| "–".to_owned()),
+            detail,
+        ];
+        lines.push(columns::styled(&TASK_COLUMNS, &widths, &values, |i| match i {
+            1 => role_style,
+            4 => theme::dim(),
+            5 => detail_style,
+            _ => ratatui::style::Style::new(),
+        }));
     }
     if lines.len() == 1 {
         lines.push(Line::styled("no tasks listed yet", theme::dim()));

@@ -26,9 +26,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if state.nav.task_sort != TaskSort::Id {
         title.push_str(&format!("· sorted by {} ", state.nav.task_sort.label()));
     }
+    let shown = rows.iter().filter(|r| matches!(r, Row::Task(_))).count();
     if state.nav.problems_only {
-        let shown = rows.iter().filter(|r| matches!(r, Row::Task(_))).count();
         title.push_str(&format!("· {shown} with a problem "));
+    }
+    if let Some(f) = &state.nav.task_filter {
+        title.push_str(&format!("· {shown} containing {f:?} "));
     }
     let block = Block::bordered().title(Line::styled(title, theme::title())).title(
         Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
@@ -210,7 +213,12 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>, compact: bool, width:
         }
     }
     if rows.is_empty() {
-        if state.nav.problems_only && !state.tasks().is_empty() {
+        if let Some(f) = state.nav.task_filter.as_ref().filter(|_| !state.tasks().is_empty()) {
+            out.push(Line::styled(
+                format!("no task contains {f:?} (/ then Enter on nothing shows them all)"),
+                theme::warn(),
+            ));
+        } else if state.nav.problems_only && !state.tasks().is_empty() {
             out.push(Line::styled("no task has a problem (p shows them all)", theme::good()));
         } else {
             out.push(Line::styled("no tasks", theme::warn()));

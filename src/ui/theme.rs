@@ -67,14 +67,7 @@ pub fn seconds(ms: i64) -> String {
 
 /// Bytes → `2.1 TiB`, `512 MiB`.
 pub fn bytes(b: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = b.max(0.0);
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if v < 10.0 && unit > 0 { format!("{v:.1} {}", UNITS[unit]) } else { format!("{v:.0} {}", UNITS[unit]) }
+    crate::model::format_bytes(b)
 }
 
 /// "exit 137" in a reason gets its meaning appended: `… exit 137: killed (SIGKILL, out of memory?)`.

@@ -1,6 +1,8 @@
 //! The WAF screen: the web ACL and its window, each managed rule group with its rules' blocked
 //! counts and a per-minute sparkline, the top blocked URIs, client IPs and rules, and the
-//! sampled requests (time, URI, client, country, rule, action). Read-only.
+//! sampled requests — blocked by a rule, and what the default action let through or counted —
+//! (time, action, client, country, method, URI, rule); `j`/`k` pick one and Enter opens it:
+//! the whole request with its headers, the terminating rule and the action. Read-only.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,7 +12,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::columns::{self, Col, Shorten};
 use super::theme;
 use crate::app::State;
-use crate::model::WafSnapshot;
+use crate::model::{SampledRequest, WafSnapshot};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let p = &state.feeds.waf;
@@ -48,7 +50,54 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let [groups, tops] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(top);
     render_groups(state, w, frame, groups);
     render_tops(w, frame, tops);
-    render_samples(w, frame, samples);
+    if state.nav.scroll.waf_sample_open {
+        render_sample(state, w, frame, samples);
+    } else {
+        render_samples(state, w, frame, samples);
+    }
+}
+
+/// The samples, newest first (the order the selection counts in).
+fn newest_first(w: &WafSnapshot) -> Vec<&SampledRequest> {
+    let mut samples: Vec<&SampledRequest> = w.samples.iter().collect();
+    samples.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
+    samples
+}
+
+/// One sampled request, whole: what was asked, from where, its headers and what WAF did.
+fn render_sample(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) {
+    let block = Block::bordered().title(Line::styled(" Sampled request (Esc or Enter closes) ", theme::title()));
+    let width = usize::from(block.inner(area).width).max(10);
+    let samples = newest_first(w);
+    let Some(s) = samples.get(state.nav.scroll.waf_sample.min(samples.len().saturating_sub(1))) else {
+        frame.render_widget(Paragraph::new(Line::styled("no sampled request", theme::dim())).block(block), area);
+        return;
+    };
+    let action_style = if s.is_blocked() { theme::bad() } else { theme::good() };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", s.action), action_style),
+            Span::raw(format!("{} {} {}", s.method, s.uri, s.http_version)),
+        ]),
+        Line::raw(format!(
+            "at {} UTC · client {} ({}) · stands for {} request{}",
+            theme::hms(s.at_ms),
+            s.client_ip,
+            if s.country.is_empty() { "?" } else { &s.country },
+            theme::thousands(s.weight),
+            if s.weight == 1 { "" } else { "s" }
+        )),
+        Line::raw(format!("rule {}", if s.rule.is_empty() { "(the web ACL's default action)" } else { &s.rule })),
+        Line::styled("headers", theme::title()),
+    ];
+    if s.headers.is_empty() {
+        lines.push(Line::styled("  none sampled", theme::dim()));
+    }
+    for (name, value) in &s.headers {
+        lines.push(Line::from(vec![Span::styled(format!("  {name}: "), theme::dim()), Span::raw(value.clone())]));
+    }
+    let wrapped: Vec<Line<'static>> = lines.into_iter().flat_map(|l| theme::wrap_words(l, width)).collect();
+    frame.render_widget(Paragraph::new(wrapped).block(block), area);
 }
 
 fn render_groups(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) {
@@ -98,13 +147,24 @@ fn render_tops(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn render_samples(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
-    let block = Block::bordered().title(Line::styled(" Sampled requests (UTC, newest first) ", theme::title()));
-    let widths = columns::layout(&SAMPLE_COLUMNS, usize::from(block.inner(area).width));
+fn render_samples(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) {
+    let blocked = w.samples.iter().filter(|s| s.is_blocked()).count();
+    let title = format!(
+        " Sampled requests (UTC, newest first) · {blocked} blocked · {} allowed or counted ",
+        w.samples.len() - blocked
+    );
+    // A title wider than the border ends in `…` (ratatui would cut it unmarked).
+    let title = theme::clip(&title, usize::from(area.width).saturating_sub(2));
+    let block = Block::bordered().title(Line::styled(title, theme::title()));
+    let inner = block.inner(area);
+    let widths = columns::layout(&SAMPLE_COLUMNS, usize::from(inner.width));
     let mut lines = vec![Line::styled(columns::header(&SAMPLE_COLUMNS, &widths), theme::dim())];
-    let mut samples: Vec<_> = w.samples.iter().collect();
-    samples.sort_by_key(|s| std::cmp::Reverse(s.at_ms));
-    for s in samples {
+    let samples = newest_first(w);
+    let selected = state.nav.scroll.waf_sample.min(samples.len().saturating_sub(1));
+    // Rows before the selected one scroll away so that it stays in view.
+    let rows = usize::from(inner.height).saturating_sub(1).max(1);
+    let skip = (selected + 1).saturating_sub(rows);
+    for (i, s) in samples.into_iter().enumerate().skip(skip) {
         let style = if s.is_blocked() { theme::bad() } else { theme::dim() };
         let values = [
             theme::hms(s.at_ms),
@@ -115,9 +175,8 @@ fn render_samples(w: &WafSnapshot, frame: &mut Frame, area: Rect) {
             s.uri.clone(),
             s.rule.clone(),
         ];
-        lines.push(columns::styled(&SAMPLE_COLUMNS, &widths, &values, |i| {
-            if i == 1 { style } else { ratatui::style::Style::new() }
-        }));
+        let row_style = if i == selected { theme::selected() } else { ratatui::style::Style::new() };
+        lines.push(columns::styled(&SAMPLE_COLUMNS, &widths, &values, |c| if c == 1 { style } else { row_style }));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

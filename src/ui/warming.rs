@@ -6,8 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use super::columns::{self, Col, Shorten};
 use super::rollout::{elapsed, outcome_line};
-use super::theme::{self, cell};
+use super::theme;
 use crate::app::{State, WarmingWatch};
 use crate::model::task_prefix;
 
@@ -38,14 +39,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         vec![Line::from(first), outcome_line(&w.run, "warming… results arrive per task as each warmer stops")];
     frame.render_widget(Paragraph::new(head_lines).block(block), head);
     let block = Block::bordered().title(Line::styled(" Targets ", theme::title()));
-    frame.render_widget(Paragraph::new(target_lines(w)).block(block), body);
+    let width = usize::from(block.inner(body).width);
+    frame.render_widget(Paragraph::new(target_lines(w, width)).block(block), body);
 }
 
-fn target_lines(w: &WarmingWatch) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled(
-        format!("{}{}{}{}", cell("TASK", 10), cell("IP", 14), cell("URL", 42), "RESULT"),
-        theme::dim(),
-    )];
+/// The warming table: the task and its result always, its IP next; the URL gives way first
+/// (shortened in the middle, so that its host and path's end stay).
+const TARGET_COLUMNS: [Col; 4] = [
+    Col::new("TASK", 8, 8, 0, Shorten::End),
+    Col::new("IP", 15, 15, 1, Shorten::Middle),
+    Col::new("URL", 16, 42, 2, Shorten::Middle),
+    Col::new("RESULT", 16, 0, 0, Shorten::End),
+];
+
+fn target_lines(w: &WarmingWatch, width: usize) -> Vec<Line<'static>> {
+    let widths = columns::layout(&TARGET_COLUMNS, width);
+    let mut lines = vec![Line::styled(columns::header(&TARGET_COLUMNS, &widths), theme::dim())];
     let mut rows: Vec<(String, String, String)> = w.targets.clone();
     for l in &w.warm_lines {
         if !rows.iter().any(|(id, _, _)| *id == l.task_id) {
@@ -59,12 +68,12 @@ fn target_lines(w: &WarmingWatch) -> Vec<Line<'static>> {
             None if w.run.outcome.is_some() => ("no result".to_owned(), theme::warn()),
             None => ("warming…".to_owned(), theme::info()),
         };
-        lines.push(Line::from(vec![
-            Span::raw(cell(task_prefix(&task), 10)),
-            Span::raw(cell(&ip, 14)),
-            Span::styled(cell(&url, 42), theme::dim()),
-            Span::styled(result, style),
-        ]));
+        let values = [task_prefix(&task).to_owned(), ip, url, result];
+        lines.push(columns::styled(&TARGET_COLUMNS, &widths, &values, |i| match i {
+            2 => theme::dim(),
+            3 => style,
+            _ => ratatui::style::Style::new(),
+        }));
     }
     if lines.len() == 1 {
         lines.push(Line::styled("no targets", theme::dim()));

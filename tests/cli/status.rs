@@ -167,3 +167,58 @@ async fn an_unknown_profile_is_named_with_the_profiles_that_exist() {
     );
     assert_eq!(sim.shared.total_requests(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_findings_name_efs_the_127_warmer_the_oom_and_the_worse_deployment_with_what_to_do() {
+    let sim = sim("incident").await;
+    let home = home();
+    let out = wpops(&sim, home.path(), &["status", "-o", "json"]).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v = out.json();
+    let items = v["findings"]["items"].as_array().expect("findings");
+    let find = |id: &str| items.iter().find(|f| f["id"] == id).unwrap_or_else(|| panic!("{id} in {items:#?}"));
+    let efs = find("efs_io_limit");
+    assert_eq!(efs["severity"], "high");
+    assert!(efs["title"].as_str().unwrap().starts_with("EFS at its I/O limit for "), "{efs}");
+    assert!(efs["change"].as_str().unwrap().contains("Elastic"), "{efs}");
+    let w127 = items
+        .iter()
+        .find(|f| f["id"] == "warmer" && f["title"].as_str().unwrap().contains("exit 127"))
+        .expect("the 127 warmer");
+    assert_eq!(w127["action"]["kind"], "warm");
+    assert!(w127["change"].as_str().unwrap().contains("CMD GET"), "{w127}");
+    let oom = find("oom_killed");
+    assert_eq!(oom["severity"], "high");
+    assert!(oom["title"].as_str().unwrap().contains("php-fpm killed for memory (exit 137) 2×"), "{oom}");
+    let worse = find("worse_after_deploy");
+    assert_eq!(worse["action"]["kind"], "rollback");
+    assert!(worse["title"].as_str().unwrap().starts_with("worse since wordpress:42"), "{worse}");
+    // Worst first; status reads no log lines or WAF picture and says so.
+    let severities: Vec<&str> = items.iter().filter_map(|f| f["severity"].as_str()).collect();
+    let rank = |s: &str| ["critical", "high", "medium", "low", "info"].iter().position(|x| *x == s).unwrap();
+    assert!(severities.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{severities:?}");
+    let lacking: Vec<&str> = v["findings"]["lacking"].as_array().unwrap().iter().filter_map(|l| l.as_str()).collect();
+    assert!(lacking.iter().any(|l| l.starts_with("log lines")), "{lacking:?}");
+    // The verdict's first reason is the worst finding.
+    assert_eq!(v["health"]["reasons"][0], items[0]["title"]);
+
+    let text = wpops(&sim, home.path(), &["status"]).await;
+    assert!(text.stdout.contains("Findings  "), "{}", text.stdout);
+    assert!(text.stdout.contains("→ B rolls back to the last completed revision"), "{}", text.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_has_no_findings_that_fail() {
+    let sim = sim("default").await;
+    let home = home();
+    let v = wpops(&sim, home.path(), &["status", "-o", "json"]).await;
+    assert_eq!(v.code, 0, "{}", v.stderr);
+    let v = v.json();
+    let failing: Vec<&serde_json::Value> = v["findings"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "critical" || f["severity"] == "high")
+        .collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+}

@@ -380,3 +380,106 @@ fn an_open_live_tail_session_shows_how_long_it_has_been_open_and_polling_says_wh
     };
     assert!(help.contains("follow with CloudWatch Live Tail"), "{help}");
 }
+
+#[test]
+fn findings_screen_lists_worst_first_with_evidence_and_what_to_do() {
+    let mut s = incident();
+    keys(&mut s, "f");
+    let screen = snap(&s);
+    assert!(screen.contains("Findings · "), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn enter_on_a_finding_opens_its_actions_confirmation_and_runs_nothing() {
+    let mut s = incident();
+    keys(&mut s, "f");
+    let items = s.assessment().expect("the service is read").findings.items;
+    let at = items.iter().position(|f| f.action.is_some()).expect("a finding with an action");
+    for _ in 0..at {
+        keys(&mut s, "j");
+    }
+    let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert!(s.ops.dialog.is_some(), "the action's own confirmation opens");
+    assert!(!effects.iter().any(|e| matches!(e, wpops::app::Effect::Run(_))), "nothing runs: {effects:?}");
+    // A finding without an action says what to change instead, and opens nothing.
+    let mut s = incident();
+    keys(&mut s, "f");
+    let items = s.assessment().unwrap().findings.items;
+    let at = items.iter().position(|f| f.action.is_none()).expect("a finding without an action");
+    for _ in 0..at {
+        keys(&mut s, "j");
+    }
+    enter(&mut s);
+    assert!(s.ops.dialog.is_none());
+    let flash = s.nav.flash.as_ref().map(|f| f.text.clone()).unwrap_or_default();
+    assert_eq!(Some(flash.as_str()), items[at].change.as_deref());
+}
+
+#[test]
+fn the_health_line_names_the_worst_finding_first() {
+    let s = incident();
+    let worst = s.assessment().unwrap().findings.items[0].title.clone();
+    let screen = snap(&s);
+    let health = screen.lines().find(|l| l.contains("Health")).unwrap();
+    assert!(health.contains(&worst), "{health} / {worst}");
+}
+
+#[test]
+fn slash_filters_the_tasks_by_id_ip_az_status_or_revision_and_keeps_it_across_refreshes() {
+    use wpops::app::Row;
+    let mut s = incident();
+    let running: Vec<String> = s.tasks().iter().filter(|t| !t.is_stopped()).map(|t| t.id.to_string()).collect();
+    let first = running[0].clone();
+    keys(&mut s, &format!("/{}", &first[..6]));
+    enter(&mut s);
+    let tasks = |s: &State| -> Vec<String> {
+        s.rows()
+            .iter()
+            .filter_map(|r| if let Row::Task(i) = r { Some(s.tasks()[*i].id.to_string()) } else { None })
+            .collect()
+    };
+    assert_eq!(tasks(&s), vec![first]);
+    assert!(snap(&s).contains("· 1 containing"), "{}", snap(&s));
+    // A revision, case-insensitively; the filter survives a refresh.
+    keys(&mut s, "/");
+    for _ in 0..6 {
+        update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
+    }
+    keys(&mut s, "WORDPRESS:43");
+    enter(&mut s);
+    let on_43 = tasks(&s);
+    assert!(!on_43.is_empty() && on_43.len() < running.len(), "{on_43:?}");
+    let snapshot = s.feeds.service.data.clone().expect("a snapshot");
+    update(&mut s, Msg::Service { at_ms: ui_fixtures::NOW, result: Ok(Box::new(snapshot)) });
+    assert_eq!(tasks(&s), on_43);
+    // Nothing matches: said, not an empty table; an empty filter shows them all again.
+    keys(&mut s, "/zzz");
+    enter(&mut s);
+    assert!(snap(&s).contains("no task contains"), "{}", snap(&s));
+    keys(&mut s, "/");
+    for _ in 0..20 {
+        update(&mut s, Msg::Key(Key::plain(KeyCode::Backspace)));
+    }
+    enter(&mut s);
+    assert_eq!(tasks(&s).len(), running.len());
+}
+
+#[test]
+fn a_sampled_request_opens_with_its_headers_and_allowed_ones_are_listed_too() {
+    let mut s = incident();
+    keys(&mut s, "w");
+    let list = snap(&s);
+    assert!(list.contains("ALLOW") && list.contains("BLOCK"), "{list}");
+    assert!(list.contains("1 allowed or counted"), "{list}");
+    keys(&mut s, "j");
+    enter(&mut s);
+    let open = snap(&s);
+    assert!(open.contains("BLOCK POST /xmlrpc.php HTTP/1.1"), "{open}");
+    assert!(open.contains("User-Agent: Mozilla/5.0 (compatible; WPScan)"), "{open}");
+    assert!(open.contains("stands for 611 requests"), "{open}");
+    // Esc closes the request first, then leaves the screen.
+    update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
+    assert!(!s.nav.scroll.waf_sample_open);
+    assert_eq!(s.nav.screen, wpops::app::Screen::Waf);
+}

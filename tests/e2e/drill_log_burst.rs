@@ -29,7 +29,7 @@ fn line(i: u64) -> LogEvent {
         let text = format!(
             r#"10.0.0.12 - - [28/Nov/2025:14:02:11 +0000] "GET /2025/11/post-{i}/ HTTP/1.1" {status} 5120 "-" "Mozilla/5.0" "198.51.100.2" 0.043"#
         );
-        (ContainerRole::Nginx, text, LineClass::Access { status, health_check: false })
+        (ContainerRole::Nginx, text, LineClass::Access { status, health_check: false, latency_ms: Some(43) })
     };
     LogEvent {
         ts_ms,

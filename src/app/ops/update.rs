@@ -38,11 +38,22 @@ fn refused(state: &mut State, kind: OpKind) -> bool {
 
 /// Phase one: an action key. Opens the dialog (and asks for its preview), or says why not.
 pub(in crate::app) fn ask(state: &mut State, kind: OpKind) -> Vec<Effect> {
+    let task = if state.nav.screen == Screen::TaskDetail { state.detail() } else { state.selected_task() };
+    let task_id = task.map(|t| t.id.as_str().to_owned());
+    ask_about(state, kind, task_id)
+}
+
+/// Phase one of replacing a named task (a finding's `X replaces …`).
+pub(in crate::app) fn ask_replace(state: &mut State, task_id: String) -> Vec<Effect> {
+    ask_about(state, OpKind::ReplaceTask, Some(task_id))
+}
+
+fn ask_about(state: &mut State, kind: OpKind, task_id: Option<String>) -> Vec<Effect> {
     if refused(state, kind) {
         return Vec::new();
     }
     let task_id = if kind == OpKind::ReplaceTask {
-        let task = if state.nav.screen == Screen::TaskDetail { state.detail() } else { state.selected_task() };
+        let task = task_id.as_deref().and_then(|id| state.task(id));
         match task.filter(|t| !t.is_stopped()) {
             Some(t) => Some(t.id.as_str().to_owned()),
             None => {

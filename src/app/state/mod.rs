@@ -7,10 +7,11 @@
 
 use std::collections::HashMap;
 
+use crate::model::findings::{Assessment, RuntimeInputs, assess};
 use crate::model::{
-    CallerIdentity, FetchError, FleetRow, FoundReport, PlatformMetrics, Replacing, ReportLookup, ServiceSnapshot,
-    StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict, group_stopped,
-    sanitize_line, target_for_task,
+    CallerIdentity, FetchError, FleetRow, FoundReport, HealthRules, PlatformMetrics, Replacing, ReportLookup,
+    ServiceSnapshot, StoppedGroup, TailHealth, TargetHealth, Task, WafSnapshot, WarmEvidence, WarmerVerdict,
+    group_stopped, sanitize_line, target_for_task,
 };
 
 use super::keymap::KeyScope;
@@ -42,6 +43,8 @@ pub enum Screen {
     Warming,
     /// Every configured site in one table.
     Sites,
+    /// Every finding about the site, worst first, with evidence and what to do.
+    Findings,
 }
 
 impl Screen {
@@ -55,6 +58,7 @@ impl Screen {
             Screen::Events => KeyScope::Events,
             Screen::Rollout | Screen::Warming => KeyScope::Progress,
             Screen::Sites => KeyScope::Sites,
+            Screen::Findings => KeyScope::Findings,
         }
     }
 }
@@ -68,6 +72,8 @@ pub enum Input {
     Search(String),
     /// Words to find in the help overlay.
     HelpFind(String),
+    /// Words the overview's tasks must contain.
+    TaskFilter(String),
 }
 
 /// A one-line message in the footer (an unknown command, a bad regex, "no more hits").
@@ -147,6 +153,9 @@ pub struct Nav {
     /// kept across refreshes, as is the selected task).
     pub task_sort: TaskSort,
     pub problems_only: bool,
+    /// The overview: only the tasks whose id, IP, AZ, status, health or revision contain
+    /// these words (case-insensitive), kept across refreshes.
+    pub task_filter: Option<String>,
     /// The task the detail screen shows (its id).
     pub detail_task: Option<String>,
     pub scroll: Scroll,
@@ -163,6 +172,11 @@ pub struct Scroll {
     pub waf: usize,
     /// The rollout view's events (lines from the newest).
     pub rollout: usize,
+    /// The selected finding of the findings screen.
+    pub finding: usize,
+    /// The WAF screen: the selected sampled request (newest first), and whether it is open.
+    pub waf_sample: usize,
+    pub waf_sample_open: bool,
 }
 
 /// What each feed last delivered, with its age and error.
@@ -253,6 +267,7 @@ impl State {
                 selected: 0,
                 task_sort: TaskSort::Id,
                 problems_only: false,
+                task_filter: None,
                 detail_task: None,
                 scroll: Scroll::default(),
                 size: (80, 24),
@@ -285,6 +300,7 @@ impl State {
         let tasks = self.tasks();
         let mut shown: Vec<usize> = (0..tasks.len())
             .filter(|&i| !tasks[i].is_stopped() && (!self.nav.problems_only || self.has_problem(&tasks[i])))
+            .filter(|&i| self.nav.task_filter.as_deref().is_none_or(|f| self.task_matches(&tasks[i], f)))
             .collect();
         match self.nav.task_sort {
             TaskSort::Id => {}
@@ -295,8 +311,36 @@ impl State {
             TaskSort::Az => shown.sort_by(|&a, &b| tasks[a].az.cmp(&tasks[b].az)),
             TaskSort::Revision => shown.sort_by_key(|&i| std::cmp::Reverse(tasks[i].revision)),
         }
-        // Stopped groups are problems by nature: they stay in every view.
-        shown.into_iter().map(Row::Task).chain((0..self.feeds.stopped.len()).map(Row::Stopped)).collect()
+        // Stopped groups are problems by nature: they stay in every view but a filter's, which
+        // keeps those whose reason or tasks match it.
+        let groups = (0..self.feeds.stopped.len()).filter(|&g| {
+            self.nav.task_filter.as_deref().is_none_or(|f| {
+                let group = &self.feeds.stopped[g];
+                let f = f.to_lowercase();
+                group.reason.to_lowercase().contains(&f) || group.task_ids.iter().any(|id| id.contains(&f))
+            })
+        });
+        shown.into_iter().map(Row::Task).chain(groups.map(Row::Stopped)).collect()
+    }
+
+    /// Whether a task's id, IP, AZ, status, health, revision (`42` or `wordpress:42`) or its
+    /// target's state contain `words` (case-insensitive).
+    pub fn task_matches(&self, task: &Task, words: &str) -> bool {
+        let words = words.trim().to_lowercase();
+        if words.is_empty() {
+            return true;
+        }
+        let target = self.target_of(task).map(|t| t.state.to_string()).unwrap_or_default();
+        let fields = [
+            task.id.to_string(),
+            task.private_ip.clone().unwrap_or_default(),
+            task.az.clone(),
+            task.last_status.as_str().to_owned(),
+            task.health.as_str().to_owned(),
+            task.task_definition.short().to_owned(),
+            target,
+        ];
+        fields.iter().any(|f| f.to_lowercase().contains(&words))
     }
 
     /// A task worth a look: not running, unhealthy, its target unhealthy, or its warmer stands out.
@@ -356,6 +400,45 @@ impl State {
             lookup: self.feeds.report_lookups.get(task_id),
             rewarm: self.ops.rewarmed.get(task_id),
         }
+    }
+
+    /// The runtime findings and the verdict over what the feeds have delivered so far (none
+    /// before the service is read); data still loading or unreadable is named in `lacking`.
+    pub fn assessment(&self) -> Option<Assessment> {
+        let snap = self.feeds.service.data.as_ref()?;
+        fn input<T>(p: &Panel<T>) -> Result<&T, String> {
+            match (&p.data, &p.error) {
+                (Some(d), _) => Ok(d),
+                (None, Some(e)) => Err(format!("unreadable: {}", e.operation)),
+                (None, None) => Err("loading".to_owned()),
+            }
+        }
+        let waf = match input(&self.feeds.waf) {
+            Ok(w) => Some(Ok(w)),
+            // The poller sends no WAF picture where no web ACL protects the load balancer.
+            Err(_) if self.feeds.waf.error.is_none() && self.feeds.platform.data.is_some() => None,
+            Err(_) if snap.service.target_groups.is_empty() => None,
+            Err(why) => Some(Err(why)),
+        };
+        let logs = match (&self.feeds.logs.error, self.feeds.logs.at_ms) {
+            (_, Some(_)) => Ok(self.logs.signals()),
+            (Some(e), None) => Err(format!("unreadable: {}", e.operation)),
+            (None, None) => Err("loading".to_owned()),
+        };
+        let evidence = |id: &str| self.warm_evidence(id);
+        let replacing = self.replacing();
+        let inputs = RuntimeInputs {
+            snapshot: snap,
+            platform: input(&self.feeds.platform),
+            waf,
+            logs,
+            evidence_for: &evidence,
+            replacing: replacing.as_ref(),
+            rollback_to: None,
+            now_ms: self.now_ms,
+            rules: HealthRules { warm_limit_ms: self.site.warm_limit_ms, ..HealthRules::default() },
+        };
+        Some(assess(&inputs))
     }
 
     /// The task replacement started from this console that has not ended yet, if any.

@@ -16,7 +16,7 @@ const MAX_INPUT: usize = 500;
 /// A key while a line is typed; the action of a `:` command entered, for the caller to carry out.
 pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
     let text = match &mut state.nav.input {
-        Input::Command(t) | Input::Filter(t) | Input::Search(t) | Input::HelpFind(t) => t,
+        Input::Command(t) | Input::Filter(t) | Input::Search(t) | Input::HelpFind(t) | Input::TaskFilter(t) => t,
         Input::None => return None,
     };
     match key.code {
@@ -34,6 +34,12 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
                 Input::Filter(t) => set_filter(state, &t),
                 Input::Search(t) => set_search(state, &t),
                 Input::HelpFind(t) => find_in_help(state, &t),
+                Input::TaskFilter(t) => {
+                    let selected = state.selected_id();
+                    let t = t.trim();
+                    state.nav.task_filter = (!t.is_empty()).then(|| t.to_owned());
+                    state.reselect(selected);
+                }
                 Input::None => {}
             }
         }

@@ -9,6 +9,7 @@ use crate::app::keymap::{Action, INTERRUPT, KeyScope, action_for};
 use crate::app::msg::Effect;
 use crate::app::ops::{self, OpKind};
 use crate::app::state::{Input, Screen, State};
+use crate::model::FindingAction;
 
 use super::{input, logs, navigation};
 use crate::app::help;
@@ -61,6 +62,10 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowLogs => state.go(Screen::Logs),
         Action::ShowWaf => state.go(Screen::Waf),
         Action::ShowEvents => state.go(Screen::Events),
+        Action::ShowFindings => state.go(Screen::Findings),
+        Action::OpenSample => state.nav.scroll.waf_sample_open = !state.nav.scroll.waf_sample_open,
+        Action::FilterTasks => state.nav.input = Input::TaskFilter(state.nav.task_filter.clone().unwrap_or_default()),
+        Action::OpenFinding => return open_finding(state),
         Action::ToggleFollow => state.logs.toggle_follow(),
         Action::ToggleLiveTail => {
             state.feeds.live_tail = !state.feeds.live_tail;
@@ -99,6 +104,24 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Confirm | Action::Decline | Action::Cancel | Action::Force | Action::Dismiss | Action::SubmitTyped => {}
     }
     Vec::new()
+}
+
+/// The selected finding's action, through that action's normal confirmation (nothing runs
+/// without it); a finding without one says what to change instead.
+fn open_finding(state: &mut State) -> Vec<Effect> {
+    let Some(f) = state.assessment().and_then(|a| a.findings.items.into_iter().nth(state.nav.scroll.finding)) else {
+        return Vec::new();
+    };
+    match f.action {
+        Some(FindingAction::Warm) => ops::update::ask(state, OpKind::Warm),
+        Some(FindingAction::Rollback { .. }) => ops::update::ask(state, OpKind::Rollback),
+        Some(FindingAction::Redeploy) => ops::update::ask(state, OpKind::Redeploy),
+        Some(FindingAction::Replace { task_id }) => ops::update::ask_replace(state, task_id),
+        None => {
+            state.flash(f.change.as_deref().unwrap_or("no wpops action fits this finding"), false);
+            Vec::new()
+        }
+    }
 }
 
 /// The help overlay's own actions: scrolling it by entry and finding words in it. False for

@@ -8,6 +8,11 @@ use crate::app::state::{Screen, State};
 /// Back to where the operator came from (the overview at the start; from the overview of a site
 /// opened from the fleet view, the fleet view again).
 pub(super) fn back(state: &mut State) -> Vec<Effect> {
+    // An open sampled request closes first.
+    if state.nav.screen == Screen::Waf && state.nav.scroll.waf_sample_open {
+        state.nav.scroll.waf_sample_open = false;
+        return Vec::new();
+    }
     let to = match state.nav.back.pop() {
         Some(screen) => screen,
         None if state.nav.screen == Screen::Overview && state.site.from_fleet => Screen::Sites,
@@ -36,6 +41,11 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
         }
         Screen::Logs => state.logs.scroll(delta),
         Screen::Events => nav.scroll.events = step(nav.scroll.events, 10_000),
+        // j/k pick a sampled request; a page at a time scrolls the rule groups.
+        Screen::Waf if delta.abs() == 1 => {
+            let n = state.feeds.waf.data.as_ref().map_or(0, |w| w.samples.len());
+            state.nav.scroll.waf_sample = step(state.nav.scroll.waf_sample, n.saturating_sub(1));
+        }
         Screen::Waf => nav.scroll.waf = step(nav.scroll.waf, 10_000),
         // The rollout view's events scroll from the newest: up goes back in time.
         Screen::Rollout => {
@@ -46,6 +56,10 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
         Screen::Sites => {
             let rows = state.fleet.rows.as_ref().map_or(0, |(_, r)| r.len());
             state.fleet.selected = step(state.fleet.selected, rows.saturating_sub(1));
+        }
+        Screen::Findings => {
+            let n = state.assessment().map_or(0, |a| a.findings.items.len());
+            state.nav.scroll.finding = step(state.nav.scroll.finding, n.saturating_sub(1));
         }
         Screen::TaskDetail | Screen::Warming => {}
     }
@@ -98,6 +112,9 @@ pub(super) fn refresh(state: &State) -> Vec<Effect> {
             vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
         }
         Screen::TaskDetail | Screen::Events | Screen::Rollout | Screen::Warming => vec![Effect::Refresh(Feed::Service)],
+        Screen::Findings => {
+            vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
+        }
         Screen::Logs => vec![Effect::Refresh(Feed::Logs)],
         Screen::Waf => vec![Effect::Refresh(Feed::Waf)],
         Screen::Sites => vec![Effect::WatchFleet],

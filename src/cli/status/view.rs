@@ -13,6 +13,7 @@ use crate::model::{
 use super::StatusFacts;
 use crate::cli::config::ResolvedSite;
 use crate::cli::output::{Color, Style, iso, table};
+use crate::model::findings::{Assessment, Findings, Severity};
 
 fn revision(arn: &str) -> String {
     short_td(arn).to_string()
@@ -62,7 +63,8 @@ fn container_state(c: &Container) -> String {
 }
 
 /// The text report.
-pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i64, st: Style) -> Vec<String> {
+pub fn text(site: &ResolvedSite, f: &StatusFacts, a: &Assessment, now: i64, st: Style) -> Vec<String> {
+    let health = &a.health;
     let s = &f.snapshot.service;
     let region = site.region.as_deref().unwrap_or("");
     let verdict = match health {
@@ -186,10 +188,37 @@ pub fn text(site: &ResolvedSite, f: &StatusFacts, health: &ServiceHealth, now: i
             out.extend(reasons.iter().map(|r| format!("  - {}", st.paint(Color::Red, r))));
         }
     }
+    out.extend(findings_text(&a.findings, st));
     out.push(st.paint(
         Color::Dim,
         &format!("data {:.1}s old (read in {} ms)", (now - f.started_ms) as f64 / 1000.0, f.fetched_ms - f.started_ms),
     ));
+    out
+}
+
+/// The findings, worst first: severity and title, then the evidence and what to do.
+fn findings_text(fs: &Findings, st: Style) -> Vec<String> {
+    let mut out = Vec::new();
+    if fs.items.is_empty() {
+        out.push("Findings  none".to_owned());
+    } else {
+        out.push(format!("Findings  {}", fs.counts()));
+    }
+    for f in &fs.items {
+        let color = match f.severity {
+            Severity::Critical | Severity::High => Color::Red,
+            Severity::Medium => Color::Yellow,
+            Severity::Low | Severity::Info => Color::Dim,
+        };
+        out.push(format!("  {:<8} {}", st.paint(color, &f.severity.as_str().to_uppercase()), f.title));
+        out.extend(f.evidence.iter().map(|e| format!("           · {e}")));
+        if let Some(todo) = f.what_to_do() {
+            out.push(format!("           → {todo}"));
+        }
+    }
+    for l in &fs.lacking {
+        out.push(st.paint(Color::Dim, &format!("  not looked at: {l}")));
+    }
     out
 }
 
@@ -211,6 +240,8 @@ pub struct StatusJson<'a> {
     pub schema: &'static str,
     pub site: SiteJson<'a>,
     pub health: &'a ServiceHealth,
+    /// The runtime findings, worst first, and what they could not look at.
+    pub findings: &'a Findings,
     pub exit_code: i32,
     pub service: ServiceJson<'a>,
     pub deployments: Vec<DeploymentJson<'a>>,
@@ -307,7 +338,8 @@ pub struct AlbJson {
 }
 
 /// The `wpops.status/1` document.
-pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceHealth, now: i64) -> StatusJson<'a> {
+pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, a: &'a Assessment, now: i64) -> StatusJson<'a> {
+    let health = &a.health;
     let s = &f.snapshot.service;
     let limit = site.warming.limit_secs as i64 * 1000;
     StatusJson {
@@ -320,6 +352,7 @@ pub fn json<'a>(site: &'a ResolvedSite, f: &'a StatusFacts, health: &'a ServiceH
             service: &site.service,
         },
         health,
+        findings: &a.findings,
         exit_code: health.exit_code(),
         service: ServiceJson {
             name: &s.name,

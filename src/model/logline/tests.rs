@@ -46,7 +46,10 @@ fn stream_names_split_from_the_right() {
 fn classifies_by_role() {
     let access =
         r#"10.0.1.200 - - [28/Nov/2026:14:02:11 +0000] "GET / HTTP/1.1" 502 0 "-" "Mozilla/5.0" "198.51.100.2" 0.043"#;
-    assert_eq!(classify(&ContainerRole::Nginx, access), LineClass::Access { status: 502, health_check: false });
+    assert_eq!(
+        classify(&ContainerRole::Nginx, access),
+        LineClass::Access { status: 502, health_check: false, latency_ms: Some(43) }
+    );
     let relayed = r#"2026/11/28 14:02:11 [error] 23#23: *9 FastCGI sent in stderr: "PHP message: PHP Fatal error:  Uncaught Error""#;
     assert_eq!(classify(&ContainerRole::Nginx, relayed), LineClass::PhpTrouble(PhpTrouble::Fatal));
     let max =

@@ -1,6 +1,7 @@
 //! Once-a-minute platform metrics of the simulated world: the service's CPU and memory
 //! (`AWS/ECS`) and the EFS file system's I/O limit, burst credits and connections (`AWS/EFS`),
-//! with the incident scenario's burst-credit dip.
+//! with the incident scenario's burst-credit dip (at its I/O limit, credits draining, from 25
+//! minutes before the start until 30 minutes after it).
 
 use rand::Rng;
 
@@ -10,7 +11,9 @@ use crate::sim::world::RegionWorld;
 pub fn minute(w: &mut RegionWorld, minute_ms: i64) {
     let rate = w.scenario.traffic.requests_per_second;
     let rel_min = (minute_ms - w.started_ms).div_euclid(60_000);
-    let dip = w.scenario.traffic.efs_credit_dip && (-40..-8).contains(&rel_min);
+    // The incident's EFS trouble: from 25 minutes before the start to 30 minutes after it, the
+    // file system is at its I/O limit and its burst credits drain towards empty.
+    let dip = w.scenario.traffic.efs_credit_dip && (-25..30).contains(&rel_min);
     let services: Vec<(String, String, usize)> = w
         .clusters
         .iter()
@@ -33,12 +36,12 @@ pub fn minute(w: &mut RegionWorld, minute_ms: i64) {
     let mut efs = std::mem::take(&mut w.efs);
     for fs in &mut efs {
         let io = if dip {
-            w.rng.random_range(88.0..100.0)
+            w.rng.random_range(96.0..100.0)
         } else {
             (2.0 + rate * 0.25 + w.rng.random_range(-1.0..1.0)).clamp(0.1, 100.0)
         };
         fs.io_percent = io;
-        let drain = if dip { 9.0e10 } else { -1.5e10 };
+        let drain = if dip { 5.0e10 } else { -1.5e10 };
         fs.burst_credits = (fs.burst_credits - drain).clamp(1.0e9, 2.31e12);
         let dims = [("FileSystemId", fs.id.as_str())];
         w.metrics.add("AWS/EFS", "PercentIOLimit", &dims, minute_ms, io);

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use regex::{Regex, RegexBuilder};
 
+use crate::model::findings::LogSignals;
 use crate::model::{ContainerRole, LineClass, LogEvent, LogRing, RequestStats, WarmReport};
 
 /// Which lines of the ring the view shows: every one, or these absolute positions.
@@ -26,6 +27,8 @@ pub struct LogView {
     ring: LogRing,
     /// Request rate and status mix of the access lines received (health checks left out).
     stats: RequestStats,
+    /// Per-task request latency and php-fpm trouble of the last minutes, for the findings.
+    signals: LogSignals,
     /// Shown containers: nginx, php-fpm, warmer.
     show: [bool; 3],
     /// Only this task's lines (its full id), or all tasks.
@@ -78,6 +81,7 @@ impl LogView {
         LogView {
             ring,
             stats: RequestStats::new(),
+            signals: LogSignals::new(),
             show: [true; 3],
             task: None,
             filter: None,
@@ -102,6 +106,11 @@ impl LogView {
     /// Request rate and status mix of the access lines received (health checks left out).
     pub fn stats(&self) -> &RequestStats {
         &self.stats
+    }
+
+    /// What the lines received say per task over the last minutes (for the findings).
+    pub fn signals(&self) -> &LogSignals {
+        &self.signals
     }
 
     /// Shown containers: nginx, php-fpm, warmer.
@@ -182,12 +191,13 @@ impl LogView {
                 LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ts)),
                 _ => None,
             };
+            self.signals.record(&ev.task_id, &class, ts);
             let counted = !self.follow && self.shows(&ev);
             if !self.ring.push_unique(ev) {
                 continue;
             }
             self.arrived_while_paused += usize::from(counted);
-            if let LineClass::Access { status, health_check } = class {
+            if let LineClass::Access { status, health_check, .. } = class {
                 self.stats.record_status(status, health_check, ts);
             }
             reports.extend(report);
