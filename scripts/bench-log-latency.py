@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""QUALITY.md P5: log latency of `wpops logs --follow` and its request rate, beside awslogs.
+"""QUALITY.md P5: log latency of `wpops logs --follow` and its request rate, polling and with
+Live Tail (`--live-tail`) side by side, beside awslogs.
 
 Starts `wpops sim --listen 127.0.0.1:PORT` (default scenario, real-time clock, live traffic),
 then for each tool in turn: runs it in a pseudo-terminal (as an operator would watch it),
@@ -10,15 +11,17 @@ other account in the same simulator). At the end it reads `GET /_sim/requests` a
 tool: median / p90 / max latency, FilterLogEvents per second for the followed site, and the
 log requests made for the site not followed.
 
-Tools: `wpops logs --follow` and `awslogs get /ecs/wordpress ALL --watch` (boto3 honours
-AWS_ENDPOINT_URL). The AWS CLI v1 has no `logs tail`; AWS CLI v2's `logs tail --follow` polls
+Tools: `wpops logs --follow` (polling FilterLogEvents), `wpops logs --follow --live-tail`
+(a StartLiveTail session: no FilterLogEvents but the catch-up poll at its start), and
+`awslogs get /ecs/wordpress ALL --watch` (boto3 honours AWS_ENDPOINT_URL); `--tools` picks
+(`wpops,wpops-live,awslogs`). The AWS CLI v1 has no `logs tail`; AWS CLI v2's `logs tail --follow` polls
 every 5 s (its documented behaviour), so it is quoted, not measured.
 
 These are the tools' own latencies against the simulator, which makes a line visible as soon
 as it is written: real CloudWatch Logs adds its ingestion delay on top, for every tool alike.
 
 Run: scripts/bench-log-latency.py [--marks 30] [--port 4598] [--wpops target/release/wpops]
-     [--venv /tmp/wpops-bench-venv]  (scripts/bench-status.sh creates the venv with awscli and
+     [--venv /tmp/wpops-bench-venv] [--tools wpops,wpops-live,awslogs]  (scripts/bench-status.sh creates the venv with awscli and
      awslogs; cargo build --release first). Talks to 127.0.0.1 only.
 """
 import argparse
@@ -38,7 +41,7 @@ import urllib.request
 FOLLOWED_KEY = "ASIA123456789012DEMO"  # account 123456789012
 OTHER_KEY = "ASIA210987654321DEMO"  # account 210987654321: a site nobody follows
 REGION = "ap-northeast-1"
-TOKEN_LEN = 23  # WPOPSMARK-<tool:3>-<n:4>-<hex:4>
+TOKEN_LEN = 23  # WPOPSMARK-<tag:3>-<n:4>-<hex:4>
 
 
 def http(endpoint, path, method="GET"):
@@ -107,7 +110,7 @@ class Watcher:
         os.close(self.master)
 
 
-def measure(name, cmd, env, args, boto3, endpoint):
+def measure(name, tag, cmd, env, args, boto3, endpoint):
     logs = client(boto3, "logs", endpoint, FOLLOWED_KEY)
     other = client(boto3, "logs", endpoint, OTHER_KEY)
     stream = nginx_stream(boto3, endpoint, FOLLOWED_KEY)
@@ -123,7 +126,7 @@ def measure(name, cmd, env, args, boto3, endpoint):
     rng = random.Random(args.seed)
     for n in range(args.marks):
         time.sleep(rng.uniform(0.3, 2.7))
-        token = f"WPOPSMARK-{name[:3]}-{n:04d}-{rng.randrange(16**4):04x}"
+        token = f"WPOPSMARK-{tag}-{n:04d}-{rng.randrange(16**4):04x}"
         line = f"10.0.1.200 - - [-] \"GET /{token} HTTP/1.1\" 200 1 \"-\" \"bench\" \"198.51.100.1\" 0.001"
         written[token] = time.monotonic()
         logs.put_log_events(logGroupName="/ecs/wordpress", logStreamName=stream,
@@ -146,6 +149,7 @@ def measure(name, cmd, env, args, boto3, endpoint):
     followed = by_account.get("123456789012", {})
     others = by_account.get("210987654321", {})
     fle = followed.get("logs:FilterLogEvents", 0)
+    slt = followed.get("logs:StartLiveTail", 0)
     other_reads = {k: v for k, v in others.items() if k.startswith("logs:") and k != "logs:PutLogEvents"}
     if lat:
         p90 = lat[min(len(lat) - 1, int(round(0.9 * (len(lat) - 1))))]
@@ -153,7 +157,8 @@ def measure(name, cmd, env, args, boto3, endpoint):
               f"p90 {p90:.3f} s, min {lat[0]:.3f} s, max {lat[-1]:.3f} s")
     else:
         print(f"{name}: no mark seen")
-    print(f"{name}: FilterLogEvents for the followed site {fle} in {elapsed:.1f} s = {fle / elapsed:.2f}/s; "
+    print(f"{name}: FilterLogEvents for the followed site {fle} in {elapsed:.1f} s = {fle / elapsed:.2f}/s, "
+          f"StartLiveTail {slt}; "
           f"all requests for it: {followed}; log reads for the site not followed: {other_reads or 0}"
           + (f"; {missing} marks missing" if missing else ""))
     return lat
@@ -166,7 +171,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--wpops", default="target/release/wpops")
     ap.add_argument("--venv", default="/tmp/wpops-bench-venv")
-    ap.add_argument("--tools", default="wpops,awslogs")
+    ap.add_argument("--tools", default="wpops,wpops-live,awslogs")
     args = ap.parse_args()
     site = os.path.join(args.venv, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
     sys.path.insert(0, site)
@@ -188,18 +193,20 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        tools = {
-            "wpops logs --follow": [args.wpops, "logs", "--follow", "--since", "1m", "--endpoint-url", endpoint,
-                                    "--cluster", "wp-prod", "--service", "wordpress"],
-            "awslogs --watch": [os.path.join(args.venv, "bin", "awslogs"), "get", "/ecs/wordpress", "ALL", "--watch",
-                                "--start", "1m"],
-        }
-        tool_env = {"wpops logs --follow": env, "awslogs --watch": dict(env, AWS_ENDPOINT_URL=endpoint)}
+        follow = [args.wpops, "logs", "--follow", "--since", "1m", "--endpoint-url", endpoint,
+                  "--cluster", "wp-prod", "--service", "wordpress"]
+        # (short name, what it is, its mark tag, command, environment)
+        tools = [
+            ("wpops", "wpops logs --follow", "wpp", follow, env),
+            ("wpops-live", "wpops logs --follow --live-tail", "wpl", follow + ["--live-tail"], env),
+            ("awslogs", "awslogs --watch", "awl", [os.path.join(args.venv, "bin", "awslogs"), "get", "/ecs/wordpress",
+                                                   "ALL", "--watch", "--start", "1m"], dict(env, AWS_ENDPOINT_URL=endpoint)),
+        ]
         wanted = args.tools.split(",")
         print(f"load average before: {open('/proc/loadavg').read().split()[:3]}")
-        for name, cmd in tools.items():
-            if name.split()[0] in wanted:
-                measure(name, cmd, tool_env[name], args, boto3, endpoint)
+        for short, name, tag, cmd, tool_env in tools:
+            if short in wanted:
+                measure(name, tag, cmd, tool_env, args, boto3, endpoint)
         print("aws logs tail --follow (AWS CLI v2): polls every 5 s by design, so ~2.5 s median, up to 5 s, "
               "before ingestion delay (not measured: the AWS CLI v1 on PyPI has no `logs tail`)")
         print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")

@@ -25,6 +25,8 @@ pub enum Action {
     ShowWaf,
     ShowEvents,
     ToggleFollow,
+    /// The logs screen: follow with CloudWatch Live Tail, or poll.
+    ToggleLiveTail,
     ToggleTaskScope,
     ToggleNginx,
     TogglePhpFpm,
@@ -72,7 +74,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 49] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -90,6 +92,7 @@ impl Action {
         A::ShowWaf,
         A::ShowEvents,
         A::ToggleFollow,
+        A::ToggleLiveTail,
         A::ToggleTaskScope,
         A::ToggleNginx,
         A::TogglePhpFpm,
@@ -268,6 +271,14 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
     bind!(S::Logs, [c(' '), c('f')], "space/f", A::ToggleFollow, "follow or pause (new lines keep arriving)", "follow"),
+    bind!(
+        S::Logs,
+        [c('L')],
+        "L",
+        A::ToggleLiveTail,
+        "follow with CloudWatch Live Tail (billed per session-minute) / poll",
+        ""
+    ),
     bind!(S::Logs, [c('t')], "t", A::ToggleTaskScope, "the selected task only / all tasks", "task"),
     bind!(S::Logs, [c('1')], "1", A::ToggleNginx, "show or hide nginx", ""),
     bind!(S::Logs, [c('2')], "2", A::TogglePhpFpm, "show or hide php-fpm", ""),

@@ -27,6 +27,8 @@ pub struct SiteInfo {
     pub confirm_by_typing: bool,
     /// Opened from the fleet view (Enter on a site): Esc from the overview returns there.
     pub from_fleet: bool,
+    /// Follow logs with Live Tail from the start (`--live-tail`, config `live_tail = true`).
+    pub live_tail: bool,
 }
 
 /// Which feed a result or a refresh request is about.
@@ -128,6 +130,11 @@ pub enum Effect {
     Refresh(Feed),
     /// Follow other log streams (the tailer restarts from its overlap window).
     FollowLogs(LogScope),
+    /// Follow logs with Live Tail (true) or by polling FilterLogEvents.
+    LiveTail(bool),
+    /// Whether a logs pane is on screen (the overview, a task, the logs screen): a Live Tail
+    /// session closes when none has been for a few minutes.
+    LogsVisible(bool),
     /// Tell the pollers whether something is in flight (poll fast) or all is steady.
     PollFast(bool),
     /// Compute the preview of a rollback or a warm (answered by `Msg::Op(Previewed)` with the

@@ -122,12 +122,25 @@ macro_rules! client {
     }};
 }
 
+/// The Logs client; with an endpoint override, StartLiveTail's `stream-` host prefix is taken
+/// off again (`host_prefix.rs`), since `stream-127.0.0.1` does not resolve.
+fn logs_client(config: &SdkConfig, read_only: bool) -> aws_sdk_cloudwatchlogs::Client {
+    let mut b = aws_sdk_cloudwatchlogs::config::Builder::from(config).interceptor(super::trace::Trace);
+    if read_only {
+        b = b.interceptor(super::readonly::ReadOnly);
+    }
+    if let Some(keep) = config.endpoint_url().and_then(super::host_prefix::KeepEndpointHost::for_endpoint) {
+        b = b.interceptor(keep);
+    }
+    aws_sdk_cloudwatchlogs::Client::from_conf(b.build())
+}
+
 impl Clients {
     /// Every client from one configuration; with `read_only`, each refuses all but reads.
     pub fn new(config: &SdkConfig, profile: Option<String>, read_only: bool) -> Self {
         Clients {
             ecs: client!(aws_sdk_ecs, config, read_only),
-            logs: client!(aws_sdk_cloudwatchlogs, config, read_only),
+            logs: logs_client(config, read_only),
             waf: client!(aws_sdk_wafv2, config, read_only),
             cloudwatch: client!(aws_sdk_cloudwatch, config, read_only),
             elb: client!(aws_sdk_elasticloadbalancingv2, config, read_only),

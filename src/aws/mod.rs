@@ -8,6 +8,7 @@ pub mod ecs;
 pub mod ecs_write;
 pub mod elb;
 pub mod error;
+pub mod host_prefix;
 pub mod logs;
 pub mod metrics;
 pub mod profiles;

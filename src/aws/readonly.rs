@@ -27,6 +27,7 @@ pub const ALLOWED: &[&str] = &[
     // CloudWatch Logs
     "FilterLogEvents",
     "GetLogEvents",
+    "StartLiveTail",
     "DescribeLogGroups",
     "DescribeLogStreams",
     // WAFv2

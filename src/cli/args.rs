@@ -51,6 +51,11 @@ pub struct Global {
     /// Never change anything (the header says so).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Follow logs with CloudWatch Live Tail (StartLiveTail) instead of polling
+    /// FilterLogEvents; polling takes over when a session cannot start or ends. Billed per
+    /// session-minute (README). The console's `L` toggles it.
+    #[arg(long, global = true)]
+    pub live_tail: bool,
     /// Append a log to this file (never to the terminal): failed attempts, backoffs, each
     /// action's request and outcome (WPOPS_LOG sets the filter).
     #[arg(long, global = true, value_name = "PATH")]

@@ -36,6 +36,8 @@ pub struct SiteEntry {
     pub web_acl: Option<String>,
     pub endpoint_url: Option<String>,
     pub read_only: Option<bool>,
+    /// Follow logs with Live Tail (as `--live-tail`).
+    pub live_tail: Option<bool>,
     pub confirm: Option<Confirm>,
     pub warming: Option<WarmingEntry>,
 }
@@ -96,6 +98,8 @@ pub struct ResolvedSite {
     pub cluster: String,
     pub service: String,
     pub read_only: bool,
+    /// Follow logs with Live Tail (`--live-tail` or the site's `live_tail = true`).
+    pub live_tail: bool,
     pub confirm: Confirm,
     pub warming: Warming,
     pub log_group: Option<String>,
@@ -189,6 +193,7 @@ pub fn resolve_demo(global: &Global) -> ResolvedSite {
         cluster: global.cluster.clone().unwrap_or_else(|| "wp-prod".into()),
         service: global.service.clone().unwrap_or_else(|| "wordpress".into()),
         read_only: global.read_only,
+        live_tail: global.live_tail,
         demo: true,
         ..ResolvedSite::default()
     }
@@ -259,6 +264,7 @@ pub fn resolve_entry(
         cluster,
         service,
         read_only: global.read_only || entry.read_only.unwrap_or(false),
+        live_tail: global.live_tail || entry.live_tail.unwrap_or(false),
         confirm: entry.confirm.unwrap_or_default(),
         warming: Warming {
             task_definition: w.task_definition,
@@ -288,6 +294,7 @@ service = "wordpress"
 # log_group = "/ecs/wordpress"   # default: discovered from the task definition's awslogs options
 # web_acl = "wordpress-waf"      # default: the web ACL on the service's load balancer
 # read_only = true               # refuse every mutating action for this site
+# live_tail = true               # follow logs with CloudWatch Live Tail (billed per session-minute)
 # confirm = "type-name"          # "yes" (default): answer y; "type-name": type the service name
 # endpoint_url = "http://127.0.0.1:4566"   # e.g. a running `wpops sim`
 

@@ -131,6 +131,7 @@ async fn run_site(g: &Global, from_fleet: bool) -> Result<SiteEnd, Failure> {
         warm_limit_ms: (s.warming.limit_secs as i64).saturating_mul(1000),
         confirm_by_typing: s.confirm == Confirm::TypeName,
         from_fleet,
+        live_tail: s.live_tail,
     };
     let warming = WarmSettings {
         task_definition: s.warming.task_definition.clone(),

@@ -1,7 +1,9 @@
 //! `wpops logs`: the warmer, nginx and php-fpm lines of the service's tasks, interleaved in time
 //! order, printed sanitised (the console's `Cursor`: overlap window + eventId dedupe, so
 //! `--follow` neither loses nor repeats a line), as text or one JSON object per line. Follow
-//! polls about once a second within a log request budget and stops cleanly on Ctrl-C (exit 130).
+//! polls about once a second within a log request budget — or, with `--live-tail`, reads a
+//! Live Tail session, polling when it cannot (`feed::livetail`) — and stops cleanly on Ctrl-C
+//! (exit 130).
 //! It must never print raw log text: only `LogEvent::text`, which `model::ingest` sanitised.
 
 use std::sync::Arc;
@@ -14,10 +16,11 @@ use crate::app::LogScope;
 use crate::aws::AwsError;
 use crate::feed::backoff::Backoff;
 use crate::feed::budget::Budget;
+use crate::feed::livetail::Follower;
 use crate::feed::logs::{Cursor, Step, poll_once};
 use crate::feed::read::{Depth, ServiceReader};
 use crate::feed::{Discovery, now_ms};
-use crate::model::{LineClass, LogEvent, TailHealth, Task, format_age, task_prefix, thousands};
+use crate::model::{LineClass, LiveTail, LogEvent, TailHealth, Task, format_age, task_prefix, thousands};
 
 use super::args::{Global, LogsArgs, Output};
 use super::connect::{self, Session};
@@ -99,9 +102,12 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
     let mut cursor = Cursor::starting_at(scope, since);
     let group = session.site.log_group.clone();
+    if !args.follow && session.site.live_tail {
+        eprintln!("wpops logs: --live-tail applies to --follow only; reading the window with FilterLogEvents");
+    }
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
-        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES };
+        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false };
         return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
             Ok(events) => {
                 printer.print(&events);
@@ -112,11 +118,12 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
     let budget = Budget::new(3.0, 1.0);
-    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES };
+    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES, only_pending: false };
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;
     let mut notices = Notices::default();
+    let mut follower = Follower::new(cursor, session.site.live_tail);
     // Ctrl-C (and TERM, HUP, QUIT) ends the follow with 128 + the signal's number, by convention.
     let mut signals = crate::signals::Signals::register();
     loop {
@@ -131,16 +138,21 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         let poll_started = tokio::time::Instant::now();
         let wait = tokio::select! {
             sig = signals.recv() => return Ok(sig.exit_code()),
-            r = poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()) => match r {
+            r = follower.step(&session.clients, &disc, &budget, &step, now_ms()) => match r {
                 Ok(events) => {
                     backoff.reset();
                     first = false;
                     if !printer.print(&events) {
                         return Ok(exit::OK);
                     }
-                    notices.say(cursor.health());
-                    // A search that stopped at the page limit goes on at once: the budget paces it.
-                    if cursor.is_reading_behind() { Duration::ZERO } else { POLL.saturating_sub(poll_started.elapsed()) }
+                    notices.say(&follower.health());
+                    // A search that stopped at the page limit goes on at once (the budget paces
+                    // it); with Live Tail open, the next step waits for the session's update.
+                    if follower.is_live() || follower.cursor.is_reading_behind() {
+                        Duration::ZERO
+                    } else {
+                        POLL.saturating_sub(poll_started.elapsed())
+                    }
                 }
                 Err(e) if first => return Err(Failure::aws("logs", &e, session.profile())),
                 Err(e) => {
@@ -163,10 +175,12 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
 struct Notices {
     skips: u32,
     late_lines: u64,
+    live: LiveTail,
 }
 
 impl Notices {
     fn say(&mut self, t: &TailHealth) {
+        self.say_live(&t.live);
         if t.skips > self.skips {
             self.skips = t.skips;
             if let Some((_, b)) = t.last_skip {
@@ -187,6 +201,35 @@ impl Notices {
                 format_age(t.overlap_ms),
             );
             self.late_lines = t.late_lines;
+        }
+    }
+}
+
+impl Notices {
+    /// Live Tail's changes: a session opened, sampled updates, polling instead and why.
+    fn say_live(&mut self, live: &LiveTail) {
+        let said = std::mem::replace(&mut self.live, live.clone());
+        match (&said, live) {
+            (LiveTail::Open { since_ms: a, .. }, LiveTail::Open { since_ms: b, sampled_updates }) if a == b => {
+                if let LiveTail::Open { sampled_updates: before, .. } = said
+                    && *sampled_updates > before
+                {
+                    eprintln!(
+                        "wpops logs: Live Tail sampled this second's lines (over 500/s): some lines were not sent ({sampled_updates} sampled updates so far)"
+                    );
+                }
+            }
+            (_, LiveTail::Open { .. }) => {
+                eprintln!(
+                    "wpops logs: following with CloudWatch Live Tail (a session is open; billed per session-minute)"
+                )
+            }
+            (LiveTail::Polling { reason: a, .. }, LiveTail::Polling { reason: b, .. }) if a == b => {}
+            (_, LiveTail::Polling { reason, retry_at_ms }) if reason != "starting" => eprintln!(
+                "wpops logs: Live Tail: {reason} — polling FilterLogEvents (nothing lost); trying Live Tail again in {}",
+                format_age((retry_at_ms - now_ms()).max(0))
+            ),
+            _ => {}
         }
     }
 }

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::backoff::Backoff;
 use super::budget::Budget;
+use super::livetail::Follower;
 use super::{Command, Discovery, FeedContext, now_ms, pause};
 use crate::app::{Feed, LogScope, Msg};
 use crate::aws::logs::{self, Query, RawEvent};
@@ -191,9 +192,19 @@ impl Cursor {
     /// Keeps the events not seen before, converted to display lines (their text moved, not
     /// copied), oldest first. `late` marks events found by the late sweep.
     fn accept_at(&mut self, raw: Vec<RawEvent>, now: i64, late: bool) -> Vec<LogEvent> {
+        self.convert(raw, now, late, true)
+    }
+
+    /// Live Tail's events (`livetail.rs`): converted as polled ones are, but not remembered by
+    /// id (Live Tail sends none; each is new).
+    pub(super) fn accept_live(&mut self, raw: Vec<RawEvent>, now: i64) -> Vec<LogEvent> {
+        self.convert(raw, now, false, false)
+    }
+
+    fn convert(&mut self, raw: Vec<RawEvent>, now: i64, late: bool, dedupe: bool) -> Vec<LogEvent> {
         let mut out = Vec::with_capacity(raw.len());
         for e in raw {
-            if !self.seen.insert(e.timestamp_ms, &e.event_id) {
+            if dedupe && !self.seen.insert(e.timestamp_ms, &e.event_id) {
                 continue;
             }
             self.delays.observe(now, e.ingestion_ms - e.timestamp_ms);
@@ -228,6 +239,26 @@ impl Cursor {
         }
         self.forget_old();
         out
+    }
+
+    /// Polling takes over from a Live Tail session that delivered everything ingested up to
+    /// `through_ms` (its newest line's ingestion time; `None` if it delivered none): every lane
+    /// reads on from there less the overlap (which covers the ingestion delays Live Tail's lines
+    /// showed), and the late sweep never reaches behind that, where Live Tail's lines have no
+    /// ids to dedupe by. `livetail.rs` drops the re-read lines Live Tail already delivered.
+    pub(super) fn resume_after_live(&mut self, through_ms: Option<i64>, now: i64) {
+        self.health.max_delay_ms = self.delays.max_recent(now);
+        self.health.overlap_ms = overlap_for(self.health.max_delay_ms);
+        let Some(t) = through_ms else { return };
+        let floor = t - self.health.overlap_ms;
+        for lane in self.lanes.values_mut() {
+            lane.position_ms = lane.position_ms.max(t);
+            lane.read_through_ms = lane.read_through_ms.max(t);
+            lane.resume_at_ms = None;
+            lane.sweep_floor_ms = lane.sweep_floor_ms.max(floor);
+        }
+        self.last_sweep_ms = now;
+        self.meter.reset();
     }
 
     /// Forgets the ids no future search or sweep can return again.
@@ -324,11 +355,21 @@ pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Que
 }
 
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
-    let mut cursor = Cursor::new(LogScope { containers: Vec::new(), task: None, generation: 0 }, now_ms());
+    let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
+    let mut follower = Follower::new(Cursor::new(scope, now_ms()), ctx.site.live_tail);
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(8));
     let mut reports = super::warm::Lookup::default();
     let mut discovery = ctx.discovery.clone();
-    let mut last_health = cursor.health().clone();
+    let mut last_health = follower.health();
+    let on_command = |follower: &mut Follower, last_health: &mut TailHealth, cmd: Command| match cmd {
+        Command::Follow(scope) => {
+            follower.follow(scope, now_ms());
+            *last_health = TailHealth::default();
+        }
+        Command::LiveTail(on) => follower.set_wanted(on, now_ms()),
+        Command::LogsVisible(v) => follower.set_visible(v, now_ms()),
+        Command::Refresh | Command::Fast(_) => {}
+    };
     // Wait for the first discovery: without task definitions there is nothing to follow. While
     // the service cannot be read, the log panel says so.
     loop {
@@ -340,16 +381,13 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
             d.waiting_error()
         };
         if let Some(error) = waiting {
-            let generation = cursor.scope.generation;
+            let generation = follower.cursor.scope.generation;
             if !ctx.send(Msg::LogsFailed { at_ms: now_ms(), generation, error }).await {
                 return;
             }
         }
         let followed = super::discovery_changed(&ctx, &mut discovery, &mut rx, |cmd| {
-            if let Command::Follow(scope) = cmd {
-                cursor = Cursor::new(scope, now_ms());
-                last_health = TailHealth::default();
-            }
+            on_command(&mut follower, &mut last_health, cmd);
         })
         .await;
         if !followed {
@@ -358,18 +396,19 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     }
     loop {
         // A fixed one-second schedule: the next poll starts a second after this one started.
+        // With Live Tail open, a step waits for the session's next update instead.
         let poll_started = std::time::Instant::now();
-        let wait = match poll(&ctx, &mut cursor).await {
+        let wait = match step(&ctx, &mut follower).await {
             Ok(events) => {
                 backoff.reset();
                 // Every good poll is reported, new lines or none: it clears the panel's error
                 // after a failure and dates its data, so a quiet site neither stays in error
                 // nor reads as stale.
-                let generation = cursor.scope.generation;
+                let generation = follower.cursor.scope.generation;
                 if !ctx.send(Msg::Logs { at_ms: now_ms(), generation, events }).await {
                     return;
                 }
-                let tail = cursor.health().clone();
+                let tail = follower.health();
                 if tail != last_health {
                     last_health = tail.clone();
                     if !ctx.send(Msg::LogTail { generation, tail: Box::new(tail) }).await {
@@ -382,12 +421,16 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
                     return;
                 }
                 // A search that stopped at the page limit goes on at once: the budget paces it.
-                if cursor.is_reading_behind() { Duration::ZERO } else { POLL.saturating_sub(poll_started.elapsed()) }
+                if follower.is_live() || follower.cursor.is_reading_behind() {
+                    Duration::ZERO
+                } else {
+                    POLL.saturating_sub(poll_started.elapsed())
+                }
             }
             Err(e) => {
                 let wait = backoff.next(e.kind);
                 let error = e.to_fetch_error(ctx.profile());
-                let generation = cursor.scope.generation;
+                let generation = follower.cursor.scope.generation;
                 if !ctx.send(Msg::LogsFailed { at_ms: now_ms(), generation, error }).await {
                     return;
                 }
@@ -398,11 +441,12 @@ pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
         };
         match pause(&ctx, &mut rx, wait).await {
             None => return,
-            Some(Some(Command::Follow(scope))) => {
-                cursor = Cursor::new(scope, now_ms());
-                last_health = TailHealth::default();
-            }
-            Some(_) => {}
+            Some(Some(cmd)) => on_command(&mut follower, &mut last_health, cmd),
+            Some(None) => {}
+        }
+        // Commands that came meanwhile (a step with Live Tail open does not pause).
+        while let Ok(cmd) = rx.try_recv() {
+            on_command(&mut follower, &mut last_health, cmd);
         }
     }
 }
@@ -416,6 +460,9 @@ pub struct Step {
     pub until_ms: Option<i64>,
     /// Pages per query and poll at most (a longer search continues at the next poll).
     pub max_pages: usize,
+    /// Only go on with the searches under way, start none (no sweep either): Live Tail has
+    /// taken over from now on (`livetail.rs`) and they end what polling began before it.
+    pub only_pending: bool,
 }
 
 /// One step of the tail, for the console and `wpops logs` alike: every lane of the cursor's
@@ -434,7 +481,10 @@ pub async fn poll_once(
     let mut found = Vec::new();
     let mut late = Vec::new();
     // Never on a first poll (a one-shot `wpops logs` is one poll), nor with an end time.
-    let sweep_due = step.until_ms.is_none() && !cursor.lanes.is_empty() && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
+    let sweep_due = step.until_ms.is_none()
+        && !step.only_pending
+        && !cursor.lanes.is_empty()
+        && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
     let mut lanes = HashMap::new();
     for mut q in queries_for(disc, &cursor.scope, cursor.origin_ms) {
         if let Some(group) = &step.group {
@@ -443,6 +493,10 @@ pub async fn poll_once(
         q.end_ms = step.until_ms;
         let key: LaneKey = (q.group.clone(), q.prefix.clone());
         let mut lane = cursor.lanes.get(&key).cloned().unwrap_or_else(|| cursor.new_lane());
+        if step.only_pending && lane.pending.is_none() {
+            lanes.insert(key, lane);
+            continue;
+        }
         q.start_ms = cursor.fresh_start(&lane);
         let base = q.clone();
         lane.base = q.clone();
@@ -574,11 +628,11 @@ fn same_query(a: &Query, b: &Query) -> bool {
         && a.pattern == b.pattern
 }
 
-/// The console's poll: one step over what the ECS poller discovered.
-async fn poll(ctx: &FeedContext, cursor: &mut Cursor) -> Result<Vec<LogEvent>, AwsError> {
+/// The console's step: one poll (or Live Tail update) over what the ECS poller discovered.
+async fn step(ctx: &FeedContext, follower: &mut Follower) -> Result<Vec<LogEvent>, AwsError> {
     let disc = ctx.discovery.borrow().clone();
     let step = Step { max_pages: MAX_PAGES, ..Step::default() };
-    poll_once(&ctx.clients, &disc, cursor, &ctx.log_budget, &step, now_ms()).await
+    follower.step(&ctx.clients, &disc, &ctx.log_budget, &step, now_ms()).await
 }
 
 #[cfg(test)]

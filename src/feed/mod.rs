@@ -1,7 +1,8 @@
 //! Everything that reads or changes AWS over time: the one reader of a service (`read.rs`), the
-//! console's feeds built on it — an ECS poller, a log tailer (with warm-report lookups) and a
-//! WAF/platform poller, each a cancellable tokio task that sends owned `Msg`s into the one
-//! channel and shares what the ECS poller discovers through a watch channel —, the fleet
+//! console's feeds built on it — an ECS poller, a log tailer (with warm-report lookups, and Live
+//! Tail as its other input: `livetail.rs`) and a WAF/platform poller, each a cancellable tokio
+//! task that sends owned `Msg`s into the one channel and shares what the ECS poller discovers
+//! through a watch channel —, the fleet
 //! (`fleet.rs`), the action runners (`runners/`) and the runtime that carries out every
 //! `Effect` (`runtime/`). The command line calls the same reader, tailer step and runners.
 //! No screen code here.
@@ -12,6 +13,7 @@ pub mod budget;
 mod ecs;
 pub mod fleet;
 pub mod insight;
+pub mod livetail;
 pub mod logs;
 pub mod read;
 pub mod runners;
@@ -106,6 +108,10 @@ pub enum Command {
     Refresh,
     Fast(bool),
     Follow(LogScope),
+    /// Follow with Live Tail (or stop).
+    LiveTail(bool),
+    /// Whether a logs pane is shown (a Live Tail session closes when none is for a while).
+    LogsVisible(bool),
 }
 
 /// The running feeds: route effects to them; cancel them on drop.
@@ -161,6 +167,16 @@ impl Feeds {
     /// Follows other log streams.
     pub fn follow(&self, scope: LogScope) {
         let _ = self.logs.send(Command::Follow(scope));
+    }
+
+    /// Follows with Live Tail, or polls.
+    pub fn live_tail(&self, on: bool) {
+        let _ = self.logs.send(Command::LiveTail(on));
+    }
+
+    /// Says whether a logs pane is shown.
+    pub fn logs_visible(&self, visible: bool) {
+        let _ = self.logs.send(Command::LogsVisible(visible));
     }
 
     /// Polls fast while something is in flight.

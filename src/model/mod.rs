@@ -59,7 +59,7 @@ pub use sanitize::{
 pub use snapshot::{ServiceSnapshot, order_tasks};
 pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
-pub use tail::{Behind, TailHealth};
+pub use tail::{Behind, LiveTail, TailHealth};
 pub use targets::{TargetHealth, TargetState, target_for_task};
 pub use waf::{
     AclRuleConfig, DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, WebAclConfig,

@@ -81,6 +81,26 @@ pub struct TailHealth {
     pub late_lines: u64,
     pub max_delay_ms: i64,
     pub overlap_ms: i64,
+    /// How the tail follows: polling FilterLogEvents, or a Live Tail session.
+    pub live: LiveTail,
+}
+
+/// Live Tail's state, as the logs pane and `wpops logs` tell it (sessions are billed per minute
+/// they are open, so an open one always shows, with how long it has been open).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum LiveTail {
+    /// Not asked for: the tail polls FilterLogEvents.
+    #[default]
+    Off,
+    /// A session is open since this wall time; updates CloudWatch sampled (more than 500 lines
+    /// in a second: the lines between were not sent) so far.
+    Open { since_ms: i64, sampled_updates: u64 },
+    /// Asked for, but the tail polls: the session could not start or ended (`reason`), and the
+    /// next attempt is at `retry_at_ms`.
+    Polling { reason: String, retry_at_ms: i64 },
+    /// Asked for, but closed since this wall time because no logs pane was shown for a while
+    /// (it reopens when one is); the tail polls meanwhile.
+    Idle { since_ms: i64 },
 }
 
 /// The tail's progress over the last `RATE_WINDOW_MS` of wall time.

@@ -179,6 +179,34 @@ pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8
                 Err(e) => bad(e),
             }
         }
+        ("GET", "/_sim/live-tail") => (200, lock(&shared.live_tails).status()),
+        ("POST", "/_sim/live-tail") => {
+            let mut lt = lock(&shared.live_tails);
+            let mut value = serde_json::to_value(lt.limits).unwrap_or_default();
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(changes)) => {
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.extend(changes);
+                    }
+                }
+                _ => return bad("live-tail takes a JSON object such as {\"max_session_ms\":5000}".into()),
+            }
+            match serde_json::from_value(value) {
+                Ok(limits) => {
+                    lt.limits = limits;
+                    (200, lt.status())
+                }
+                Err(e) => bad(e.to_string()),
+            }
+        }
+        ("POST", "/_sim/live-tail/end") => {
+            let code = form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "error")
+                .map_or_else(|| "SessionStreamingException".to_string(), |(_, v)| v.into_owned());
+            let mut lt = lock(&shared.live_tails);
+            lt.end_all(&code);
+            (200, lt.status())
+        }
         ("GET", "/_sim/requests") => (200, requests(shared)),
         ("POST", "/_sim/requests/reset") => {
             lock(&shared.counts).clear();
@@ -188,7 +216,8 @@ pub fn handle(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8
             404,
             json!({"error": format!("no control endpoint {method} {path}"), "endpoints": [
             "GET /_sim/status", "POST /_sim/pause", "POST /_sim/resume", "POST /_sim/advance?seconds=N",
-            "POST /_sim/speed?x=F", "GET|POST /_sim/faults", "GET /_sim/requests", "POST /_sim/requests/reset"]}),
+            "POST /_sim/speed?x=F", "GET|POST /_sim/faults", "GET /_sim/requests", "POST /_sim/requests/reset",
+            "GET|POST /_sim/live-tail", "POST /_sim/live-tail/end?error=SessionStreamingException"]}),
         ),
     }
 }

@@ -118,6 +118,11 @@ async fn handle(
     if fail {
         return render_error(protocol, &ApiError::internal(), &rid);
     }
+    if service == "logs" && op == "StartLiveTail" {
+        // The one streamed answer: an event stream the session writes as it goes.
+        return super::live_tail::start(&shared, &caller, &body, &rid)
+            .unwrap_or_else(|e| render_error(protocol, &e, &rid));
+    }
     let result = shared.with_world(&caller.account, &caller.region, |w| match service.as_str() {
         "ecs" => api::ecs::handle(w, &caller, &op, &body),
         "logs" => api::logs::handle(w, &caller, &op, &body),

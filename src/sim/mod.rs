@@ -11,6 +11,7 @@ pub mod ecs;
 pub mod elb;
 pub mod error;
 mod http;
+pub mod live_tail;
 pub mod logs;
 pub mod logtext;
 pub mod metrics;
@@ -88,6 +89,8 @@ pub struct Shared {
     /// 404 for a protocol it does not speak, 500 for an action it has not implemented):
     /// `service:Operation` (`ecs:ListServiceDeployments`) or a whole service (`monitoring`).
     pub lacking: Mutex<Vec<String>>,
+    /// Open Live Tail sessions and their limits.
+    pub live_tails: Mutex<live_tail::LiveTails>,
 }
 
 /// Locks a mutex, taking the data even if a handler panicked while holding it: the world is
@@ -148,6 +151,22 @@ impl SimHandle {
         *lock(&self.shared.lacking) = what.iter().map(|s| s.to_string()).collect();
     }
 
+    /// Sets the Live Tail limits (session length in virtual time, sessions per account, time
+    /// between updates).
+    pub fn set_live_tail(&self, limits: live_tail::LiveTailLimits) {
+        lock(&self.shared.live_tails).limits = limits;
+    }
+
+    /// Ends every open Live Tail session with this exception frame (`SessionStreamingException`).
+    pub fn end_live_tails(&self, exception: &str) {
+        lock(&self.shared.live_tails).end_all(exception);
+    }
+
+    /// Live Tail sessions open now, all accounts.
+    pub fn live_tails_open(&self) -> usize {
+        lock(&self.shared.live_tails).open()
+    }
+
     /// Runs `f` on a world (tests inspect or change it directly).
     pub fn with_world<R>(&self, account: &str, region: &str, f: impl FnOnce(&mut RegionWorld) -> R) -> R {
         self.shared.with_world(account, region, f)
@@ -179,6 +198,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         buckets: Mutex::new(HashMap::new()),
         fault_rng: Mutex::new(SmallRng::seed_from_u64(opts.seed.wrapping_add(7))),
         lacking: Mutex::new(Vec::new()),
+        live_tails: Mutex::new(live_tail::LiveTails::default()),
     });
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await

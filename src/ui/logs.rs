@@ -15,7 +15,9 @@ use unicode_width::UnicodeWidthStr;
 use super::columns::{self, Shorten};
 use super::theme;
 use crate::app::{LogView, State};
-use crate::model::{LineClass, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix};
+use crate::model::{
+    LineClass, LiveTail, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix,
+};
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
@@ -28,7 +30,9 @@ pub fn render_screen(state: &State, frame: &mut Frame, area: Rect) {
 /// The log pane: its title names the scope, follow state, filter and request mix.
 pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let v = &state.logs;
-    let block = Block::bordered().title(title(state, full)).title_bottom(right_title(state, full).right_aligned());
+    // The figures line is cut at its end, with a mark, when the pane is narrower.
+    let figures = theme::clip_line(right_title(state, full), usize::from(area.width).saturating_sub(2));
+    let block = Block::bordered().title(title(state, full)).title_bottom(figures.right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -123,7 +127,7 @@ fn title(state: &State, full: bool) -> Line<'static> {
 /// What the tail says about itself: reading behind the newest lines, falling behind and
 /// skipping (with the rates and an estimate of what was skipped), late lines found.
 fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
-    let mut spans = Vec::new();
+    let mut spans = live_spans(&t.live, now_ms, full);
     let rate = |r: f64| theme::thousands(r.round() as u64);
     if let Some(b) = t.behind {
         spans.push(Span::styled(
@@ -156,6 +160,35 @@ fn tail_spans(t: &TailHealth, now_ms: i64, full: bool) -> Vec<Span<'static>> {
         ));
     }
     spans
+}
+
+/// Live Tail, when asked for: an open session and how long it has been open (it is billed by
+/// the minute), updates CloudWatch sampled, or why the tail polls instead.
+fn live_spans(live: &LiveTail, now_ms: i64, full: bool) -> Vec<Span<'static>> {
+    match live {
+        LiveTail::Off => Vec::new(),
+        LiveTail::Open { since_ms, sampled_updates } => {
+            let s = (now_ms - since_ms).max(0) / 1000;
+            let open = if s < 3600 { format!("{}m{:02}s", s / 60, s % 60) } else { format_age(s * 1000) };
+            let mut spans = vec![Span::styled(format!(" · live tail {open}"), theme::good())];
+            if *sampled_updates > 0 {
+                let text = format!(" · sampled {}× (over 500 lines/s: not every line shown)", sampled_updates);
+                spans.push(Span::styled(text, theme::warn()));
+            }
+            spans
+        }
+        LiveTail::Polling { reason, retry_at_ms } => {
+            let mut text = String::from(" · polling");
+            if full {
+                let retry = (retry_at_ms - now_ms).max(0);
+                text.push_str(&format!(" (live tail: {reason}; again in {})", format_age(retry)));
+            }
+            vec![Span::styled(text, theme::warn())]
+        }
+        LiveTail::Idle { .. } => {
+            vec![Span::styled(" · live tail closed while no logs pane was shown", theme::dim())]
+        }
+    }
 }
 
 fn right_title(state: &State, full: bool) -> Line<'static> {

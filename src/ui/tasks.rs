@@ -33,10 +33,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if let Some(f) = &state.nav.task_filter {
         title.push_str(&format!("· {shown} containing {f:?} "));
     }
-    let block = Block::bordered().title(Line::styled(title, theme::title())).title(
-        Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")])
-            .right_aligned(),
-    );
+    let age = Line::from(vec![Span::raw(" "), theme::age_span(&state.feeds.service, state.now_ms), Span::raw(" ")]);
+    // The title gives way to the data's age, marked where it is cut.
+    let room = usize::from(area.width).saturating_sub(age.width() + 3);
+    let block =
+        Block::bordered().title(Line::styled(theme::clip(&title, room), theme::title())).title(age.right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // No data yet: the whole error, wrapped, with what to do.

@@ -187,3 +187,74 @@ async fn follow_reads_through_a_burst_of_90000_lines_to_the_marker() {
     assert_eq!(counts.len(), 90_000, "every burst line printed");
     assert!(counts.values().all(|n| *n == 1), "none twice");
 }
+
+/// Lines a reader thread collected.
+type Lines = Arc<Mutex<Vec<String>>>;
+
+/// `wpops logs --follow --live-tail`: the line arrives through a Live Tail session, with no
+/// FilterLogEvents after the catch-up poll; when the session ends (its limit, shortened here)
+/// polling takes over and a new session opens, and every marker is printed exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_with_live_tail_prints_new_lines_once_across_a_session_ending() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let mut cmd = site_command(&sim, home.path());
+    cmd.args(["logs", "--follow", "--live-tail", "--container", "nginx", "--since", "1m", "-o", "json"]);
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let (stdout, stderr) = (child.stdout.take().expect("stdout"), child.stderr.take().expect("stderr"));
+    let (seen, said) = (Lines::default(), Lines::default());
+    let readers: Vec<std::thread::JoinHandle<()>> =
+        [(seen.clone(), Box::new(stdout) as Box<dyn std::io::Read + Send>), (said.clone(), Box::new(stderr))]
+            .into_iter()
+            .map(|(sink, pipe)| {
+                std::thread::spawn(move || {
+                    for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                        sink.lock().unwrap().push(line);
+                    }
+                })
+            })
+            .collect();
+    wait_for_requests(&sim, "logs:StartLiveTail", 1, "logs --follow --live-tail never started a session").await;
+    // The catch-up poll after the session started.
+    wait_for_requests(&sim, "logs:FilterLogEvents", 1, "the catch-up poll").await;
+    let arrives = |marker: String| {
+        let seen = seen.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+            while !seen.lock().unwrap().iter().any(|l| l.contains(&marker)) {
+                assert!(tokio::time::Instant::now() < deadline, "{marker} never arrived");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let stream = format!("wp/nginx/{task}");
+    let id = std::process::id();
+    put_line(&sim, &stream, &format!("live-marker-1-{id}")).await;
+    arrives(format!("live-marker-1-{id}")).await;
+    let polls = sim.shared.request_count("logs:FilterLogEvents");
+    put_line(&sim, &stream, &format!("live-marker-2-{id}")).await;
+    arrives(format!("live-marker-2-{id}")).await;
+    assert_eq!(sim.shared.request_count("logs:FilterLogEvents"), polls, "no polling while the session is open");
+    // The session reaches its (now 1 ms) limit at its next update: polling, then a new session.
+    sim.set_live_tail(wpops::sim::live_tail::LiveTailLimits { max_session_ms: 1, ..Default::default() });
+    put_line(&sim, &stream, &format!("live-marker-3-{id}")).await;
+    arrives(format!("live-marker-3-{id}")).await;
+    wait_for_requests(&sim, "logs:StartLiveTail", 2, "a new session after the first ended").await;
+    sim.set_live_tail(Default::default());
+    let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let code = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("wait");
+    assert_eq!(code.code(), Some(130));
+    drained(readers).await;
+    let lines = seen.lock().unwrap().clone();
+    for n in 1..=3 {
+        let marker = format!("live-marker-{n}-{id}");
+        let hits: Vec<&String> = lines.iter().filter(|l| l.contains(&marker)).collect();
+        assert_eq!(hits.len(), 1, "{marker} exactly once: {hits:?}");
+        let v: serde_json::Value = serde_json::from_str(hits[0]).unwrap();
+        assert_eq!((v["task_id"].as_str(), v["container"].as_str()), (Some(task.as_str()), Some("nginx")));
+    }
+    let said = said.lock().unwrap().join("\n");
+    assert!(said.contains("following with CloudWatch Live Tail"), "{said}");
+    assert!(said.contains("SessionTimeoutException") && said.contains("polling FilterLogEvents"), "{said}");
+}

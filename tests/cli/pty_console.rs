@@ -5,7 +5,7 @@
 //! leaves the terminal restored (alternate screen left, cursor shown, raw mode off as `stty -a`
 //! reports in the same pty); so does each of SIGTERM, SIGINT, SIGHUP and SIGQUIT, exiting
 //! 128 + its number; an unreachable endpoint still draws a frame with the errors and `q` quits
-//! within a second.
+//! within a second; `L` follows with Live Tail and says for how long.
 
 use std::time::{Duration, Instant};
 
@@ -237,4 +237,41 @@ fn sighup_restores_the_terminal_and_exits_129() {
 #[test]
 fn sigquit_restores_the_terminal_and_exits_131() {
     a_signal_restores_the_terminal("QUIT", 131);
+}
+
+/// `L` in the logs screen: a Live Tail session opens (the title says for how long), a new line
+/// arrives through it, and `L` again closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l_follows_with_live_tail_and_the_title_says_for_how_long() {
+    let sim = sim("quiet").await;
+    let home = home();
+    let task = task_ids(&sim, home.path()).await.remove(0);
+    let url = sim.endpoint_url();
+    let args = ["--endpoint-url", &url, "--region", REGION, "--cluster", "wp-prod", "--service", "wordpress"];
+    let mut pty = tokio::task::block_in_place(|| {
+        let mut pty = Pty::spawn(&args, &env_credentials());
+        pty.wait_for(b"\x1b[?1049h", 0, START);
+        wait_visible(&pty, "wordpress", 0, START);
+        pty.type_keys("l");
+        pty.type_keys("L");
+        wait_visible(&pty, "live tail 0m", 0, START);
+        pty
+    });
+    assert_eq!(sim.shared.request_count("logs:StartLiveTail"), 1);
+    assert_eq!(sim.live_tails_open(), 1);
+    let marker = format!("live-console-marker-{}", std::process::id());
+    put_line(&sim, &format!("wp/nginx/{task}"), &marker).await;
+    let finished = tokio::task::block_in_place(|| {
+        wait_visible(&pty, &marker, 0, START);
+        pty.type_keys("L");
+        let deadline = Instant::now() + START;
+        while sim.live_tails_open() > 0 {
+            assert!(Instant::now() < deadline, "L again closes the session");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pty.type_keys("q");
+        pty.finish(START).0
+    });
+    assert_eq!(finished.code, 0, "stderr: {}", finished.stderr);
+    finished.assert_restored();
 }

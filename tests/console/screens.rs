@@ -312,6 +312,7 @@ fn logs_falling_behind_says_what_it_skipped() {
         late_lines: 70,
         max_delay_ms: 45_000,
         overlap_ms: 68_500,
+        ..TailHealth::default()
     };
     update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(tail) });
     let overview = ui_fixtures::draw(&s, 200, 50);
@@ -354,6 +355,30 @@ fn replacing_a_task_reads_as_a_replacement_not_a_rollout_or_a_failure() {
     let s = ops::replacing();
     assert_eq!(s.nav.screen, wpops::app::Screen::Rollout);
     insta::assert_snapshot!(snap(&s));
+}
+
+#[test]
+fn an_open_live_tail_session_shows_how_long_it_has_been_open_and_polling_says_why() {
+    use wpops::model::{LiveTail, TailHealth};
+    let mut s = healthy();
+    keys(&mut s, "l");
+    let live = LiveTail::Open { since_ms: ui_fixtures::NOW - 192_000, sampled_updates: 0 };
+    update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(TailHealth { live, ..TailHealth::default() }) });
+    let screen = ui_fixtures::draw(&s, 200, 50);
+    assert!(screen.contains("live tail 3m12s"), "{screen}");
+    let live = LiveTail::Open { since_ms: ui_fixtures::NOW - 5_000, sampled_updates: 2 };
+    update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(TailHealth { live, ..TailHealth::default() }) });
+    let screen = ui_fixtures::draw(&s, 200, 50);
+    assert!(screen.contains("live tail 0m05s · sampled 2×"), "{screen}");
+    let live = LiveTail::Polling { reason: "SessionTimeoutException".into(), retry_at_ms: ui_fixtures::NOW + 60_000 };
+    update(&mut s, Msg::LogTail { generation: 0, tail: Box::new(TailHealth { live, ..TailHealth::default() }) });
+    let screen = ui_fixtures::draw(&s, 200, 50);
+    assert!(screen.contains("polling (live tail: SessionTimeoutException; again in 1m)"), "{screen}");
+    let help = {
+        keys(&mut s, "?");
+        ui_fixtures::draw(&s, 200, 50)
+    };
+    assert!(help.contains("follow with CloudWatch Live Tail"), "{help}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The screens at the sizes operators use — an 80×24 jump host, a laptop's 100×30, a 200×50
-//! monitor: the overview (healthy and incident), events, task detail, WAF, help, and a 30-task
-//! service compacted, sorted by problem and narrowed to its problems.
+//! monitor: the overview (healthy and incident), events, task detail, WAF (and a sampled request
+//! opened), help, the findings, and a 30-task service compacted, sorted by problem, narrowed to
+//! its problems and filtered.
 
 use wpops::app::{Key, KeyCode, Msg, State, update};
 use wpops_fixtures::ui::{self as ui_fixtures, draw, healthy, incident};
@@ -28,7 +29,14 @@ fn overview_healthy_and_incident() {
 
 #[test]
 fn events_detail_waf_help() {
-    for (name, keys_pressed) in [("events", "e"), ("task_detail", "jj\n"), ("waf", "w"), ("help", "?")] {
+    for (name, keys_pressed) in [
+        ("events", "e"),
+        ("task_detail", "jj\n"),
+        ("waf", "w"),
+        ("waf_sample_open", "wj\n"),
+        ("help", "?"),
+        ("findings", "f"),
+    ] {
         let mut s = incident();
         keys(&mut s, keys_pressed);
         at_every_size(name, &s);
@@ -60,4 +68,7 @@ fn thirty_tasks_compact_sorted_and_narrowed() {
     at_every_size("thirty_tasks_by_problem", &s);
     keys(&mut s, "p");
     at_every_size("thirty_tasks_problems_only", &s);
+    // All of them again, only those in AZ 1c, sorted by problem.
+    keys(&mut s, "p/1c\n");
+    at_every_size("thirty_tasks_in_1c_by_problem", &s);
 }

@@ -7,5 +7,6 @@ mod drill_feeds;
 mod drill_log_burst;
 mod feeds;
 mod iam_policies;
+mod live_tail;
 mod ops_runner;
 mod tail;

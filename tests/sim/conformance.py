@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 import botocore
+import botocore.eventstream
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -45,7 +46,10 @@ def client(session, service):
 
 
 def check(shape, value, path, errors):
-    """Walks a parsed value against its botocore shape."""
+    """Walks a parsed value against its botocore shape (an event stream's events are walked one
+    by one by its caller)."""
+    if isinstance(value, botocore.eventstream.EventStream):
+        return
     t = shape.type_name
     if t == "structure":
         if not isinstance(value, dict):
@@ -171,7 +175,8 @@ def call(c, raw, op, label=None, **params):
     if model.output_shape is not None:
         check(model.output_shape, out, "$", errors)
         body = (raw.last or {}).get("body", b"")
-        if protocol == "json" and body:
+        # An event stream's body is the stream itself: its events are walked by the caller.
+        if protocol == "json" and isinstance(body, (bytes, bytearray)) and body:
             raw_members(model.output_shape, json.loads(body), "$", errors)
         if protocol == "query" and body:
             raw_query_response(model, body, errors)
@@ -272,6 +277,45 @@ def cloudwatch(c):
         EndTime=NOW,
     )
     return out
+
+
+def live_tail(session):
+    """StartLiveTail: its event stream as botocore reads it (initial-response, sessionStart, a
+    sessionUpdate), each event walked against its shape, and a modelled error. botocore puts the
+    model's `stream-` host prefix in front of an endpoint URL too, so `inject_host_prefix=False`."""
+    c = session.create_client(
+        "logs",
+        region_name=REGION,
+        endpoint_url=ENDPOINT,
+        aws_access_key_id=KEY,
+        aws_secret_access_key="conformance",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=20, inject_host_prefix=False),
+    )
+    raw = Raw(c)
+    sts = client(session, "sts")
+    account = call(sts, Raw(sts), "get_caller_identity", "for the ARN")["Account"]
+    arn = f"arn:aws:logs:{REGION}:{account}:log-group:/ecs/wordpress"
+    out = call(c, raw, "start_live_tail", logGroupIdentifiers=[arn], logStreamNamePrefixes=["wp/nginx/"])
+    if out is None:
+        return
+    union = c.meta.service_model.operation_model("StartLiveTail").output_shape.members["responseStream"]
+    seen = []
+    for event in out["responseStream"]:
+        errors = []
+        check(union, event, "$.responseStream", errors)
+        kind = next(iter(event))
+        name = f"logs.StartLiveTail [json] event {kind}"
+        for e in errors:
+            FAILURES.append(f"{name}: {e}")
+        CALLS.append(name)
+        print(("ok   " if not errors else "FAIL ") + name + ("" if not errors else ": " + "; ".join(errors[:5])))
+        seen.append(kind)
+        if kind == "sessionUpdate":
+            break
+    out["responseStream"].close()
+    if seen[:2] != ["sessionStart", "sessionUpdate"]:
+        FAILURES.append(f"logs.StartLiveTail: events {seen}, not sessionStart then sessionUpdate")
+    expect_error(c, raw, "start_live_tail", "ResourceNotFoundException", logGroupIdentifiers=[arn + "-nope"])
 
 
 def main():
@@ -377,6 +421,7 @@ def main():
     call(logs, r["logs"], "create_log_stream", logGroupName=f"/conformance/{NOW_MS}", logStreamName="s")
     call(logs, r["logs"], "put_log_events", logGroupName=f"/conformance/{NOW_MS}", logStreamName="s", logEvents=[{"timestamp": NOW_MS, "message": "conformance"}])
     expect_error(logs, r["logs"], "filter_log_events", "ResourceNotFoundException", logGroupName="/nope")
+    live_tail(session)
 
     acls = call(waf, r["waf"], "list_web_acls", Scope="REGIONAL")["WebACLs"]
     acl = call(waf, r["waf"], "get_web_acl", Name=acls[0]["Name"], Scope="REGIONAL", Id=acls[0]["Id"])["WebACL"]

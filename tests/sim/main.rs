@@ -8,6 +8,7 @@ mod control;
 mod ecr;
 mod ecs;
 mod elb;
+mod live_tail;
 mod logs;
 mod metric_math;
 mod metrics;

@@ -197,6 +197,10 @@ pub struct Feeds {
     pub reports: HashMap<String, FoundReport>,
     /// Where the report lookup stands for tasks without a report, by task id.
     pub report_lookups: HashMap<String, ReportLookup>,
+    /// Follow logs with Live Tail (`L`; `--live-tail` at the start).
+    pub live_tail: bool,
+    /// Whether a logs pane was on screen when the log feed was last told.
+    pub logs_shown: bool,
 }
 
 impl Default for Feeds {
@@ -211,6 +215,8 @@ impl Default for Feeds {
             tail: TailHealth::default(),
             reports: HashMap::new(),
             report_lookups: HashMap::new(),
+            live_tail: false,
+            logs_shown: true,
         }
     }
 }
@@ -244,6 +250,7 @@ pub struct State {
 
 impl State {
     pub fn new(site: SiteInfo, now_ms: i64) -> State {
+        let live_tail = site.live_tail;
         State {
             site,
             now_ms,
@@ -265,7 +272,7 @@ impl State {
                 scroll: Scroll::default(),
                 size: (80, 24),
             },
-            feeds: Feeds::default(),
+            feeds: Feeds { live_tail, ..Feeds::default() },
             logs: LogView::default(),
             log_scope: LogScope { containers: Vec::new(), task: None, generation: 0 },
             fleet: FleetView::default(),

@@ -67,6 +67,10 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::FilterTasks => state.nav.input = Input::TaskFilter(state.nav.task_filter.clone().unwrap_or_default()),
         Action::OpenFinding => return open_finding(state),
         Action::ToggleFollow => state.logs.toggle_follow(),
+        Action::ToggleLiveTail => {
+            state.feeds.live_tail = !state.feeds.live_tail;
+            return vec![Effect::LiveTail(state.feeds.live_tail)];
+        }
         Action::ToggleTaskScope => return logs::toggle_task_scope(state),
         Action::ToggleNginx => return logs::toggle_container(state, 0),
         Action::TogglePhpFpm => return logs::toggle_container(state, 1),

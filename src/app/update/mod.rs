@@ -8,7 +8,7 @@ use crate::model::{FetchError, FoundReport, ServiceSnapshot};
 
 use super::msg::{Effect, Feed, Msg};
 use super::ops;
-use super::state::State;
+use super::state::{Screen, State};
 
 mod input;
 mod keys;
@@ -21,10 +21,7 @@ mod tests;
 /// Applies one message; returns what the runtime must do.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Tick(now) => {
-            tick(state, now);
-            Vec::new()
-        }
+        Msg::Tick(now) => tick(state, now),
         Msg::Key(key) => {
             state.dirty = true;
             keys::on_key(state, key)
@@ -115,11 +112,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 /// Ages tick once a second: a tick within the same second changes nothing visible.
-fn tick(state: &mut State, now: i64) {
+fn tick(state: &mut State, now: i64) -> Vec<Effect> {
     if now.div_euclid(1000) != state.now_ms.div_euclid(1000) {
         state.dirty = true;
     }
     state.now_ms = now;
+    // The log feed learns when no logs pane is on screen any more (and when one is again): a
+    // Live Tail session, billed by the minute, closes after a few minutes unseen.
+    let shown = matches!(state.nav.screen, Screen::Overview | Screen::TaskDetail | Screen::Logs);
+    if shown != state.feeds.logs_shown {
+        state.feeds.logs_shown = shown;
+        return vec![Effect::LogsVisible(shown)];
+    }
+    Vec::new()
 }
 
 /// A failure keeps the data; before any data, its time is when the error came (for its age).

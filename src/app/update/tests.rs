@@ -313,3 +313,22 @@ fn help_scrolls_by_entry_and_finds_words() {
     update(&mut s, Msg::Key(Key::plain(KeyCode::Esc)));
     assert!(!s.nav.help);
 }
+
+#[test]
+fn l_in_the_logs_screen_toggles_live_tail_and_the_feed_hears_when_no_logs_pane_is_shown() {
+    let mut s = State::new(SiteInfo { live_tail: true, ..site() }, 0);
+    assert!(s.feeds.live_tail, "--live-tail starts the console with it on");
+    press(&mut s, "l");
+    assert_eq!(press(&mut s, "L"), [Effect::LiveTail(false)]);
+    assert_eq!(press(&mut s, "L"), [Effect::LiveTail(true)]);
+    // On the overview `L` is not bound: nothing happens.
+    press(&mut s, "o");
+    assert_eq!(press(&mut s, "L"), []);
+    // The WAF screen shows no logs pane: the next tick says so, once; back on logs, shown again.
+    assert_eq!(update(&mut s, Msg::Tick(1_000)), []);
+    press(&mut s, "w");
+    assert_eq!(update(&mut s, Msg::Tick(2_000)), [Effect::LogsVisible(false)]);
+    assert_eq!(update(&mut s, Msg::Tick(3_000)), []);
+    press(&mut s, "l");
+    assert_eq!(update(&mut s, Msg::Tick(4_000)), [Effect::LogsVisible(true)]);
+}

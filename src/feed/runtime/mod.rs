@@ -69,6 +69,8 @@ impl Runtime {
             Effect::Refresh(feed) => self.feeds.refresh(feed),
             Effect::FollowLogs(scope) => self.feeds.follow(scope),
             Effect::PollFast(fast) => self.feeds.poll_fast(fast),
+            Effect::LiveTail(on) => self.feeds.live_tail(on),
+            Effect::LogsVisible(shown) => self.feeds.logs_visible(shown),
             Effect::Preview { request, kind } => self.runner.preview(request, kind, &mut self.tasks),
             Effect::Run(op) => self.runner.run(op, &mut self.tasks),
             Effect::WatchFleet => self.watch_fleet(),

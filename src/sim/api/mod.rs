@@ -14,6 +14,7 @@ pub mod elb;
 pub mod logs;
 mod logs_filter;
 mod logs_get;
+pub mod logs_live;
 mod metric_math;
 pub mod sts;
 pub mod waf;
