@@ -29,6 +29,15 @@ pub struct WebAcl {
 
 /// GetWebACLForResource: the web ACL protecting `resource_arn`, if any.
 pub async fn web_acl_for_resource(c: &Clients, resource_arn: &str) -> Result<Option<WebAcl>, AwsError> {
+    Ok(sdk_acl_for_resource(c, resource_arn).await?.as_ref().map(acl_from))
+}
+
+/// The one GetWebACLForResource call, read by the poller (`acl_from`) and the posture rules
+/// (`acl_config_from`).
+async fn sdk_acl_for_resource(
+    c: &Clients,
+    resource_arn: &str,
+) -> Result<Option<aws_sdk_wafv2::types::WebAcl>, AwsError> {
     let out = c
         .waf
         .get_web_acl_for_resource()
@@ -36,7 +45,7 @@ pub async fn web_acl_for_resource(c: &Clients, resource_arn: &str) -> Result<Opt
         .send()
         .await
         .map_err(|e| from_sdk("wafv2:GetWebACLForResource", e))?;
-    Ok(out.web_acl().map(acl_from))
+    Ok(out.web_acl)
 }
 
 /// GetWebACL by name and id.
@@ -159,14 +168,7 @@ pub async fn web_acl_config_for_resource(
     c: &Clients,
     resource_arn: &str,
 ) -> Result<Option<model::WebAclConfig>, AwsError> {
-    let out = c
-        .waf
-        .get_web_acl_for_resource()
-        .resource_arn(resource_arn)
-        .send()
-        .await
-        .map_err(|e| from_sdk("wafv2:GetWebACLForResource", e))?;
-    Ok(out.web_acl().map(acl_config_from))
+    Ok(sdk_acl_for_resource(c, resource_arn).await?.as_ref().map(acl_config_from))
 }
 
 fn acl_config_from(a: &aws_sdk_wafv2::types::WebAcl) -> model::WebAclConfig {

@@ -1,3 +1,5 @@
+//! Tests of the image posture rules: each fires, does not fire, and its boundary.
+
 use super::*;
 use crate::model::findings::posture::fixture;
 

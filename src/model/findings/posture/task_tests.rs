@@ -1,3 +1,5 @@
+//! Tests of the task-definition posture rules: each fires, does not fire, and its boundary.
+
 use super::*;
 use crate::model::ecs::{DependsOn, EnvVar, MountPoint};
 use crate::model::findings::posture::fixture;
