@@ -201,6 +201,10 @@ pub fn spawn_stopped(w: &mut RegionWorld, cluster: &str, service: &str, td: &str
             }
         }
     }
+    let snapshot = w.clusters.get(cluster).and_then(|c| c.tasks.get(&id)).cloned();
+    if let Some(task) = snapshot {
+        super::history_logs::write(w, &task, kind, at_ms);
+    }
 }
 
 fn has_target_group(w: &RegionWorld, cluster: &str, service: &str) -> bool {
