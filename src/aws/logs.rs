@@ -68,6 +68,42 @@ pub async fn filter_page(c: &Clients, q: &Query, token: Option<String>) -> Resul
     Ok(Page { events, next_token: out.next_token().filter(|t| !t.is_empty()).map(str::to_string) })
 }
 
+/// A log stream and the span of its events, as DescribeLogStreams reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamSpan {
+    pub name: String,
+    pub first_event_ms: Option<i64>,
+    pub last_event_ms: Option<i64>,
+}
+
+/// The streams of `group` whose names start with `prefix` (DescribeLogStreams, paged, at most
+/// `max_pages` pages of 50).
+pub async fn streams(c: &Clients, group: &str, prefix: &str, max_pages: usize) -> Result<Vec<StreamSpan>, AwsError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    for _ in 0..max_pages.max(1) {
+        let page = c
+            .logs
+            .describe_log_streams()
+            .log_group_name(group)
+            .log_stream_name_prefix(prefix)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| from_sdk("logs:DescribeLogStreams", e))?;
+        out.extend(page.log_streams().iter().map(|s| StreamSpan {
+            name: s.log_stream_name().unwrap_or_default().to_string(),
+            first_event_ms: s.first_event_timestamp(),
+            last_event_ms: s.last_event_timestamp(),
+        }));
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// What to follow with Live Tail: log group ARNs (at most 10) and, with exactly one group,
 /// stream names or prefixes (at most 100; not both).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

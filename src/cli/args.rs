@@ -172,9 +172,10 @@ pub struct LogsArgs {
     /// Only this task (its id or a unique prefix of it).
     #[arg(long, short = 't', value_name = "ID")]
     pub task: Option<String>,
-    /// Start: a duration back from now (10m, 2h, 1d) or an RFC 3339 time.
-    #[arg(long, default_value = "10m")]
-    pub since: String,
+    /// Start: a duration back from now (10m, 2h, 1d) or an RFC 3339 time; default 10m, or
+    /// with --task (and no --until, no --follow) the task's whole life, however long ago.
+    #[arg(long)]
+    pub since: Option<String>,
     /// End: as --since; default now (not with --follow).
     #[arg(long, conflicts_with = "follow")]
     pub until: Option<String>,

@@ -16,11 +16,12 @@ use crate::app::LogScope;
 use crate::aws::AwsError;
 use crate::feed::backoff::Backoff;
 use crate::feed::budget::Budget;
+use crate::feed::lifetime::{FindError, LifetimeRead, find_by_streams};
 use crate::feed::livetail::Follower;
 use crate::feed::logs::{Cursor, Step, poll_once};
 use crate::feed::read::{Depth, ServiceReader};
 use crate::feed::{Discovery, now_ms};
-use crate::model::{LineClass, LiveTail, LogEvent, TailHealth, Task, format_age, task_prefix, thousands};
+use crate::model::{LineClass, LiveTail, LogEvent, TailHealth, Task, TaskLog, format_age, task_prefix, thousands};
 
 use super::args::{Global, LogsArgs, Output};
 use super::connect::{self, Session};
@@ -77,9 +78,17 @@ pub fn parse_window(since: &str, until: Option<&str>, now: i64) -> Result<(i64, 
     Ok((start, Some(end)))
 }
 
+/// `--since` when no window and no task is given.
+pub const DEFAULT_SINCE: &str = "10m";
+/// What `wpops logs -t` keeps of a task's life at most (the lines past it are said).
+const LIFETIME_BYTES: usize = 8 * crate::feed::lifetime::LIFETIME_BYTES;
+
 pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let now = now_ms();
-    let (since, until) = match parse_window(&args.since, args.until.as_deref(), now) {
+    // A task without a window: its whole life (not with --follow, which starts 10 minutes back).
+    let lifetime = args.task.is_some() && args.since.is_none() && args.until.is_none() && !args.follow;
+    let since_arg = args.since.as_deref().unwrap_or(DEFAULT_SINCE);
+    let (since, until) = match parse_window(since_arg, args.until.as_deref(), now) {
         Ok(w) => w,
         Err(e) => return Err(Failure::usage("logs", e)),
     };
@@ -94,12 +103,36 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         Ok(d) => d,
         Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
     };
-    let task = match args.task.as_deref().map(|p| find_task(&disc.tasks, p)).transpose() {
-        Ok(t) => t,
-        Err(e) => return Err(Failure::usage("logs", e)),
+    let task = match args.task.as_deref() {
+        None => None,
+        Some(prefix) => Some(resolve_task(&session, &mut disc, prefix).await?),
     };
-    let scope = LogScope { containers: args.container.clone(), task, generation: 0 };
     let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
+    if let (true, Some(task)) = (lifetime, &task) {
+        let budget = Budget::new(5.0, 5.0);
+        let read = LifetimeRead {
+            clients: &session.clients,
+            disc: &disc,
+            task,
+            containers: &args.container,
+            group: session.site.log_group.clone(),
+            budget: &budget,
+            now,
+            max_bytes: LIFETIME_BYTES,
+        };
+        let log = read.read().await.map_err(|e| Failure::aws("logs", &e, session.profile()))?;
+        if log.events.is_empty() && log.streams.is_empty() {
+            return Err(no_streams(task, &args.container));
+        }
+        eprintln!("wpops logs: {}", lifetime_note(&log));
+        printer.print(&log.events);
+        return Ok(exit::OK);
+    }
+    let scope = LogScope {
+        containers: args.container.clone(),
+        task: task.as_ref().map(|t| t.id.as_str().to_owned()),
+        generation: 0,
+    };
     let mut cursor = Cursor::starting_at(scope, since);
     let group = session.site.log_group.clone();
     if !args.follow && session.site.live_tail {
@@ -108,13 +141,28 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
         let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false };
-        return match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
-            Ok(events) => {
-                printer.print(&events);
-                Ok(exit::OK)
-            }
-            Err(e) => Err(Failure::aws("logs", &e, session.profile())),
+        let events = match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
+            Ok(events) => events,
+            Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
         };
+        if let (true, Some(task)) = (events.is_empty(), &task) {
+            let read = LifetimeRead {
+                clients: &session.clients,
+                disc: &disc,
+                task,
+                containers: &args.container,
+                group: session.site.log_group.clone(),
+                budget: &budget,
+                now,
+                max_bytes: 0,
+            };
+            let streams = read.stream_names().await.map_err(|e| Failure::aws("logs", &e, session.profile()))?;
+            if streams.is_empty() {
+                return Err(no_streams(task, &args.container));
+            }
+        }
+        printer.print(&events);
+        return Ok(exit::OK);
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
     let budget = Budget::new(3.0, 1.0);
@@ -246,17 +294,75 @@ async fn discover(s: &Session, reader: &ServiceReader) -> Result<Discovery, AwsE
     })
 }
 
-/// The task whose id is `prefix` or starts with it (one only).
-fn find_task(tasks: &[Task], prefix: &str) -> Result<String, String> {
-    let hits: Vec<&Task> = tasks.iter().filter(|t| t.id.starts_with(prefix)).collect();
+/// The task whose id is `prefix` or starts with it (one only): one ECS lists, or else one
+/// whose log streams remain after ECS forgot it (stopped more than about an hour ago), which
+/// then joins `disc` so that its streams are read.
+async fn resolve_task(session: &Session, disc: &mut Discovery, prefix: &str) -> Result<Task, Failure> {
+    let hits: Vec<&Task> = disc.tasks.iter().filter(|t| t.id.starts_with(prefix)).collect();
     match hits.as_slice() {
-        [one] => Ok(one.id.as_str().to_owned()),
-        [] => {
-            let ids: Vec<&str> = tasks.iter().map(|t| task_prefix(&t.id)).collect();
-            Err(format!("no task {prefix:?} in the service; its tasks: {}", ids.join(", ")))
+        [one] => return Ok((*one).clone()),
+        [] => {}
+        _ => {
+            return Err(Failure::usage(
+                "logs",
+                format!("task prefix {prefix:?} matches {} tasks; give more of the id", hits.len()),
+            ));
         }
-        _ => Err(format!("task prefix {prefix:?} matches {} tasks; give more of the id", hits.len())),
     }
+    match find_by_streams(&session.clients, disc, prefix, session.site.log_group.as_deref()).await {
+        Ok(Some(task)) => {
+            disc.tasks.push(task.clone());
+            Ok(task)
+        }
+        Ok(None) => {
+            let ids: Vec<&str> = disc.tasks.iter().map(|t| task_prefix(&t.id)).collect();
+            Err(Failure::usage(
+                "logs",
+                format!("no task {prefix:?} in the service and no log streams of one; its tasks: {}", ids.join(", ")),
+            ))
+        }
+        Err(FindError::Ambiguous(ids)) => Err(Failure::usage(
+            "logs",
+            format!(
+                "task prefix {prefix:?} matches the log streams of {} tasks ({}); give more of the id",
+                ids.len(),
+                ids.iter().map(|i| task_prefix(i)).collect::<Vec<_>>().join(", ")
+            ),
+        )),
+        Err(FindError::Aws(e)) => Err(Failure::aws("logs", &e, session.profile())),
+    }
+}
+
+/// A task none of whose (chosen) containers has a log stream: exit 1 with why.
+fn no_streams(task: &Task, containers: &[String]) -> Failure {
+    let which =
+        if containers.is_empty() { "its containers have".to_owned() } else { format!("{} has", containers.join(", ")) };
+    let why = match (task.never_started(), &task.stopped_reason) {
+        (true, Some(reason)) => format!(": it stopped before its containers started ({reason})"),
+        (true, None) => ": its containers have not started yet".to_owned(),
+        _ => ": they wrote nothing, or the log group's retention removed it".to_owned(),
+    };
+    Failure::with_code(exit::UNHEALTHY, "logs", format!("task {}: {which} no log stream{why}", task_prefix(&task.id)))
+}
+
+/// `task 44bc807d's whole life, 09:12:03 to 09:31:10 UTC (1,234 lines)`, and what was left out.
+fn lifetime_note(log: &TaskLog) -> String {
+    let end = log.to_ms.map_or_else(|| "now".to_owned(), output::iso);
+    let mut note = format!(
+        "task {}'s whole life, {} to {end} ({} lines; --since/--until for another window)",
+        task_prefix(&log.task_id),
+        output::iso(log.from_ms),
+        thousands(log.events.len() as u64)
+    );
+    if !log.is_whole() {
+        note.push_str(&format!(
+            "; nginx and php-fpm before {} were not read (over {} of lines): --until {} reads them",
+            output::iso(log.reached_ms),
+            crate::model::format_bytes(LIFETIME_BYTES as f64),
+            output::iso(log.reached_ms)
+        ));
+    }
+    note
 }
 
 /// One line of `wpops logs --output json` (docs/json.md, `wpops.log/1`).

@@ -13,6 +13,7 @@ pub mod budget;
 mod ecs;
 pub mod fleet;
 pub mod insight;
+pub mod lifetime;
 pub mod livetail;
 pub mod logs;
 pub mod read;
@@ -120,6 +121,8 @@ pub struct Feeds {
     logs: mpsc::UnboundedSender<Command>,
     insight: mpsc::UnboundedSender<Command>,
     pub cancel: CancellationToken,
+    /// For the reads the console asks for now and then (a task's whole life).
+    ctx: FeedContext,
 }
 
 impl Feeds {
@@ -147,12 +150,36 @@ impl Feeds {
         set.spawn(async move { logs::run(c, logs_rx).await }.instrument(span("logs")));
         let c = ctx.clone();
         set.spawn(async move { insight::run(c, insight_rx).await }.instrument(span("waf+platform")));
-        let c = ctx;
+        let c = ctx.clone();
         set.spawn(async move {
             let result = crate::aws::elb::caller(&c.clients).await.map_err(|e| e.to_fetch_error(c.profile()));
             c.send(Msg::Caller(result)).await;
         });
-        Feeds { ecs: ecs_tx, logs: logs_tx, insight: insight_tx, cancel }
+        Feeds { ecs: ecs_tx, logs: logs_tx, insight: insight_tx, cancel, ctx }
+    }
+
+    /// Reads `task`'s whole life in its logs (`lifetime.rs`) within the tail's log budget, and
+    /// sends it as `Msg::TaskLog`.
+    pub fn load_task_log(&self, task: Task, set: &mut JoinSet<()>) -> tokio::task::AbortHandle {
+        let ctx = self.ctx.clone();
+        set.spawn(
+            async move {
+                let disc = ctx.discovery.borrow().clone();
+                let read = lifetime::LifetimeRead {
+                    clients: &ctx.clients,
+                    disc: &disc,
+                    task: &task,
+                    containers: &[],
+                    group: None,
+                    budget: &ctx.log_budget,
+                    now: now_ms(),
+                    max_bytes: lifetime::LIFETIME_BYTES,
+                };
+                let result = read.read().await.map(Box::new).map_err(|e| e.to_fetch_error(ctx.profile()));
+                ctx.send(Msg::TaskLog { task_id: task.id.as_str().to_owned(), result }).await;
+            }
+            .instrument(tracing::info_span!("feed", name = "task-life")),
+        )
     }
 
     /// Polls this feed now instead of waiting for its next turn.

@@ -162,6 +162,12 @@ impl Task {
         Some(until.saturating_sub(started).max(0))
     }
 
+    /// Its containers never ran: no start time, or ECS's `TaskFailedToStart` (an image pull or
+    /// the EFS mount failed), so they wrote no log.
+    pub fn never_started(&self) -> bool {
+        self.started_at_ms.is_none() || self.stop_code.as_deref() == Some("TaskFailedToStart")
+    }
+
     /// When the task stopped (or began stopping), for ordering stopped tasks.
     pub fn stopped_ms(&self) -> Option<i64> {
         self.stopped_at_ms.or(self.stopping_at_ms)

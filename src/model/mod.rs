@@ -25,6 +25,7 @@ pub mod stats;
 pub mod stopped;
 pub mod tail;
 pub mod targets;
+pub mod tasklog;
 pub mod waf;
 pub mod warm;
 pub mod warm_run;
@@ -61,6 +62,7 @@ pub use stats::{RequestStats, STATS_WINDOW_SECS, StatusMix};
 pub use stopped::{StoppedGroup, group_stopped, stopped_reason_line};
 pub use tail::{Behind, LiveTail, TailHealth};
 pub use targets::{TargetHealth, TargetState, target_for_task};
+pub use tasklog::{TaskLog, lifetime_window};
 pub use waf::{
     AclRuleConfig, DEFAULT_TOP_N, RuleGroupStats, SampledRequest, TopLists, WafSnapshot, WebAclConfig,
     rule_group_label, top_blocked,

@@ -258,3 +258,89 @@ async fn follow_with_live_tail_prints_new_lines_once_across_a_session_ending() {
     assert!(said.contains("following with CloudWatch Live Tail"), "{said}");
     assert!(said.contains("SessionTimeoutException") && said.contains("polling FilterLogEvents"), "{said}");
 }
+
+/// The ids of the stopped tasks `wpops status -o json` lists whose reason contains `reason`.
+async fn stopped_ids(sim: &wpops::sim::SimHandle, home: &std::path::Path, reason: &str) -> Vec<String> {
+    let v = wpops(sim, home, &["status", "-o", "json"]).await.json();
+    v["stopped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["reason"].as_str().unwrap().contains(reason))
+        .flat_map(|g| {
+            g["task_ids"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().trim_end_matches('…').to_string())
+        })
+        .collect()
+}
+
+/// `wpops logs -t` without a window reads the task's whole life: the OOM-killed task's php-fpm
+/// lines up to its kill, and the warmer's output of a task that started 95 minutes ago (beyond
+/// the default 10 minutes, which is all that `--since` had read before); a task whose containers
+/// never started has no streams, and says so with exit 1 (it printed nothing and exited 0).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_alone_is_read_over_its_whole_life() {
+    let sim = sim("incident").await;
+    let home = home();
+    let oom = stopped_ids(&sim, home.path(), "exit 137").await;
+    assert_eq!(oom.len(), 2, "the incident's two OOM kills");
+    let r = wpops(&sim, home.path(), &["logs", "-t", &oom[0][..8], "-c", "php-fpm", "-o", "json"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines = json_lines(&r.stdout);
+    assert!(lines.iter().all(|l| l["task_id"] == oom[0].as_str() && l["container"] == "php-fpm"), "{}", r.stdout);
+    assert!(lines.iter().any(|l| l["text"].as_str().unwrap().contains("exited on signal 9 (SIGKILL)")), "{}", r.stdout);
+    assert!(lines.iter().any(|l| l["kind"] == "warm_report"), "its warm report, at its start: {}", r.stdout);
+    assert!(r.stderr.contains("whole life"), "{}", r.stderr);
+
+    // The task whose warmer exited 127 started 95 minutes ago.
+    let status = wpops(&sim, home.path(), &["status", "-o", "json"]).await.json();
+    let cold = status["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["containers"].as_array().unwrap().iter().any(|c| c["name"] == "warmer" && c["exit_code"] == 127))
+        .unwrap_or_else(|| panic!("a warmer that exited 127: {status}"));
+    let cold = cold["id"].as_str().unwrap();
+    let r = wpops(&sim, home.path(), &["logs", "-t", &cold[..8], "-c", "warmer"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("/bin/sh: GET: not found"), "{}", r.stdout);
+    let r = wpops(&sim, home.path(), &["logs", "-t", &cold[..8], "-c", "warmer", "--since", "10m"]).await;
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "a window given is the window read: {}", r.stderr);
+
+    let never: Vec<Vec<String>> = {
+        let mut v = Vec::new();
+        for reason in ["CannotPullContainerError", "ResourceInitializationError"] {
+            v.push(stopped_ids(&sim, home.path(), reason).await);
+        }
+        v
+    };
+    for (reason, never) in ["CannotPullContainerError", "ResourceInitializationError"].iter().zip(&never) {
+        assert_eq!(never.len(), 1, "{reason}");
+        let r = wpops(&sim, home.path(), &["logs", "-t", &never[0][..8]]).await;
+        assert_eq!(r.code, 1, "{reason}: {} {}", r.stdout, r.stderr);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert!(r.stderr.contains("no log stream") && r.stderr.contains(reason), "{}", r.stderr);
+        let r = wpops(&sim, home.path(), &["logs", "-t", &never[0][..8], "--since", "2h"]).await;
+        assert_eq!(r.code, 1, "with a window too: {}", r.stderr);
+    }
+
+    // Forty minutes on, ECS has forgotten the first OOM kill (it keeps about an hour); its
+    // streams have not, and they give its life.
+    sim.shared.clock.advance_ms(40 * 60_000);
+    assert!(stopped_ids(&sim, home.path(), "exit 137").await.len() < 2, "ECS forgot one");
+    let listed_now = status_ids(&sim, home.path()).await;
+    let forgotten = &oom.iter().find(|id| !listed(&listed_now, id)).expect("one forgotten")[..8];
+    let r = wpops(&sim, home.path(), &["logs", "-t", forgotten, "-c", "php-fpm"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("exited on signal 9 (SIGKILL)"), "{}", r.stdout);
+}
+
+/// Every task id `wpops status -o json` lists, running or stopped.
+async fn status_ids(sim: &wpops::sim::SimHandle, home: &std::path::Path) -> Vec<String> {
+    let mut ids = stopped_ids(sim, home, "").await;
+    ids.extend(task_ids(sim, home).await);
+    ids
+}
+
+fn listed(ids: &[String], id: &str) -> bool {
+    ids.iter().any(|i| i == id)
+}

@@ -7,6 +7,7 @@ mod drill_feeds;
 mod drill_log_burst;
 mod feeds;
 mod iam_policies;
+mod lifetime;
 mod live_tail;
 mod ops_runner;
 mod tail;
