@@ -105,6 +105,11 @@ pub enum Msg {
     },
     /// Previews, progress and outcomes of the operator's actions (`Effect::Preview`/`Effect::Run`).
     Op(super::ops::OpEvent),
+    /// A task's whole-life log (`Effect::LoadTaskLog`).
+    TaskLog {
+        task_id: String,
+        result: Result<Box<crate::model::TaskLog>, FetchError>,
+    },
     /// Every configured site, one row each (the fleet view).
     Fleet {
         at_ms: i64,
@@ -142,6 +147,8 @@ pub enum Effect {
     Preview { request: u64, kind: super::ops::OpKind },
     /// Carry out a confirmed action. Only a `Confirmed` dialog produces this.
     Run(super::ops::Op),
+    /// Read this task's whole life in its logs (the task detail), replacing a read under way.
+    LoadTaskLog(Box<crate::model::Task>),
     /// Poll every configured site (about once a minute) for the fleet view.
     WatchFleet,
     /// Close this site's console and open the named site's.

@@ -34,15 +34,75 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .areas(area);
     render_facts(state, task, frame, facts);
     render_containers(task, why, frame, table);
-    let block = Block::bordered()
-        .title(Line::styled(format!(" Logs of task {} (all containers) ", task_prefix(&task.id)), theme::title()));
-    let inner = block.inner(log);
-    frame.render_widget(block, log);
-    let mut lines = logs::task_lines(state, &task.id, usize::from(inner.height), usize::from(inner.width));
+    render_log(state, task, frame, log);
+}
+
+/// The task's own lines, its whole life (read on open), newest at the bottom; j/k scroll.
+fn render_log(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
+    let id = task.id.as_str();
+    let width = usize::from(area.width.saturating_sub(2));
+    let rows = usize::from(area.height.saturating_sub(2));
+    let (mut lines, total) = logs::task_life_lines(state, id, rows, width, state.task_log.scroll);
+    let title = theme::clip_line(
+        Line::styled(
+            format!(" Logs of task {} · {} ", task_prefix(id), life_status(state, task, total)),
+            theme::title(),
+        ),
+        width,
+    );
+    let block = Block::bordered().title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     if lines.is_empty() {
-        lines.push(Line::styled("no lines from this task in the buffer yet", theme::dim()));
+        lines.push(Line::styled(empty_text(state, task), theme::dim()));
+        lines = lines.into_iter().flat_map(|l| theme::wrap_words(l, width.max(10))).collect();
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What the pane holds: the whole life (its span and line count) or as far back as was kept,
+/// loading, or why it could not be read; and how far up it is scrolled.
+fn life_status(state: &State, task: &Task, total: usize) -> String {
+    let id = task.id.as_str();
+    let mut text = if let (Some(log), true) = (state.task_log.loaded(id), task.never_started()) {
+        if log.streams.is_empty() { "it never ran".to_owned() } else { format!("{} lines", total) }
+    } else if let Some(log) = state.task_log.loaded(id) {
+        // The task's own start and stop (the read reaches a little beyond both).
+        let end = task.stopped_ms().map_or_else(|| "now".to_owned(), theme::hms);
+        let from = if log.is_whole() { task.started_at_ms.unwrap_or(log.from_ms) } else { log.reached_ms };
+        let span = format!("{}–{end}", theme::hms(from));
+        let kept = if log.is_whole() { "whole life" } else { "newest lines of its life (older not kept)" };
+        format!("{kept} {span} · {} lines", crate::model::thousands(total as u64))
+    } else if state.task_log.is_loading(id) {
+        format!("reading its whole life… ({} lines from the live tail so far)", crate::model::thousands(total as u64))
+    } else if let Some(e) = state.task_log.error(id) {
+        format!("its whole life could not be read ({}): the live tail's lines only", e.message)
+    } else {
+        "the live tail's lines".to_owned()
+    };
+    if state.task_log.scroll > 0 && total > 0 {
+        text.push_str(&format!(
+            " · ↑{} from the newest (j/G)",
+            crate::model::thousands(state.task_log.scroll.min(total) as u64)
+        ));
+    }
+    text
+}
+
+fn empty_text(state: &State, task: &Task) -> String {
+    let id = task.id.as_str();
+    match state.task_log.loaded(id) {
+        Some(log) if log.streams.is_empty() => match (task.never_started(), &task.stopped_reason) {
+            (true, Some(_)) => {
+                "no log streams: the task stopped before its containers started (its reason is above)".to_owned()
+            }
+            (true, None) => "no log streams yet: its containers have not started".to_owned(),
+            _ => "no log streams: its containers wrote nothing, or the log group's retention removed it".to_owned(),
+        },
+        Some(_) => "no lines in its whole life".to_owned(),
+        None if state.task_log.is_loading(id) => "reading the task's whole life…".to_owned(),
+        None => "no lines from this task in the live tail yet".to_owned(),
+    }
 }
 
 fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {

@@ -280,18 +280,29 @@ fn highlight(spans: &mut Vec<Span<'static>>, text: String, style: Style, re: &Re
     spans.push(Span::styled(text[at..].to_owned(), style));
 }
 
-/// The newest `rows` lines of one task (whatever the view's filter), for the task detail.
-pub fn task_lines(state: &State, task_id: &str, rows: usize, width: usize) -> Vec<Line<'static>> {
+/// The task detail's lines: the task's whole life as read on open (`State::task_log`), then
+/// the tail's newer lines of a task still running; `rows` of them ending `scroll` lines above
+/// the newest. Also how many lines there are in all. Before its life is read (or when it could
+/// not be), the tail's buffer alone.
+pub fn task_life_lines(
+    state: &State,
+    task_id: &str,
+    rows: usize,
+    width: usize,
+    scroll: usize,
+) -> (Vec<Line<'static>>, usize) {
     let v = &state.logs;
-    let mut out: Vec<Line<'static>> = v
-        .ring()
-        .iter()
-        .rev()
-        .take(DETAIL_SCAN)
-        .filter(|e| *e.task_id == *task_id)
-        .take(rows)
+    let life: &[LogEvent] = state.task_log.loaded(task_id).map_or(&[], |l| l.events.as_slice());
+    let newest_read = life.last().map_or(i64::MIN, |e| e.ts_ms);
+    let mut newer: Vec<&LogEvent> =
+        v.ring().iter().rev().take(DETAIL_SCAN).filter(|e| *e.task_id == *task_id && e.ts_ms > newest_read).collect();
+    newer.reverse();
+    let total = life.len() + newer.len();
+    let end = total.saturating_sub(scroll.min(total.saturating_sub(rows.min(total))));
+    let start = end.saturating_sub(rows);
+    let lines = (start..end)
+        .map(|i| if i < life.len() { &life[i] } else { newer[i - life.len()] })
         .map(|e| theme::clip_line(format_line(e, v, false, width), width))
         .collect();
-    out.reverse();
-    out
+    (lines, total)
 }

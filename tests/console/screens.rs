@@ -47,6 +47,59 @@ fn task_detail_of_a_stopped_task() {
     insta::assert_snapshot!(snap(&s));
 }
 
+/// The stopped task's whole life as read on open (`Msg::TaskLog`): its warmer's report at its
+/// start, then php-fpm's children killed for memory and nginx losing its upstream, up to its stop.
+#[test]
+fn task_detail_of_a_stopped_task_with_its_whole_life() {
+    use wpops_fixtures::ui::logs::{access, log};
+    let mut s = incident();
+    keys(&mut s, "jjjjjj");
+    enter(&mut s);
+    let task = s.detail().expect("a stopped task opened").clone();
+    assert!(task.is_stopped(), "{task:?}");
+    let id = task.id.as_str().to_owned();
+    let (start, stop) = (task.started_at_ms.unwrap(), task.stopped_at_ms.unwrap());
+    let ago = |t: i64| wpops_fixtures::ui::NOW - t;
+    let mut events =
+        log("warmer", &id, ago(start + 9_800), 0, "success: 1834 \tfailure: 0 \tno_change: 0 \ttotal: 1834");
+    for i in 0..3 {
+        let at = stop - 90_000 + i * 25_000;
+        events.extend(log("php-fpm", &id, ago(at), 0, &format!("[28-Nov-2025 14:02:11] WARNING: [pool www] child {} exited on signal 9 (SIGKILL) after 1183.2 seconds from start", 40 + i)));
+        events.extend(log(
+            "nginx",
+            &id,
+            ago(at + 5),
+            0,
+            &access("198.51.100.7", "GET /shop/", 502, 0.5, "Mozilla/5.0"),
+        ));
+    }
+    events.sort_by_key(|e| e.ts_ms);
+    let log = wpops::model::TaskLog {
+        task_id: id.clone(),
+        from_ms: start - 120_000,
+        to_ms: Some(stop + 60_000),
+        reached_ms: start - 120_000,
+        streams: vec!["nginx".into(), "php-fpm".into(), "warmer".into()],
+        events,
+    };
+    update(&mut s, Msg::TaskLog { task_id: id, result: Ok(Box::new(log)) });
+    insta::assert_snapshot!(snap(&s));
+}
+
+/// A task whose containers never started: no streams, and the pane says so (not "loading").
+#[test]
+fn task_detail_of_a_task_that_never_started() {
+    let mut s = incident();
+    keys(&mut s, "jjjj");
+    enter(&mut s);
+    let task = s.detail().expect("a stopped task opened").clone();
+    assert!(task.stopped_reason.as_deref().unwrap_or("").contains("CannotPullContainerError"), "{task:?}");
+    let id = task.id.as_str().to_owned();
+    let log = wpops::model::TaskLog { task_id: id.clone(), from_ms: 0, to_ms: Some(1), ..Default::default() };
+    update(&mut s, Msg::TaskLog { task_id: id, result: Ok(Box::new(log)) });
+    insta::assert_snapshot!(snap(&s));
+}
+
 #[test]
 fn logs_with_a_filter_and_search() {
     let mut s = incident();

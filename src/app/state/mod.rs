@@ -21,10 +21,12 @@ use super::ops::{Op, OpsState};
 mod confirm;
 pub mod logview;
 mod panel;
+mod task_log;
 
 pub use confirm::Rolling;
 pub use logview::LogView;
 pub use panel::{Panel, STALE_AFTER_MS};
+pub use task_log::TaskLogView;
 
 /// How many screens `Esc` can go back.
 const BACK_DEPTH: usize = 8;
@@ -243,6 +245,8 @@ pub struct State {
     /// Which log streams the tailer follows; `generation` tags the lines that belong to it.
     pub log_scope: LogScope,
     pub fleet: FleetView,
+    /// The task detail's whole-life log.
+    pub task_log: TaskLogView,
     /// The operator's actions: the confirm dialog, what is in flight, what the views follow.
     pub ops: OpsState,
     pub(super) polling_fast: bool,
@@ -276,6 +280,7 @@ impl State {
             logs: LogView::default(),
             log_scope: LogScope { containers: Vec::new(), task: None, generation: 0 },
             fleet: FleetView::default(),
+            task_log: TaskLogView::default(),
             ops: OpsState::default(),
             polling_fast: false,
         }

@@ -57,7 +57,7 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PageDown => navigation::move_by(state, navigation::page(state)),
         Action::Top => navigation::top(state),
         Action::Bottom => navigation::bottom(state),
-        Action::OpenTask => navigation::open_task(state),
+        Action::OpenTask => return navigation::open_task(state),
         Action::ShowOverview => state.go(Screen::Overview),
         Action::ShowLogs => state.go(Screen::Logs),
         Action::ShowWaf => state.go(Screen::Waf),

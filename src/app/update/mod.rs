@@ -107,6 +107,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.dirty = true;
             Vec::new()
         }
+        Msg::TaskLog { task_id, result } => {
+            if state.task_log.task_id.as_deref() == Some(task_id.as_str()) {
+                // The warmer's report is in the task's life however long ago it ran: the
+                // warmer's verdict needs no separate lookup for this task.
+                let report = result.as_ref().ok().and_then(|log| {
+                    log.events.iter().find_map(|e| match e.class {
+                        crate::model::LineClass::WarmReport(report) => {
+                            Some(FoundReport { task_id: task_id.clone(), report, at_ms: e.ts_ms })
+                        }
+                        _ => None,
+                    })
+                });
+                if let Some(report) = report {
+                    remember_report(state, report);
+                }
+                state.task_log.result = Some(result);
+                state.dirty = true;
+            }
+            Vec::new()
+        }
         Msg::Op(event) => ops::update::on_event(state, event),
     }
 }

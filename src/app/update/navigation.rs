@@ -61,7 +61,15 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
             let n = state.assessment().map_or(0, |a| a.findings.items.len());
             state.nav.scroll.finding = step(state.nav.scroll.finding, n.saturating_sub(1));
         }
-        Screen::TaskDetail | Screen::Warming => {}
+        // The task's log: up is older (scrolls away from the newest line), down is newer.
+        Screen::TaskDetail => {
+            let up = usize::try_from(-delta).unwrap_or(0);
+            let down = usize::try_from(delta).unwrap_or(0);
+            let lines =
+                state.nav.detail_task.as_deref().and_then(|id| state.task_log.loaded(id)).map_or(0, |l| l.events.len());
+            state.task_log.scroll = state.task_log.scroll.saturating_add(up).saturating_sub(down).min(lines);
+        }
+        Screen::Warming => {}
     }
 }
 
@@ -79,12 +87,16 @@ pub(super) fn bottom(state: &mut State) {
     }
 }
 
-pub(super) fn open_task(state: &mut State) {
-    let id = state.selected_task().map(|t| t.id.as_str().to_owned());
-    if id.is_some() {
-        state.nav.detail_task = id;
-        state.go(Screen::TaskDetail);
-    }
+pub(super) fn open_task(state: &mut State) -> Vec<Effect> {
+    let Some(task) = state.selected_task().cloned() else { return Vec::new() };
+    state.nav.detail_task = Some(task.id.as_str().to_owned());
+    state.go(Screen::TaskDetail);
+    load_task_log(state, &task)
+}
+
+/// The detail's task's whole life is read on open (once; again after a failed read).
+pub(super) fn load_task_log(state: &mut State, task: &crate::model::Task) -> Vec<Effect> {
+    if state.task_log.ask(task.id.as_str()) { vec![Effect::LoadTaskLog(Box::new(task.clone()))] } else { Vec::new() }
 }
 
 /// Another site's console replaces this one (the selected row of the fleet view).

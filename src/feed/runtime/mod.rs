@@ -36,6 +36,8 @@ pub struct Runtime {
     runner: OpRunner,
     fleet: Option<FleetSource>,
     fleet_watch: Option<AbortHandle>,
+    /// The task detail's whole-life read under way (a new one replaces it).
+    task_log: Option<AbortHandle>,
     tasks: JoinSet<()>,
     tx: mpsc::Sender<Msg>,
 }
@@ -60,7 +62,7 @@ impl Runtime {
         };
         let runner = OpRunner::new(operator, warming, tx.clone());
         let feeds = Feeds::start(clients, site, tx.clone(), &mut tasks);
-        Runtime { feeds, runner, fleet, fleet_watch: None, tasks, tx }
+        Runtime { feeds, runner, fleet, fleet_watch: None, task_log: None, tasks, tx }
     }
 
     /// Carries out one effect of `update`.
@@ -73,6 +75,12 @@ impl Runtime {
             Effect::LogsVisible(shown) => self.feeds.logs_visible(shown),
             Effect::Preview { request, kind } => self.runner.preview(request, kind, &mut self.tasks),
             Effect::Run(op) => self.runner.run(op, &mut self.tasks),
+            Effect::LoadTaskLog(task) => {
+                if let Some(h) = self.task_log.take() {
+                    h.abort();
+                }
+                self.task_log = Some(self.feeds.load_task_log(*task, &mut self.tasks));
+            }
             Effect::WatchFleet => self.watch_fleet(),
             Effect::OpenSite(name) => return Next::OpenSite(name),
         }
