@@ -189,6 +189,14 @@ function rawXml(ns, node, path, errors) {
   }
 }
 
+/** What AWS answers each protocol with. */
+const CONTENT_TYPES = {
+  awsJson1_0: "application/x-amz-json-1.0",
+  awsJson1_1: "application/x-amz-json-1.1",
+  awsQuery: "text/xml",
+  rpcv2Cbor: "application/cbor",
+};
+
 function protocolOf(c) {
   return c.config.protocol.getShapeId().split("#")[1];
 }
@@ -246,6 +254,9 @@ async function call(k, op, params = {}, label = "") {
     }
   }
   if (raw.status !== 200) errors.push(`HTTP ${raw.status}`);
+  const type = String(raw.headers?.["content-type"] ?? "");
+  const want = op === "StartLiveTail" ? "application/vnd.amazon.eventstream" : CONTENT_TYPES[protocol];
+  if (!type.startsWith(want)) errors.push(`Content-Type ${JSON.stringify(type)}, not ${want}`);
   if (out.$metadata?.httpStatusCode !== 200) errors.push(`$metadata.httpStatusCode ${out.$metadata?.httpStatusCode}`);
   if (!out.$metadata?.requestId) errors.push("no request id ($metadata.requestId)");
   for (const e of errors) FAILURES.push(`${name}: ${e}`);
@@ -339,6 +350,10 @@ async function cloudwatch(k) {
   }
   out = await call(k, "ListMetrics", { Namespace: "AWS/WAFV2", MetricName: "BlockedRequests" });
   if (out && !(out.Metrics || []).length) FAILURES.push(`cloudwatch [${protocol}]: ListMetrics found nothing`);
+  // An empty list goes out on awsQuery as `Dimensions=` (the JS SDK, like botocore, serialises
+  // empty lists): no dimension filter, as on the other protocols.
+  const all = await call(k, "ListMetrics", { Namespace: "AWS/WAFV2", Dimensions: [] }, "empty list");
+  if (all && !(all.Metrics || []).length) FAILURES.push(`cloudwatch [${protocol}]: ListMetrics with no dimensions found nothing`);
   // A period that is not a multiple of 60 passes the SDK's own validation; the service refuses it.
   await expectError(
     k,
@@ -352,6 +367,7 @@ async function cloudwatch(k) {
       EndTime: NOW,
     },
   );
+  await expectError(k, "GetMetricData", "InvalidParameterValueException", { MetricDataQueries: [], StartTime: minutesAgo(30), EndTime: NOW });
   await expectError(
     k,
     "GetMetricData",
