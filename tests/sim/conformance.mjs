@@ -13,7 +13,8 @@
 // so those come from the client's own type declarations (dist-types/models: an interface member
 // typed with an enum of enums.d.ts). The SDK drops unknown members silently, so the raw bodies
 // are checked too (the client's request handler keeps them): for JSON and CBOR no member the
-// schema lacks, for awsQuery XML the `<OpResponse><OpResult>`/`ResponseMetadata` framing and no
+// schema lacks and every scalar of its wire type (timestamps epoch seconds, as a number or
+// CBOR tag 1; the SDK would also take some others), for awsQuery XML the `<OpResponse><OpResult>`/`ResponseMetadata` framing and no
 // element the schema lacks. Every answer is HTTP 200 with a request id in `$metadata`. Errors:
 // the thrown error is the modelled exception's class and `name`, with a message, the HTTP status
 // and fault its model gives it and, for CloudWatch (awsQuery-compatible), its awsQuery code in
@@ -154,7 +155,8 @@ function check(ns, value, path, errors, enums, struct, member) {
   }
 }
 
-/** The raw JSON (or decoded CBOR) body against the schema: members the SDK would drop unseen. */
+/** The raw JSON (or decoded CBOR) body against the schema: members the SDK would drop unseen,
+ * and scalars of the wire type (the SDK coerces some). */
 function rawJson(ns, value, path, errors) {
   if (ns.isStructSchema() && value && typeof value === "object" && !Array.isArray(value)) {
     const members = ns.getMemberSchemas();
@@ -166,6 +168,23 @@ function rawJson(ns, value, path, errors) {
     value.forEach((v, i) => rawJson(ns.getValueSchema(), v, `${path}[${i}]`, errors));
   } else if (ns.isMapSchema() && value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) rawJson(ns.getValueSchema(), v, `${path}[${k}]`, errors);
+  } else if (ns.isStringSchema() && typeof value !== "string") {
+    errors.push(`${path}: a string sent as ${JSON.stringify(value)}`);
+  } else if (ns.isBooleanSchema() && typeof value !== "boolean") {
+    errors.push(`${path}: a boolean sent as ${JSON.stringify(value)}`);
+  } else if (ns.isNumericSchema() && typeof value !== "number" && !["NaN", "Infinity", "-Infinity"].includes(value)) {
+    errors.push(`${path}: a number sent as ${JSON.stringify(value)}`);
+  } else if (ns.isTimestampSchema()) {
+    // awsJson: epoch seconds, a number (unless the member's format says otherwise); CBOR: tag 1
+    // holding epoch seconds.
+    const format = ns.getSchema();
+    const ok =
+      value?.tag !== undefined
+        ? value.tag === 1 && typeof value.value === "number"
+        : format === 5 || format === 6
+          ? typeof value === "string"
+          : typeof value === "number";
+    if (!ok) errors.push(`${path}: timestamp sent as ${JSON.stringify(value)}`);
   }
 }
 
