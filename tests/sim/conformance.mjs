@@ -288,6 +288,7 @@ async function call(k, op, params = {}, label = "") {
  * fault the model gives it and (awsQuery-compatible services) its awsQuery code in `Code`. */
 async function expectError(k, op, errorName, params) {
   const name = `${k.service}.${op} [${protocolOf(k.c)}] error ${errorName}`;
+  k.handler.last = null;
   try {
     await k.c.send(new k.mod[`${op}Command`](params));
   } catch (e) {
@@ -303,6 +304,9 @@ async function expectError(k, op, errorName, params) {
     if (e.$metadata?.httpStatusCode !== status) problems.push(`HTTP ${e.$metadata?.httpStatusCode}, the model says ${status}`);
     if (traits.error && e.$fault !== traits.error) problems.push(`$fault ${e.$fault}, the model says ${traits.error}`);
     if (!e.$metadata?.requestId) problems.push("no request id ($metadata.requestId)");
+    const type = String(k.handler.last?.headers?.["content-type"] ?? "");
+    const want = CONTENT_TYPES[protocolOf(k.c)];
+    if (!type.startsWith(want)) problems.push(`Content-Type ${JSON.stringify(type)}, not ${want}`);
     if (problems.length) {
       FAILURES.push(`${name}: ${problems.join("; ")}: ${e.message}`);
       console.log(`FAIL ${name}: ${problems.join("; ")}`);

@@ -135,7 +135,20 @@ async fn js_sdk_v3_parses_every_listed_operation() {
     cmd.arg(JS_SCRIPT).current_dir(&dir).env("WPOPS_JS_SDK_DIR", &dir).env("NODE_PATH", dir.join("node_modules"));
     let (status, stdout, stderr) = run(cmd, "conformance.mjs").await;
     assert!(status.success(), "the JS SDK found the simulator wrong:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("cloudwatch: @aws-sdk/client-cloudwatch "), "{stdout}");
+    // The default protocols the README names, as the pinned clients pick them.
+    for (service, client, protocol) in [
+        ("sts", "sts", "awsQuery"),
+        ("elasticloadbalancingv2", "elastic-load-balancing-v2", "awsQuery"),
+        ("ecs", "ecs", "awsJson1_1"),
+        ("cloudwatchlogs", "cloudwatch-logs", "awsJson1_1"),
+        ("wafv2", "wafv2", "awsJson1_1"),
+        ("ecr", "ecr", "awsJson1_1"),
+        ("cloudwatch", "cloudwatch", "awsJson1_0"),
+    ] {
+        let line = format!("{service}: @aws-sdk/client-{client} ");
+        let picked = stdout.lines().find(|l| l.starts_with(&line)).unwrap_or_else(|| panic!("no {line}: {stdout}"));
+        assert!(picked.ends_with(&format!(" picks {protocol}")), "{picked}");
+    }
     for protocol in ["awsJson1_0", "rpcv2Cbor", "awsQuery"] {
         for op in ["GetMetricData", "ListMetrics"] {
             assert!(stdout.contains(&format!("ok   cloudwatch.{op} [{protocol}]")), "{op} on {protocol}: {stdout}");
