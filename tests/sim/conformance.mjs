@@ -3,24 +3,29 @@
 //
 // Calls the operations conformance.py calls, in its order and with its parameters, each on the JS
 // client's default protocol (CloudWatch: whichever protocol the installed client defaults to,
-// then each of the other two AWS serves it on, forced through the client's `protocol` setting).
+// then each of the other two AWS serves it on, forced through the client's `protocol` setting),
+// plus an empty list on each CloudWatch protocol and a Live Tail session the service ends.
+//
 // The SDK deserialises each response with its own model (it throws where it cannot); then the
 // parsed output is walked against the operation's output schema, which these clients ship
 // (`<Op>$` static schemas read through @smithy/core/schema's NormalizedSchema): required
 // members present (a structure schema's 7th slot counts its required members, listed first),
 // no member the schema lacks, every value of its schema's type (string, number, boolean, Date
-// for timestamps, Uint8Array for blobs, one member per union). The schemas carry no enum values,
-// so those come from the client's own type declarations (dist-types/models: an interface member
-// typed with an enum of enums.d.ts). The SDK drops unknown members silently, so the raw bodies
-// are checked too (the client's request handler keeps them): for JSON and CBOR no member the
-// schema lacks and every scalar of its wire type (timestamps epoch seconds, as a number or
-// CBOR tag 1; the SDK would also take some others), for awsQuery XML the `<OpResponse><OpResult>`/`ResponseMetadata` framing and no
-// element the schema lacks. Every answer is HTTP 200 with a request id in `$metadata`. Errors:
-// the thrown error is the modelled exception's class and `name`, with a message, the HTTP status
-// and fault its model gives it and, for CloudWatch (awsQuery-compatible), its awsQuery code in
-// `Code` on every protocol. StartLiveTail's event stream (which the JS SDK reads over HTTP/1.1:
-// only input streams need HTTP/2) is walked event by event against its union, and a session the
-// service ends must throw the modelled SessionStreamingException out of the stream.
+// for timestamps, Uint8Array for blobs, one member per union). The schemas carry no enum values
+// and one numeric type for integers and doubles, so enum values come from the client's own type
+// declarations (dist-types/models: an interface member typed with an enum of enums.d.ts) and
+// integers are not told from doubles (botocore's run does that).
+//
+// The SDK drops unknown members silently and coerces some scalars, so the raw bodies are checked
+// too (the client's request handler keeps them): for JSON and CBOR no member the schema lacks
+// and every scalar of its wire type (timestamps epoch seconds, a number or CBOR tag 1); for
+// awsQuery XML the `<OpResponse><OpResult>`/`ResponseMetadata` framing and no element the schema
+// lacks. Every answer is HTTP 200 with the protocol's Content-Type and a request id in
+// `$metadata`. Errors: the thrown error is the modelled exception's class and `name`, with a
+// message, the HTTP status and fault its model gives it and, for CloudWatch (awsQuery-compatible),
+// its awsQuery code in `Code` on every protocol. StartLiveTail's event stream (which the JS SDK
+// reads over plain HTTP/1.1: only input streams need HTTP/2) is walked event by event against its
+// union, and a session the service ends must throw the modelled SessionStreamingException.
 //
 // CloudWatch: @aws-sdk/client-cloudwatch 3.1164 defaults to awsJson1_0 (older v3 clients sent
 // awsQuery; the forced awsQuery run stands for them). The line `cloudwatch: … picks …` says
@@ -80,7 +85,13 @@ class Recording extends NodeHttpHandler {
 }
 
 /** Enum values by structure and member, from the client's type declarations. */
+const ENUMS = new Map();
 function enumsOf(pkg) {
+  if (!ENUMS.has(pkg)) ENUMS.set(pkg, readEnums(pkg));
+  return ENUMS.get(pkg);
+}
+
+function readEnums(pkg) {
   const dir = join(dirname(require.resolve(`${pkg}/package.json`)), "dist-types", "models");
   const files = readdirSync(dir).filter((f) => f.endsWith(".d.ts"));
   const src = files.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
@@ -470,7 +481,12 @@ async function main() {
   const ecr = client(ECR, ECR.ECRClient);
   for (const k of [sts, elb, ecs, logs, waf, ecr]) {
     console.log(`${k.service}: ${k.mod.__pkg} ${version(k.mod.__pkg)} picks ${protocolOf(k.c)}`);
+    if (!k.enums.size) FAILURES.push(`${k.mod.__pkg}: no enum found in its type declarations (their layout changed?)`);
   }
+  // The walk reads the required members from the schema's 7th slot: DescribeServices needs
+  // `services`, listed first. If a new @smithy/core lays its schemas out otherwise, say so.
+  const probe = NormalizedSchema.of(ECS.DescribeServicesRequest$).getSchema();
+  if (probe[4][0] !== "services" || probe[6] !== 1) FAILURES.push("the schemas' required-member count is not where the walk reads it");
 
   await call(sts, "GetCallerIdentity");
 
