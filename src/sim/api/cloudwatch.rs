@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use super::cloudwatch_wire::{self, Encoded, Out, Wire, dimensions, text};
+use super::cloudwatch_wire::{self, Encoded, Out, Wire, dimensions, lenient_list, text};
 use super::{Caller, Reply};
 use crate::sim::error::ApiError;
 use crate::sim::metrics::DimensionFilter;
@@ -87,6 +87,7 @@ pub(crate) struct DimensionReq {
 struct ListMetricsReq {
     namespace: Option<String>,
     metric_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_list")]
     dimensions: Option<Vec<DimensionReq>>,
     next_token: Option<String>,
     recently_active: Option<String>,

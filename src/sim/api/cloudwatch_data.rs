@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 
 use super::cloudwatch::{invalid_combination, invalid_token, invalid_value, missing};
-use super::cloudwatch_wire::{Out, epoch_ms, lenient_bool, lenient_i64, parse, text};
+use super::cloudwatch_wire::{Out, epoch_ms, lenient_bool, lenient_i64, lenient_list, parse, text};
 use super::metric_math::{self, Points};
 use crate::sim::api::cloudwatch::DimensionReq;
 use crate::sim::error::ApiError;
@@ -29,6 +29,7 @@ pub const DEFAULT_MAX_DATAPOINTS: usize = 100_800;
 struct MetricReq {
     namespace: Option<String>,
     metric_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_list")]
     dimensions: Option<Vec<DimensionReq>>,
 }
 
@@ -57,6 +58,7 @@ struct QueryReq {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
 struct GetMetricDataReq {
+    #[serde(default, deserialize_with = "lenient_list")]
     metric_data_queries: Option<Vec<QueryReq>>,
     start_time: Option<serde_json::Value>,
     end_time: Option<serde_json::Value>,

@@ -153,6 +153,19 @@ pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
     }
 }
 
+/// A list member, which awsQuery sends as `Name=` when it is empty (botocore and the JS SDK both
+/// serialise an empty list so): the empty string is the empty list.
+pub fn lenient_list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    match Option::<Json>::deserialize(d)? {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if s.is_empty() => Ok(Some(Vec::new())),
+        Some(list @ Json::Array(_)) => serde_json::from_value(list).map(Some).map_err(serde::de::Error::custom),
+        Some(other) => Err(serde::de::Error::custom(format!("{other} is not a list"))),
+    }
+}
+
 /// A boolean member that awsQuery sends as `true`/`false`.
 pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match Option::<Json>::deserialize(d)? {
@@ -278,6 +291,22 @@ mod tests {
         let Cbor::Map(m) = back else { panic!() };
         assert_eq!(m[0].1, Cbor::Array(vec![Cbor::Tag(1, Box::new(Cbor::Integer(1_796_140_860.into())))]));
         assert_eq!(m[1].1, Cbor::Array(vec![Cbor::Float(5.0)]));
+    }
+
+    #[test]
+    fn query_empty_lists_are_empty() {
+        #[derive(Deserialize)]
+        struct R {
+            #[serde(default, deserialize_with = "lenient_list")]
+            l: Option<Vec<String>>,
+        }
+        let r: R = parse(decode(Wire::Query, b"Action=ListMetrics&Version=2010-08-01&l=").unwrap()).unwrap();
+        assert_eq!(r.l, Some(vec![]));
+        let r: R = parse(decode(Wire::Query, b"l.member.1=a&l.member.2=b").unwrap()).unwrap();
+        assert_eq!(r.l, Some(vec!["a".to_string(), "b".to_string()]));
+        let r: R = parse(serde_json::json!({})).unwrap();
+        assert_eq!(r.l, None);
+        assert!(parse::<R>(serde_json::json!({"l": "x"})).is_err());
     }
 
     #[test]
