@@ -197,9 +197,21 @@ pub async fn run(
     restore_terminal();
     // Back to the default panic hook: the terminal is the shell's again.
     drop(std::panic::take_hook());
-    let _ = input.join();
+    // The reader sees `stop` within its 50 ms poll, except when the terminal has gone away:
+    // crossterm then retries the hung-up tty inside one poll and never returns, and waiting for
+    // it kept the process alive (and spinning) for good after a closed tmux or SSH session.
+    let deadline = Instant::now() + INPUT_JOIN_WAIT;
+    while !input.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if input.is_finished() {
+        let _ = input.join();
+    }
     outcome
 }
+
+/// How long the console waits for its input reader to stop before leaving without it.
+const INPUT_JOIN_WAIT: Duration = Duration::from_millis(300);
 
 /// The first panic on a thread other than the terminal loop's (a feed, the input reader, the
 /// demo's simulator), with where it happened, for the loop to report.

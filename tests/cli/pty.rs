@@ -119,6 +119,26 @@ impl Pty {
         assert!(status.success(), "kill -s {signal} {pid}: {status}");
     }
 
+    /// The program's pid (written by the shell that became it).
+    pub fn program_pid(&self) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = std::fs::read_to_string(&self.pid_file).unwrap_or_default();
+            if let Ok(pid) = text.trim().parse::<u32>() {
+                return pid;
+            }
+            assert!(Instant::now() < deadline, "the program's pid was never written");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The terminal goes away under the program, as when a tmux pane or an SSH session is
+    /// closed: `script`, which holds the pty's master side, is killed.
+    pub fn close_terminal(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Everything the terminal received so far.
     pub fn output(&self) -> Vec<u8> {
         self.out.lock().expect("lock").clone()

@@ -275,3 +275,28 @@ async fn l_follows_with_live_tail_and_the_title_says_for_how_long() {
     assert_eq!(finished.code, 0, "stderr: {}", finished.stderr);
     finished.assert_restored();
 }
+
+/// A console whose terminal goes away (a closed tmux pane or SSH session: the pty hangs up)
+/// ends within seconds. It stayed for good, spinning at half a core: the terminal loop stopped
+/// on the hangup, then waited for its input reader, which crossterm kept retrying the dead tty.
+#[test]
+fn the_console_ends_when_its_terminal_goes_away() {
+    let mut pty = Pty::spawn(&["--demo"], &[]);
+    pty.wait_for(b"\x1b[?1049h", 0, START);
+    wait_visible(&pty, "wordpress", 0, START);
+    let pid = pty.program_pid();
+    pty.close_terminal();
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit(')').next().and_then(|r| r.split_whitespace().next()) != Some("Z"))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let still = alive();
+    if still {
+        let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    assert!(!still, "the console (pid {pid}) still runs 10 s after its terminal went away");
+}
