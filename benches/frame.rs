@@ -149,9 +149,13 @@ fn busy_state() -> State {
     update(&mut state, Msg::WarmReports { found: reports, lookups: Vec::new() });
     update(&mut state, Msg::Waf { at_ms: NOW - 20_000, result: Ok(Box::new(waf())) });
     update(&mut state, Msg::Platform { at_ms: NOW - 15_000, result: Ok(Box::new(platform(0.0, 0.0, 12.0))) });
+    // The log filter is set on the logs screen (`/` on the overview filters the tasks), then
+    // the overview comes back with it on.
+    key(&mut state, KeyCode::Char('l'));
     key(&mut state, KeyCode::Char('/'));
     type_text(&mut state, FILTER);
     key(&mut state, KeyCode::Enter);
+    key(&mut state, KeyCode::Char('o'));
     update(&mut state, Msg::Tick(NOW));
     assert_eq!(state.logs.ring().len(), LINES, "every line buffered");
     assert!(state.logs.filter().is_some(), "the filter is on");
@@ -178,6 +182,7 @@ fn frames(c: &mut Criterion) {
         state.logs.ring().len(),
         state.logs.matched_len()
     );
+    assert!(state.tasks().len() > 40, "more tasks than fit: the compact table");
     draw(c, "frame_200x50/overview", &state);
 
     key(&mut state, KeyCode::Enter);
@@ -191,6 +196,20 @@ fn frames(c: &mut Criterion) {
     type_text(&mut state, "post-9");
     key(&mut state, KeyCode::Enter);
     draw(c, "frame_200x50/logs_search", &state);
+
+    // The compact table sorted (`o` once: by problem) and filtered to one AZ (`/1a`).
+    key(&mut state, KeyCode::Char('o'));
+    assert_eq!(state.nav.screen, wpops::app::Screen::Overview, "o on the logs screen: the overview");
+    key(&mut state, KeyCode::Char('o'));
+    key(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "1a");
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.nav.task_filter.as_deref(), Some("1a"));
+    assert_eq!(state.nav.task_sort, wpops::app::TaskSort::Problem);
+    // The 34 tasks in 1a, and any whose id holds "1a".
+    let rows = state.rows().len();
+    assert!((TASKS.div_ceil(3)..TASKS / 2).contains(&rows), "{rows} rows: the tasks in 1a");
+    draw(c, "frame_200x50/overview_sorted_filtered", &state);
 }
 
 criterion_group!(benches, frames);
