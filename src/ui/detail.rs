@@ -74,7 +74,7 @@ fn life_status(state: &State, task: &Task, total: usize) -> String {
         let kept = if log.is_whole() { "whole life" } else { "newest lines of its life (older not kept)" };
         format!("{kept} {span} · {} lines", crate::model::thousands(total as u64))
     } else if state.task_log.is_loading(id) {
-        format!("reading its whole life… ({} lines from the live tail so far)", crate::model::thousands(total as u64))
+        "reading its whole life… (the live tail's lines meanwhile)".to_owned()
     } else if let Some(e) = state.task_log.error(id) {
         format!("its whole life could not be read ({}): the live tail's lines only", e.message)
     } else {

@@ -21,6 +21,8 @@ use crate::model::{
 
 /// How far back the task detail looks for its task's lines.
 const DETAIL_SCAN: usize = 50_000;
+/// Lines arrive out of time order by up to about this much (the tail's overlap window).
+const LATE_SLACK_MS: i64 = 60_000;
 
 /// The full-screen log view.
 pub fn render_screen(state: &State, frame: &mut Frame, area: Rect) {
@@ -282,8 +284,8 @@ fn highlight(spans: &mut Vec<Span<'static>>, text: String, style: Style, re: &Re
 
 /// The task detail's lines: the task's whole life as read on open (`State::task_log`), then
 /// the tail's newer lines of a task still running; `rows` of them ending `scroll` lines above
-/// the newest. Also how many lines there are in all. Before its life is read (or when it could
-/// not be), the tail's buffer alone.
+/// the newest. Also how many lines there are in all (before its life is read, or when it could
+/// not be, the tail's buffer alone: then only as many as are drawn are counted).
 pub fn task_life_lines(
     state: &State,
     task_id: &str,
@@ -293,9 +295,22 @@ pub fn task_life_lines(
 ) -> (Vec<Line<'static>>, usize) {
     let v = &state.logs;
     let life: &[LogEvent] = state.task_log.loaded(task_id).map_or(&[], |l| l.events.as_slice());
-    let newest_read = life.last().map_or(i64::MIN, |e| e.ts_ms);
-    let mut newer: Vec<&LogEvent> =
-        v.ring().iter().rev().take(DETAIL_SCAN).filter(|e| *e.task_id == *task_id && e.ts_ms > newest_read).collect();
+    let newest_read = life.last().map(|e| e.ts_ms);
+    // The ring is in arrival order, about time order: past the life's newest line (less the
+    // slack of lines arriving late) there is nothing newer; without a life, what fits is enough.
+    let need = rows.saturating_add(scroll);
+    let mut newer: Vec<&LogEvent> = Vec::new();
+    for e in v.ring().iter().rev().take(DETAIL_SCAN) {
+        match newest_read {
+            Some(t) if e.ts_ms < t - LATE_SLACK_MS => break,
+            Some(t) if e.ts_ms <= t => continue,
+            None if newer.len() >= need => break,
+            _ => {}
+        }
+        if *e.task_id == *task_id {
+            newer.push(e);
+        }
+    }
     newer.reverse();
     let total = life.len() + newer.len();
     let end = total.saturating_sub(scroll.min(total.saturating_sub(rows.min(total))));
