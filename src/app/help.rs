@@ -64,8 +64,10 @@ pub fn halves(here: KeyScope) -> (Vec<HelpEntry>, Vec<HelpEntry>) {
         } else if keyless.first() == Some(&scope) {
             let names: Vec<&str> = keyless.iter().map(|s| s.title()).collect();
             sections.push(vec![
-                HelpEntry::Title { text: names.join(" · "), here: keyless.contains(&here) },
-                HelpEntry::Note("only the keys listed under Everywhere"),
+                HelpEntry::Title {
+                    text: format!("{}: only the keys listed under Everywhere", names.join(" · ")),
+                    here: keyless.contains(&here),
+                },
                 HelpEntry::Blank,
             ]);
         }

@@ -70,11 +70,13 @@ pub enum Action {
     /// The confirm dialog of a site that asks for the service name: submit what was typed.
     /// Enter is this and never `Confirm`: a habit-driven double Enter must not mutate.
     SubmitTyped,
+    /// Write the incident report of the last two hours to a file (`:report`).
+    WriteReport,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 50] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -124,6 +126,7 @@ impl Action {
         A::FilterTasks,
         A::OpenSample,
         A::SubmitTyped,
+        A::WriteReport,
     ];
 
     /// Changes the site (after a confirm dialog): refused and left out of the footer when read-only.
@@ -333,6 +336,7 @@ pub const COMMANDS: &[Command] = &[
     cmd(&["rollout"], "the last rollout wpops started", A::ShowRollout),
     cmd(&["warming"], "the last warming run, per task", A::ShowWarming),
     cmd(&["sites", "fleet"], "every configured site (Enter opens one)", A::ShowSites),
+    cmd(&["report"], "incident report of the last 2 h to a file", A::WriteReport),
 ];
 
 /// The action bound to `key` in `scope`: a screen's own bindings first, then the global ones;
@@ -408,7 +412,8 @@ mod tests {
         assert_eq!(command_action("rollout"), Some(A::ShowRollout));
         assert_eq!(command_action(":warming"), Some(A::ShowWarming));
         assert_eq!(command_action("findings"), Some(A::ShowFindings));
-        assert_eq!(COMMANDS.len(), 10);
+        assert_eq!(command_action("report"), Some(A::WriteReport));
+        assert_eq!(COMMANDS.len(), 11);
         let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));
@@ -427,7 +432,7 @@ mod tests {
             assert_eq!(*s as usize, i, "{s:?}");
         }
         // A variant added after the last one listed: this match names the last ones.
-        assert!(matches!(Action::ALL.last(), Some(A::SubmitTyped)));
+        assert!(matches!(Action::ALL.last(), Some(A::WriteReport)));
         assert!(matches!(KeyScope::ALL.last(), Some(S::Dialog)));
     }
 

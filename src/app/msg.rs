@@ -110,6 +110,8 @@ pub enum Msg {
         task_id: String,
         result: Result<Box<crate::model::TaskLog>, FetchError>,
     },
+    /// The incident report was written (its path), or why not (`Effect::WriteReport`).
+    ReportWritten(Result<String, String>),
     /// Every configured site, one row each (the fleet view).
     Fleet {
         at_ms: i64,
@@ -149,6 +151,9 @@ pub enum Effect {
     Run(super::ops::Op),
     /// Read this task's whole life in its logs (the task detail), replacing a read under way.
     LoadTaskLog(Box<crate::model::Task>),
+    /// Write the incident report of `[from_ms, to_ms]` as Markdown to a file in the working
+    /// directory, and say where (`Msg::ReportWritten`).
+    WriteReport { from_ms: i64, to_ms: i64 },
     /// Poll every configured site (about once a minute) for the fleet view.
     WatchFleet,
     /// Close this site's console and open the named site's.

@@ -77,6 +77,11 @@ pub enum Command {
     /// encrypted, the warmer's wiring, secrets, logging, WAF rule groups and logging, ECR scans and
     /// tags); exit 0 when nothing critical or high fails, 1 otherwise.
     Audit(OutputArgs),
+    /// An incident report over a window (default the last 2 hours): verdict and findings, the
+    /// timeline, deployments, stopped tasks, warmers, metric peaks, WAF blocks and the logs'
+    /// trouble grouped by message; Markdown or JSON (docs/json.md), to stdout or --out FILE.
+    /// Only reads.
+    Report(ReportArgs),
     /// The sites of the config file.
     Sites(OutputArgs),
     /// Every service of a cluster (--cluster, else the site's).
@@ -188,6 +193,34 @@ pub struct LogsArgs {
     /// Text for people, or one JSON document for scripts (docs/json.md)
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
+}
+
+/// The report's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown, for a ticket or a postmortem.
+    #[default]
+    Md,
+    /// One JSON document (`wpops.report/1`, docs/json.md).
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The window's start: a duration back from now (2h, 90m) or an RFC 3339 time; default 2h.
+    #[arg(long, conflicts_with = "from")]
+    pub since: Option<String>,
+    /// The window's start, as --since (with --to for a window in the past).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The window's end, as --since; default now.
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, short = 'o', value_enum, default_value_t = ReportFormat::Md)]
+    pub output: ReportFormat,
+    /// Write the report to this file instead of stdout (its path is printed on stderr).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -140,7 +140,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     }
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
-        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false };
+        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false, pattern: None };
         let events = match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
             Ok(events) => events,
             Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
@@ -166,7 +166,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
     let budget = Budget::new(3.0, 1.0);
-    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES, only_pending: false };
+    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES, only_pending: false, pattern: None };
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;

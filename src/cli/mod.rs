@@ -14,6 +14,7 @@ pub mod failure;
 mod fleet;
 mod logs_cmd;
 pub mod output;
+pub mod report_cmd;
 mod sim_cmd;
 mod sites;
 pub mod status;
@@ -61,6 +62,7 @@ pub fn main() -> ExitCode {
             Some(Command::Logs(a)) => logs_cmd::run(a, g).await,
             Some(Command::Waf(a)) => waf_cmd::run(a, g).await,
             Some(Command::Audit(a)) => audit::run(a, g).await,
+            Some(Command::Report(a)) => report_cmd::run(a, g).await,
             Some(Command::Sites(a)) => sites::sites(a, g),
             Some(Command::Services(a)) => sites::services(a, g).await,
             Some(Command::Config(c)) => sites::config_cmd(c, g),
@@ -107,6 +109,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Logs(_) => "logs",
         Command::Waf(_) => "waf",
         Command::Audit(_) => "audit",
+        Command::Report(_) => "report",
         Command::Sites(_) => "sites",
         Command::Services(_) => "services",
         Command::Config(_) => "config",

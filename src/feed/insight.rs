@@ -267,10 +267,59 @@ pub async fn read_platform(
     window_ms: i64,
 ) -> Result<PlatformMetrics, AwsError> {
     let now = now_ms();
+    read_platform_between(c, lb_arn, cluster, service, efs_id, now - window_ms, now).await
+}
+
+/// The platform's numbers over `[from_ms, to_ms)` (`wpops report`'s window), per minute.
+pub async fn read_platform_between(
+    c: &Clients,
+    lb_arn: Option<&str>,
+    cluster: &str,
+    service: &str,
+    efs_id: Option<String>,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<PlatformMetrics, AwsError> {
     let queries = platform_queries(lb_arn, cluster, service, efs_id.as_deref());
-    let start = (now - window_ms).div_euclid(60_000) * 60_000;
-    let mut series = metrics::get_series(c, &queries, start, now).await?;
+    let start = from_ms.div_euclid(60_000) * 60_000;
+    let mut series = metrics::get_series(c, &queries, start, to_ms).await?;
     Ok(platform_from(&mut series, efs_id))
+}
+
+/// The WAF picture of `acl` over `[from_ms, to_ms)`: blocked requests per rule group per minute
+/// and the sampled requests (GetSampledRequests reaches back three hours at most; older parts of
+/// the window have counts but no samples). What could not be read is in `unavailable`.
+pub async fn waf_between(c: &Clients, found: &AclFound, from_ms: i64, to_ms: i64) -> Option<WafSnapshot> {
+    let acl = found.acl.as_ref()?;
+    let start = from_ms.div_euclid(60_000) * 60_000;
+    let mut unavailable = found.unavailable.clone();
+    let queries = waf_queries(acl, &found.inner_rules, &c.region, "");
+    let (mut series, blocked_unknown) = match metrics::get_series(c, &queries, start, to_ms).await {
+        Ok(s) => (s, false),
+        Err(e) => {
+            unavailable.push(e);
+            (HashMap::new(), true)
+        }
+    };
+    let mut samples = Vec::new();
+    let mut samples_unknown = false;
+    let reach = (to_ms - 3 * 3_600_000 + 60_000).max(start);
+    let metrics = acl.rules.iter().map(|r| r.metric_name.as_str()).chain(Some(acl.metric_name.as_str()));
+    for metric in metrics.filter(|m| !m.is_empty()) {
+        match waf::sampled_requests(c, &acl.arn, metric, reach, to_ms, 500).await {
+            Ok(got) => samples.extend(got),
+            Err(e) => {
+                unavailable.push(e);
+                samples_unknown = true;
+                break;
+            }
+        }
+    }
+    samples.sort_by(|a, b| (a.at_ms, &a.client_ip, &a.uri).cmp(&(b.at_ms, &b.client_ip, &b.uri)));
+    let mut snapshot = waf_snapshot(acl, &found.inner_rules, &mut series, "", start, to_ms - start, samples);
+    snapshot.unavailable = unavailable.iter().map(|e| e.to_fetch_error(c.profile.as_deref())).collect();
+    (snapshot.blocked_unknown, snapshot.samples_unknown) = (blocked_unknown, samples_unknown);
+    Some(snapshot)
 }
 
 /// The WAF picture (what could be read of it) and the platform's metrics (which fail alone when

@@ -63,7 +63,13 @@ impl LifetimeRead<'_> {
         };
         let scope = LogScope { containers, task: Some(self.task.id.as_str().to_owned()), generation: 0 };
         let mut cursor = Cursor::starting_at(scope, start);
-        let step = Step { group: self.group.clone(), until_ms: end, max_pages: PAGES_PER_SLICE, only_pending: false };
+        let step = Step {
+            group: self.group.clone(),
+            until_ms: end,
+            max_pages: PAGES_PER_SLICE,
+            only_pending: false,
+            pattern: None,
+        };
         poll_once(self.clients, &one, &mut cursor, self.budget, &step, self.now).await
     }
 

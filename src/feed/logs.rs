@@ -463,6 +463,8 @@ pub struct Step {
     /// Only go on with the searches under way, start none (no sweep either): Live Tail has
     /// taken over from now on (`livetail.rs`) and they end what polling began before it.
     pub only_pending: bool,
+    /// A CloudWatch filter pattern for every query (`wpops report`: only the trouble).
+    pub pattern: Option<String>,
 }
 
 /// One step of the tail, for the console and `wpops logs` alike: every lane of the cursor's
@@ -491,6 +493,7 @@ pub async fn poll_once(
             q.group = group.clone();
         }
         q.end_ms = step.until_ms;
+        q.pattern = step.pattern.clone();
         let key: LaneKey = (q.group.clone(), q.prefix.clone());
         let mut lane = cursor.lanes.get(&key).cloned().unwrap_or_else(|| cursor.new_lane());
         if step.only_pending && lane.pending.is_none() {

@@ -17,6 +17,7 @@ pub mod lifetime;
 pub mod livetail;
 pub mod logs;
 pub mod read;
+pub mod report;
 pub mod runners;
 pub mod runtime;
 pub mod warm;
@@ -158,6 +159,38 @@ impl Feeds {
         Feeds { ecs: ecs_tx, logs: logs_tx, insight: insight_tx, cancel, ctx }
     }
 
+    /// Reads the incident report of `[from_ms, to_ms]` (`report.rs`, as `wpops report` does),
+    /// writes it as Markdown to `wpops-report-<site>-<time>.md` in the working directory, and
+    /// sends where (or why not) as `Msg::ReportWritten`.
+    pub fn write_report(&self, from_ms: i64, to_ms: i64, set: &mut JoinSet<()>) {
+        let ctx = self.ctx.clone();
+        set.spawn(
+            async move {
+                let s = &ctx.site;
+                let result = match report::gather(&ctx.clients, &s.cluster, &s.service, from_ms, to_ms).await {
+                    Err(e) => Err(e.report(ctx.profile())),
+                    Ok(facts) => {
+                        let site = report::ReportSite {
+                            name: &s.name,
+                            region: &s.region,
+                            cluster: &s.cluster,
+                            service: &s.service,
+                            warm_limit_ms: s.warm_limit_ms,
+                        };
+                        let text = crate::model::report::markdown(&facts.report(&site, now_ms()));
+                        let path = report_path(&s.name, to_ms);
+                        match std::fs::write(&path, text) {
+                            Ok(()) => Ok(std::fs::canonicalize(&path).unwrap_or(path).display().to_string()),
+                            Err(e) => Err(format!("{}: {e}", path.display())),
+                        }
+                    }
+                };
+                ctx.send(Msg::ReportWritten(result)).await;
+            }
+            .instrument(tracing::info_span!("feed", name = "report")),
+        );
+    }
+
     /// Reads `task`'s whole life in its logs (`lifetime.rs`) within the tail's log budget, and
     /// sends it as `Msg::TaskLog`.
     pub fn load_task_log(&self, task: Task, set: &mut JoinSet<()>) -> tokio::task::AbortHandle {
@@ -230,4 +263,15 @@ pub(crate) async fn pause(
         _ = tokio::time::sleep(d) => Some(None),
         cmd = rx.recv() => cmd.map(Some),
     }
+}
+
+/// `wpops-report-corp-blog-20261128T0940Z.md`: the site's name kept to letters, digits, `-`
+/// and `_`, and the window's end.
+pub fn report_path(site: &str, to_ms: i64) -> std::path::PathBuf {
+    let name: String =
+        site.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let at = chrono::DateTime::from_timestamp_millis(to_ms)
+        .map(|t| t.format("%Y%m%dT%H%MZ").to_string())
+        .unwrap_or_default();
+    std::path::PathBuf::from(format!("wpops-report-{name}-{at}.md"))
 }

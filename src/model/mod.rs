@@ -18,6 +18,7 @@ pub mod idset;
 pub mod logline;
 pub mod outcome;
 pub mod platform;
+pub mod report;
 pub mod ring;
 pub mod sanitize;
 pub mod snapshot;

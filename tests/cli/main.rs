@@ -18,6 +18,7 @@ mod log_file;
 mod logs;
 mod output;
 mod pty_console;
+mod report;
 mod status;
 mod waf;
 mod windows;

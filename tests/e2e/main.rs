@@ -10,4 +10,5 @@ mod iam_policies;
 mod lifetime;
 mod live_tail;
 mod ops_runner;
+mod report;
 mod tail;

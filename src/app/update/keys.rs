@@ -12,6 +12,9 @@ use crate::app::state::{Input, Screen, State};
 use crate::model::FindingAction;
 
 use super::{input, logs, navigation};
+
+/// The window of `:report`: the last two hours, as `wpops report`'s default.
+const REPORT_WINDOW_MS: i64 = 2 * 3_600_000;
 use crate::app::help;
 
 pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
@@ -63,6 +66,10 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowWaf => state.go(Screen::Waf),
         Action::ShowEvents => state.go(Screen::Events),
         Action::ShowFindings => state.go(Screen::Findings),
+        Action::WriteReport => {
+            state.flash("writing the incident report of the last 2 hours…", false);
+            return vec![Effect::WriteReport { from_ms: state.now_ms - REPORT_WINDOW_MS, to_ms: state.now_ms }];
+        }
         Action::OpenSample => state.nav.scroll.waf_sample_open = !state.nav.scroll.waf_sample_open,
         Action::FilterTasks => state.nav.input = Input::TaskFilter(state.nav.task_filter.clone().unwrap_or_default()),
         Action::OpenFinding => return open_finding(state),

@@ -127,6 +127,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::ReportWritten(result) => {
+            match result {
+                Ok(path) => state.flash(format!("incident report written to {path}"), false),
+                Err(e) => state.flash(format!("the incident report could not be written: {e}"), true),
+            }
+            state.dirty = true;
+            Vec::new()
+        }
         Msg::Op(event) => ops::update::on_event(state, event),
     }
 }

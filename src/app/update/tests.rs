@@ -113,6 +113,22 @@ fn commands_and_unknown_commands() {
     assert!(s.should_quit());
 }
 
+/// `:report` asks the runtime for the last two hours' report and says it is being written;
+/// its answer is flashed with the path (or why not).
+#[test]
+fn the_report_command_writes_the_last_two_hours_and_says_where() {
+    let now = 1_795_842_000_000;
+    let mut s = State::new(site(), now);
+    press(&mut s, ":report");
+    let fx = update(&mut s, Msg::Key(Key::plain(KeyCode::Enter)));
+    assert_eq!(fx, [Effect::WriteReport { from_ms: now - 2 * 3_600_000, to_ms: now }]);
+    assert!(s.nav.flash.as_ref().is_some_and(|f| !f.error && f.text.contains("writing the incident report")));
+    update(&mut s, Msg::ReportWritten(Ok("/tmp/wpops-report-x.md".into())));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| !f.error && f.text.contains("/tmp/wpops-report-x.md")));
+    update(&mut s, Msg::ReportWritten(Err("ecs:DescribeServices: AccessDenied".into())));
+    assert!(s.nav.flash.as_ref().is_some_and(|f| f.error && f.text.contains("AccessDenied")));
+}
+
 #[test]
 fn scope_changes_follow_logs_with_a_new_generation_and_stale_lines_are_dropped() {
     let mut s = State::new(site(), 0);

@@ -81,6 +81,7 @@ impl Runtime {
                 }
                 self.task_log = Some(self.feeds.load_task_log(*task, &mut self.tasks));
             }
+            Effect::WriteReport { from_ms, to_ms } => self.feeds.write_report(from_ms, to_ms, &mut self.tasks),
             Effect::WatchFleet => self.watch_fleet(),
             Effect::OpenSite(name) => return Next::OpenSite(name),
         }

@@ -1,0 +1,224 @@
+//! What the incident report (`model::report`) is built from, read over its window through the
+//! one reader and the same reads as the console: the service and its tasks (`ServiceReader`,
+//! `Depth::STATUS`), the deployment history with each revision's images, the platform's and the
+//! WAF's metrics over the window (`insight`), the sampled requests, and the window's trouble in
+//! the logs (FilterLogEvents with a filter pattern, paged with the tailer's `poll_once`, within
+//! a log budget that leaves room for other tools). Only reads: allowed under `--read-only`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::budget::Budget;
+use super::insight;
+use super::logs::{Cursor, Step, poll_once};
+use super::read::{Depth, ServiceReader};
+use super::{Discovery, now_ms};
+use crate::app::LogScope;
+use crate::aws::ecs_write::{deployment_history, revisions};
+use crate::aws::{AwsError, Clients, elb};
+use crate::model::findings::{RuntimeInputs, assess};
+use crate::model::history::{RevisionInfo, ServiceDeploymentInfo};
+use crate::model::report::{IncidentReport, ReportInputs, build};
+use crate::model::{
+    FoundReport, HealthRules, LogEvent, PlatformMetrics, ReportLookup, ServiceSnapshot, WafSnapshot, WarmEvidence,
+};
+
+/// nginx's lines the report looks at: 5xx answers and error-log lines (the status is checked
+/// again on each line: a term can match elsewhere in it).
+pub const NGINX_TROUBLE: &str = "?500 ?502 ?503 ?504 ?error ?crit ?alert";
+/// Pages per log query at most (a window of a very busy site is cut there, and says so).
+const MAX_PAGES: usize = 2_000;
+/// A failed warmer's last lines kept.
+const WARMER_LINES: usize = 10;
+
+/// Everything read for one report.
+#[derive(Debug, Clone)]
+pub struct ReportFacts {
+    pub account: Option<String>,
+    pub snapshot: ServiceSnapshot,
+    pub reports: HashMap<String, FoundReport>,
+    pub lookups: HashMap<String, ReportLookup>,
+    pub deployments: Result<Vec<ServiceDeploymentInfo>, String>,
+    pub revisions: Vec<RevisionInfo>,
+    pub platform: Result<PlatformMetrics, String>,
+    pub waf: Result<Option<WafSnapshot>, String>,
+    pub logs: Result<Vec<LogEvent>, String>,
+    /// The last lines of each failed warmer, by task id.
+    pub warmer_output: HashMap<String, Vec<String>>,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// Reads the facts of `[from_ms, to_ms]`. Fails only when the service itself cannot be read;
+/// every other part that fails says why in the report.
+pub async fn gather(
+    c: &Clients,
+    cluster: &str,
+    service: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<ReportFacts, AwsError> {
+    let profile = c.profile.clone();
+    let why = |e: AwsError| e.report(profile.as_deref());
+    let reader = ServiceReader::new(c.clone(), Arc::new(Budget::new(3.0, 2.0)));
+    let reading = reader.read(cluster, service, Depth::STATUS).await?;
+    let snapshot = reading.snapshot;
+    let mut reports = reading.reports;
+    // The reader looks up running tasks' reports; the report also says how the stopped ones'
+    // warmers went.
+    let stopped: Vec<_> = snapshot
+        .tasks
+        .iter()
+        .filter(|t| t.is_stopped() && !reports.contains_key(t.id.as_str()))
+        .filter(|t| t.warmer().and_then(|w| w.exit_code) == Some(0))
+        .cloned()
+        .collect();
+    if !stopped.is_empty()
+        && let Ok(found) =
+            super::warm::find_reports(c, &Budget::new(3.0, 2.0), &stopped, &snapshot.task_definitions, now_ms()).await
+    {
+        for r in found.found {
+            reports.entry(r.task_id.clone()).or_insert(r);
+        }
+    }
+    let account = elb::caller(c).await.ok().map(|id| id.account);
+    let deployments = deployment_history(c, cluster, service).await.map_err(why);
+    let revision_arns: Vec<String> = match &deployments {
+        Ok(list) => {
+            let mut arns: Vec<String> =
+                list.iter().map(|d| d.target_revision.clone()).filter(|a| !a.is_empty()).collect();
+            arns.sort();
+            arns.dedup();
+            arns
+        }
+        Err(_) => Vec::new(),
+    };
+    let revisions =
+        if revision_arns.is_empty() { Vec::new() } else { revisions(c, &revision_arns).await.unwrap_or_default() };
+    let efs_id =
+        snapshot.task_definitions.iter().flat_map(|t| t.volumes.iter()).find_map(|v| v.efs_file_system_id.clone());
+    let platform = insight::read_platform_between(
+        c,
+        reading.load_balancer.as_deref(),
+        cluster,
+        service,
+        efs_id,
+        from_ms,
+        to_ms + 1,
+    )
+    .await
+    .map_err(why);
+    let waf = match insight::find_acl(c, &snapshot.service.target_groups).await {
+        Ok(found) => Ok(insight::waf_between(c, &found, from_ms, to_ms + 1).await),
+        Err(e) => Err(why(e)),
+    };
+    let disc = Discovery {
+        task_definitions: snapshot.task_definitions.clone(),
+        tasks: snapshot.tasks.clone(),
+        ..Discovery::default()
+    };
+    let logs = trouble_lines(c, &disc, from_ms, to_ms).await.map_err(why);
+    // A warmer that failed: its own words (`/bin/sh: GET: not found`), from its whole run.
+    let mut warmer_output = HashMap::new();
+    let budget = Budget::new(3.0, 2.0);
+    for t in snapshot.tasks.iter().filter(|t| t.warmer().and_then(|w| w.exit_code).is_some_and(|x| x != 0)) {
+        let read = super::lifetime::LifetimeRead {
+            clients: c,
+            disc: &disc,
+            task: t,
+            containers: &["warmer".to_owned()],
+            group: None,
+            budget: &budget,
+            now: now_ms(),
+            max_bytes: 64 * 1024,
+        };
+        if let Ok(log) = read.read().await {
+            let lines: Vec<String> = log.events.iter().rev().take(WARMER_LINES).rev().map(|e| e.text.clone()).collect();
+            warmer_output.insert(t.id.as_str().to_owned(), lines);
+        }
+    }
+    Ok(ReportFacts {
+        account,
+        snapshot,
+        reports,
+        lookups: reading.report_lookups,
+        deployments,
+        revisions,
+        platform,
+        waf,
+        logs,
+        warmer_output,
+        from_ms,
+        to_ms,
+    })
+}
+
+/// The window's php-fpm lines (few: its warnings, errors and the warm reports it relays) and
+/// nginx's trouble, of the tasks ECS lists; sanitised and classified as the console's.
+pub async fn trouble_lines(c: &Clients, disc: &Discovery, from_ms: i64, to_ms: i64) -> Result<Vec<LogEvent>, AwsError> {
+    let budget = Budget::new(3.0, 2.0);
+    let mut out = Vec::new();
+    for (container, pattern) in [("php-fpm", None), ("nginx", Some(NGINX_TROUBLE.to_owned()))] {
+        let scope = LogScope { containers: vec![container.to_owned()], task: None, generation: 0 };
+        let mut cursor = Cursor::starting_at(scope, from_ms);
+        let step = Step { until_ms: Some(to_ms), max_pages: MAX_PAGES, pattern, ..Step::default() };
+        out.extend(poll_once(c, disc, &mut cursor, &budget, &step, now_ms()).await?);
+    }
+    out.sort_by_key(|e| e.ts_ms);
+    Ok(out)
+}
+
+/// What identifies the site in the report.
+pub struct ReportSite<'a> {
+    pub name: &'a str,
+    pub region: &'a str,
+    pub cluster: &'a str,
+    pub service: &'a str,
+    pub warm_limit_ms: i64,
+}
+
+impl ReportFacts {
+    /// The report: the findings as of the window's end (metrics up to it; tasks as ECS lists
+    /// them now), then everything else over the window.
+    pub fn report(&self, site: &ReportSite<'_>, generated_ms: i64) -> IncidentReport {
+        let rules = HealthRules { warm_limit_ms: site.warm_limit_ms, ..HealthRules::default() };
+        let evidence =
+            |id: &str| WarmEvidence { report: self.reports.get(id), lookup: self.lookups.get(id), rewarm: None };
+        let assessment = assess(&RuntimeInputs {
+            snapshot: &self.snapshot,
+            platform: self.platform.as_ref().map_err(|e| format!("unreadable: {e}")),
+            waf: Some(match &self.waf {
+                Ok(Some(w)) => Ok(w),
+                Ok(None) => Err("no web ACL on the load balancer".to_owned()),
+                Err(e) => Err(format!("unreadable: {e}")),
+            }),
+            logs: Err("the report groups the window's log lines by shape below".to_owned()),
+            evidence_for: &evidence,
+            replacing: None,
+            rollback_to: None,
+            now_ms: self.to_ms.min(generated_ms),
+            rules,
+        });
+        build(&ReportInputs {
+            site: site.name,
+            account: self.account.as_deref(),
+            region: site.region,
+            cluster: site.cluster,
+            service: site.service,
+            from_ms: self.from_ms,
+            to_ms: self.to_ms,
+            generated_ms,
+            snapshot: &self.snapshot,
+            assessment: &assessment,
+            reports: &self.reports,
+            lookups: &self.lookups,
+            warm_limit_ms: site.warm_limit_ms,
+            deployments: self.deployments.as_deref().map_err(Clone::clone),
+            revisions: &self.revisions,
+            platform: self.platform.as_ref().map_err(Clone::clone),
+            waf: self.waf.as_ref().map(Option::as_ref).map_err(Clone::clone),
+            logs: self.logs.as_deref().map_err(Clone::clone),
+            warmer_output: &self.warmer_output,
+        })
+    }
+}
