@@ -265,13 +265,26 @@ pub(crate) async fn pause(
     }
 }
 
-/// `wpops-report-corp-blog-20261128T0940Z.md`: the site's name kept to letters, digits, `-`
-/// and `_`, and the window's end.
+/// `wpops-report-corp-blog-20261128T0940Z.md`: the site's name kept to letters, digits and
+/// `_` (`demo (incident)` → `demo-incident`), and the window's end.
 pub fn report_path(site: &str, to_ms: i64) -> std::path::PathBuf {
-    let name: String =
-        site.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let kept: String = site.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let name = kept.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     let at = chrono::DateTime::from_timestamp_millis(to_ms)
         .map(|t| t.format("%Y%m%dT%H%MZ").to_string())
         .unwrap_or_default();
     std::path::PathBuf::from(format!("wpops-report-{name}-{at}.md"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn report_paths_keep_the_site_readable_and_safe() {
+        let at = 1_795_842_000_000;
+        assert_eq!(
+            super::report_path("demo (incident)", at).to_str(),
+            Some("wpops-report-demo-incident-20261128T0500Z.md")
+        );
+        assert_eq!(super::report_path("../../etc/x", at).to_str(), Some("wpops-report-etc-x-20261128T0500Z.md"));
+    }
 }

@@ -27,12 +27,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let why = why_lines(task, usize::from(area.width.saturating_sub(2)));
     let why_rows = u16::try_from(why.len()).unwrap_or(6).min(6);
     let containers = u16::try_from(task.containers.len()).unwrap_or(8).min(8) + 3 + why_rows;
-    // Room for the facts wrapped: a long stopped reason takes a few rows.
-    let facts_rows = if task.stopped_reason.is_some() { 9 } else { 6 };
+    // The facts take the rows they wrap to (a long stopped reason takes a few), no more.
+    let facts_lines = facts_lines(state, task, usize::from(area.width.saturating_sub(2)));
+    let facts_rows = u16::try_from(facts_lines.len()).unwrap_or(9).min(9) + 2;
     let [facts, table, log] =
         Layout::vertical([Constraint::Length(facts_rows), Constraint::Length(containers), Constraint::Min(0)])
             .areas(area);
-    render_facts(state, task, frame, facts);
+    let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id.as_str()), theme::title()));
+    frame.render_widget(Paragraph::new(facts_lines).block(block), facts);
     render_containers(task, why, frame, table);
     render_log(state, task, frame, log);
 }
@@ -105,7 +107,8 @@ fn empty_text(state: &State, task: &Task) -> String {
     }
 }
 
-fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
+/// The task's facts, wrapped to `width`.
+fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
     let sep = || Span::styled(" · ", theme::dim());
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".to_owned());
     let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
@@ -145,11 +148,8 @@ fn render_facts(state: &State, task: &Task, frame: &mut Frame, area: Rect) {
     }
     let (warmer, style) = tasks::warmer_text(state, task);
     lines.push(Line::from(vec![Span::styled("warmer ", theme::title()), Span::styled(warmer, style)]));
-    let block = Block::bordered().title(Line::styled(format!(" Task {} ", task.id.as_str()), theme::title()));
     // Wrapped, not cut: the useful end of a stopped reason (`Failed to resolve "fs-…"`) is last.
-    let width = usize::from(block.inner(area).width);
-    let lines: Vec<Line<'static>> = lines.into_iter().flat_map(|l| theme::wrap_words(l, width)).collect();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines.into_iter().flat_map(|l| theme::wrap_words(l, width.max(10))).collect()
 }
 
 /// The containers table: name, status and exit always (the exit's explanation whole where it
