@@ -34,7 +34,8 @@ const POLL: Duration = Duration::from_millis(1_000);
 const REDISCOVER: Duration = Duration::from_secs(30);
 /// Pages per query and poll while following (a burst beyond waits for the next poll).
 const FOLLOW_PAGES: usize = 8;
-const ONE_SHOT_PAGES: usize = 10_000;
+/// Pages per lane and step of a one-shot read (what is final is printed between steps).
+const ONE_SHOT_PAGES: usize = 20;
 
 /// `10m`, `2h`, `1d` back from `now`, or an RFC 3339 time; refused when it is before 1970 (a
 /// duration too long to count back from now, such as `300000000y`, included).
@@ -140,12 +141,38 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     }
     if !args.follow {
         let budget = Budget::new(5.0, 5.0);
-        let step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false, pattern: None };
-        let events = match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
-            Ok(events) => events,
-            Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
-        };
-        if let (true, Some(task)) = (events.is_empty(), &task) {
+        // Read a few pages at a time and print what is final (every lane has read past it), so
+        // that a long window streams through in time order instead of being held whole (1.1 GiB
+        // for an hour of a 150-task service before).
+        let mut step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false, pattern: None };
+        let mut held: Vec<LogEvent> = Vec::new();
+        let mut printed = 0usize;
+        loop {
+            let events = match poll_once(&session.clients, &disc, &mut cursor, &budget, &step, now_ms()).await {
+                Ok(events) => events,
+                Err(e) => return Err(Failure::aws("logs", &e, session.profile())),
+            };
+            held.extend(events);
+            // After the first step only the searches under way go on (none starts again).
+            step.only_pending = true;
+            let last = !cursor.is_reading_behind();
+            if !held.is_sorted_by_key(|e| e.ts_ms) {
+                held.sort_by_key(|e| e.ts_ms);
+            }
+            let cut = match cursor.final_through_ms() {
+                Some(t) if !last => held.partition_point(|e| e.ts_ms <= t),
+                _ => held.len(),
+            };
+            let ready: Vec<LogEvent> = held.drain(..cut).collect();
+            printed += ready.len();
+            if !printer.print(&ready) {
+                return Ok(exit::OK);
+            }
+            if last {
+                break;
+            }
+        }
+        if let (true, Some(task)) = (printed == 0, &task) {
             let read = LifetimeRead {
                 clients: &session.clients,
                 disc: &disc,
@@ -161,7 +188,6 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
                 return Err(no_streams(task, &args.container));
             }
         }
-        printer.print(&events);
         return Ok(exit::OK);
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.

@@ -166,6 +166,13 @@ impl Cursor {
         self.lanes.values().any(|l| l.pending.is_some())
     }
 
+    /// While searches are under way, the time up to which every lane has read: lines up to it
+    /// are final and in order; a lane still reading may yet return older lines than another's
+    /// newest. `None` when no search is under way (everything read is final).
+    pub fn final_through_ms(&self) -> Option<i64> {
+        self.lanes.values().filter(|l| l.pending.is_some()).map(|l| l.position_ms).min()
+    }
+
     /// The start of a lane's next fresh search: the overlap behind its position, or behind the
     /// time up to which everything ingested was read (less a slack for the clocks' skew) when
     /// that is later — after a burst, a quiet lane does not re-read the burst at every poll.
