@@ -111,16 +111,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     let printer = Printer { json: args.output == Output::Json, style: Style::detect(), filter };
     if let (true, Some(task)) = (lifetime, &task) {
         let budget = Budget::new(5.0, 5.0);
-        let read = LifetimeRead {
-            clients: &session.clients,
-            disc: &disc,
-            task,
-            containers: &args.container,
-            group: session.site.log_group.clone(),
-            budget: &budget,
-            now,
-            max_bytes: LIFETIME_BYTES,
-        };
+        let read = lifetime_read(&session, &disc, task, &args.container, &budget, now, LIFETIME_BYTES);
         let log = read.read().await.map_err(|e| Failure::aws("logs", &e, session.profile()))?;
         if log.events.is_empty() && log.streams.is_empty() {
             return Err(no_streams(task, &args.container));
@@ -173,16 +164,7 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
             }
         }
         if let (true, Some(task)) = (printed == 0, &task) {
-            let read = LifetimeRead {
-                clients: &session.clients,
-                disc: &disc,
-                task,
-                containers: &args.container,
-                group: session.site.log_group.clone(),
-                budget: &budget,
-                now,
-                max_bytes: 0,
-            };
+            let read = lifetime_read(&session, &disc, task, &args.container, &budget, now, 0);
             let streams = read.stream_names().await.map_err(|e| Failure::aws("logs", &e, session.profile()))?;
             if streams.is_empty() {
                 return Err(no_streams(task, &args.container));
@@ -357,6 +339,20 @@ async fn resolve_task(session: &Session, disc: &mut Discovery, prefix: &str) -> 
         )),
         Err(FindError::Aws(e)) => Err(Failure::aws("logs", &e, session.profile())),
     }
+}
+
+/// The read of `task`'s life (or, with no byte budget, of its stream names) in the site's group.
+fn lifetime_read<'a>(
+    session: &'a Session,
+    disc: &'a Discovery,
+    task: &'a Task,
+    containers: &'a [String],
+    budget: &'a Budget,
+    now: i64,
+    max_bytes: usize,
+) -> LifetimeRead<'a> {
+    let group = session.site.log_group.clone();
+    LifetimeRead { clients: &session.clients, disc, task, containers, group, budget, now, max_bytes }
 }
 
 /// A task none of whose (chosen) containers has a log stream: exit 1 with why.

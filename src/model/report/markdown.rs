@@ -36,6 +36,15 @@ fn longest_run(s: &str, c: char) -> usize {
     best
 }
 
+/// Verbatim lines in a fenced block whose fence is longer than any run of backticks in them.
+fn fenced(out: &mut Vec<String>, lines: &[String]) {
+    let fence = "`".repeat(3.max(lines.iter().map(|e| longest_run(e, '`')).max().unwrap_or(0) + 1));
+    out.push(format!("{fence}text"));
+    out.extend(lines.iter().cloned());
+    out.push(fence);
+    out.push(String::new());
+}
+
 fn hms(ms: i64) -> String {
     iso(ms).get(11..19).unwrap_or_default().to_owned()
 }
@@ -187,11 +196,7 @@ pub fn markdown(r: &IncidentReport) -> String {
     for w in r.warmers.iter().filter(|w| !w.output.is_empty()) {
         out.push(format!("The warmer of task {} wrote:", code(task_prefix(&w.task_id))));
         out.push(String::new());
-        let fence = "`".repeat(3.max(w.output.iter().map(|e| longest_run(e, '`')).max().unwrap_or(0) + 1));
-        out.push(format!("{fence}text"));
-        out.extend(w.output.iter().cloned());
-        out.push(fence);
-        out.push(String::new());
+        fenced(&mut out, &w.output);
     }
 
     out.push("## Metrics".into());
@@ -285,11 +290,7 @@ pub fn markdown(r: &IncidentReport) -> String {
             g.tasks.iter().map(|t| code(t)).collect::<Vec<_>>().join(" ")
         ));
         out.push(String::new());
-        let fence = "`".repeat(3.max(g.examples.iter().map(|e| longest_run(e, '`')).max().unwrap_or(0) + 1));
-        out.push(format!("{fence}text"));
-        out.extend(g.examples.iter().cloned());
-        out.push(fence);
-        out.push(String::new());
+        fenced(&mut out, &g.examples);
     }
 
     if !r.unavailable.is_empty() {
