@@ -54,13 +54,15 @@ impl LifetimeRead<'_> {
             .collect()
     }
 
-    /// One slice, `[start, end]` inclusive, of `containers`, read whole.
-    async fn slice(&self, containers: Vec<String>, start: i64, end: Option<i64>) -> Result<Vec<LogEvent>, AwsError> {
-        let one = Discovery {
-            task_definitions: self.disc.task_definitions.clone(),
-            tasks: vec![self.task.clone()],
-            ..Discovery::default()
-        };
+    /// One slice, `[start, end]` inclusive, of `containers`, read whole; `one` is discovery
+    /// holding this task alone.
+    async fn slice(
+        &self,
+        one: &Discovery,
+        containers: Vec<String>,
+        start: i64,
+        end: Option<i64>,
+    ) -> Result<Vec<LogEvent>, AwsError> {
         let scope = LogScope { containers, task: Some(self.task.id.as_str().to_owned()), generation: 0 };
         let mut cursor = Cursor::starting_at(scope, start);
         let step = Step {
@@ -70,7 +72,7 @@ impl LifetimeRead<'_> {
             only_pending: false,
             pattern: None,
         };
-        poll_once(self.clients, &one, &mut cursor, self.budget, &step, self.now).await
+        poll_once(self.clients, one, &mut cursor, self.budget, &step, self.now).await
     }
 
     /// Reads the task's life.
@@ -84,9 +86,14 @@ impl LifetimeRead<'_> {
             reached_ms: from,
             ..TaskLog::default()
         };
+        let one = Discovery {
+            task_definitions: self.disc.task_definitions.clone(),
+            tasks: vec![self.task.clone()],
+            ..Discovery::default()
+        };
         let mut events = Vec::new();
         if names.iter().any(|n| n == "warmer") {
-            events = self.slice(vec!["warmer".to_owned()], from, to).await?;
+            events = self.slice(&one, vec!["warmer".to_owned()], from, to).await?;
         }
         let rest: Vec<String> = names.iter().filter(|n| *n != "warmer").cloned().collect();
         let mut bytes: usize = events.iter().map(LogEvent::approx_bytes).sum();
@@ -95,7 +102,7 @@ impl LifetimeRead<'_> {
         let mut newer: Vec<Vec<LogEvent>> = Vec::new();
         while !rest.is_empty() && end >= from {
             let start = (end - width + 1).max(from);
-            let mut chunk = self.slice(rest.clone(), start, Some(end)).await?;
+            let mut chunk = self.slice(&one, rest.clone(), start, Some(end)).await?;
             let size: usize = chunk.iter().map(LogEvent::approx_bytes).sum();
             if bytes + size > self.max_bytes {
                 // Keep the newest lines that fit; this slice is as far back as it goes.

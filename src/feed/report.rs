@@ -60,7 +60,9 @@ pub async fn gather(
 ) -> Result<ReportFacts, AwsError> {
     let profile = c.profile.clone();
     let why = |e: AwsError| e.report(profile.as_deref());
-    let reader = ServiceReader::new(c.clone(), Arc::new(Budget::new(3.0, 2.0)));
+    // One log budget for every read of the report, leaving room in the account's quota.
+    let budget = Arc::new(Budget::new(3.0, 2.0));
+    let reader = ServiceReader::new(c.clone(), budget.clone());
     let reading = reader.read(cluster, service, Depth::STATUS).await?;
     let snapshot = reading.snapshot;
     let mut reports = reading.reports;
@@ -74,8 +76,7 @@ pub async fn gather(
         .cloned()
         .collect();
     if !stopped.is_empty()
-        && let Ok(found) =
-            super::warm::find_reports(c, &Budget::new(3.0, 2.0), &stopped, &snapshot.task_definitions, now_ms()).await
+        && let Ok(found) = super::warm::find_reports(c, &budget, &stopped, &snapshot.task_definitions, now_ms()).await
     {
         for r in found.found {
             reports.entry(r.task_id.clone()).or_insert(r);
@@ -117,10 +118,9 @@ pub async fn gather(
         tasks: snapshot.tasks.clone(),
         ..Discovery::default()
     };
-    let logs = trouble_lines(c, &disc, from_ms, to_ms).await.map_err(why);
+    let logs = trouble_lines(c, &disc, &budget, from_ms, to_ms).await.map_err(why);
     // A warmer that failed: its own words (`/bin/sh: GET: not found`), from its whole run.
     let mut warmer_output = HashMap::new();
-    let budget = Budget::new(3.0, 2.0);
     for t in snapshot.tasks.iter().filter(|t| t.warmer().and_then(|w| w.exit_code).is_some_and(|x| x != 0)) {
         let read = super::lifetime::LifetimeRead {
             clients: c,
@@ -155,14 +155,19 @@ pub async fn gather(
 
 /// The window's php-fpm lines (few: its warnings, errors and the warm reports it relays) and
 /// nginx's trouble, of the tasks ECS lists; sanitised and classified as the console's.
-pub async fn trouble_lines(c: &Clients, disc: &Discovery, from_ms: i64, to_ms: i64) -> Result<Vec<LogEvent>, AwsError> {
-    let budget = Budget::new(3.0, 2.0);
+pub async fn trouble_lines(
+    c: &Clients,
+    disc: &Discovery,
+    budget: &Budget,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<LogEvent>, AwsError> {
     let mut out = Vec::new();
     for (container, pattern) in [("php-fpm", None), ("nginx", Some(NGINX_TROUBLE.to_owned()))] {
         let scope = LogScope { containers: vec![container.to_owned()], task: None, generation: 0 };
         let mut cursor = Cursor::starting_at(scope, from_ms);
         let step = Step { until_ms: Some(to_ms), max_pages: MAX_PAGES, pattern, ..Step::default() };
-        out.extend(poll_once(c, disc, &mut cursor, &budget, &step, now_ms()).await?);
+        out.extend(poll_once(c, disc, &mut cursor, budget, &step, now_ms()).await?);
     }
     out.sort_by_key(|e| e.ts_ms);
     Ok(out)
