@@ -113,6 +113,10 @@ pub async fn run(
     }
     let mut frames = 0u32;
     let mut state = State::new(site, now_ms());
+    // The window the command line named (`--since`, `--from`/`--to`).
+    for effect in app::start(&mut state) {
+        runtime.run(effect);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let mut terminal = match init_terminal() {
         Ok(t) => t,

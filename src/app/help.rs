@@ -108,6 +108,14 @@ fn has_own_keys(scope: KeyScope) -> bool {
 }
 
 fn section(scope: KeyScope, here: KeyScope) -> Vec<HelpEntry> {
+    let own: Vec<_> = BINDINGS.iter().filter(|b| b.scope == scope).collect();
+    // A screen with one key of its own says it on its title's line.
+    if let [only] = own[..]
+        && scope != KeyScope::Everywhere
+    {
+        let text = format!("{}: {} {}", scope.title(), only.label, only.help);
+        return vec![HelpEntry::Title { text, here: scope == here }, HelpEntry::Blank];
+    }
     let mut lines = vec![HelpEntry::Title { text: scope.title().to_owned(), here: scope == here }];
     for b in BINDINGS.iter().filter(|b| b.scope == scope) {
         lines.push(HelpEntry::Key { label: b.label, help: b.help });

@@ -72,11 +72,23 @@ pub enum Action {
     SubmitTyped,
     /// Write the incident report of the last two hours to a file (`:report`).
     WriteReport,
+    /// The timeline of the window (or of the last three hours, live).
+    ShowTimeline,
+    /// The metrics over the window as sparklines.
+    ShowMetrics,
+    /// Times in UTC, or in this machine's zone.
+    ToggleUtc,
+    /// Back to live (`:live`).
+    GoLive,
+    /// `:since 2h`, `:at 09:10 [09:40]`: a fixed window (the command line carries the times).
+    SetWindow,
+    /// The timeline: move the window to the selected entry.
+    OpenEntry,
 }
 
 impl Action {
     /// Every action, in declaration order.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 56] = [
         A::Quit,
         A::Help,
         A::Command,
@@ -127,6 +139,12 @@ impl Action {
         A::OpenSample,
         A::SubmitTyped,
         A::WriteReport,
+        A::ShowTimeline,
+        A::ShowMetrics,
+        A::ToggleUtc,
+        A::GoLive,
+        A::SetWindow,
+        A::OpenEntry,
     ];
 
     /// Changes the site (after a confirm dialog): refused and left out of the footer when read-only.
@@ -151,6 +169,8 @@ pub enum KeyScope {
     Sites,
     /// The findings screen.
     Findings,
+    Timeline,
+    Metrics,
     /// The help overlay, while it is open.
     Help,
     /// The confirm dialog of an action, while it is open.
@@ -159,7 +179,7 @@ pub enum KeyScope {
 
 impl KeyScope {
     /// Every scope, in help order.
-    pub const ALL: [KeyScope; 11] = [
+    pub const ALL: [KeyScope; 13] = [
         S::Everywhere,
         S::Overview,
         S::TaskDetail,
@@ -169,6 +189,8 @@ impl KeyScope {
         S::Progress,
         S::Sites,
         S::Findings,
+        S::Timeline,
+        S::Metrics,
         S::Help,
         S::Dialog,
     ];
@@ -189,6 +211,8 @@ impl KeyScope {
             KeyScope::Progress => "Rollout and warming",
             KeyScope::Sites => "Sites",
             KeyScope::Findings => "Findings",
+            KeyScope::Timeline => "Timeline",
+            KeyScope::Metrics => "Metrics",
             KeyScope::Help => "This help",
             KeyScope::Dialog => "Confirm dialog",
         }
@@ -252,6 +276,10 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::Everywhere, [c('a')], "a", A::ShowProgress, "the last action's rollout or warming", ""),
     bind!(S::Everywhere, [c('S')], "S", A::ShowSites, "every configured site (fleet)", "sites"),
     bind!(S::Everywhere, [c('f')], "f", A::ShowFindings, "findings: what is wrong and what to do", "findings"),
+    bind!(S::Everywhere, [c('H')], "H", A::ShowTimeline, "timeline of the window: events, deploys, tasks, peaks", ""),
+    bind!(S::Everywhere, [c('m')], "m", A::ShowMetrics, "metrics over the window (sparklines)", ""),
+    bind!(S::Everywhere, [c('T')], "T", A::ToggleUtc, "times in UTC / in this machine's zone", ""),
+    bind!(S::Timeline, [k(KeyCode::Enter)], "Enter", A::OpenEntry, "move the window to the selected entry", "go there"),
     bind!(S::Findings, [k(KeyCode::Enter)], "Enter", A::OpenFinding, "open the finding's action (asks first)", "act"),
     bind!(
         S::Waf,
@@ -274,14 +302,7 @@ pub const BINDINGS: &[Binding] = &[
     bind!(S::TaskDetail, [c('t')], "t", A::ToggleTaskScope, "follow this task's logs only / all tasks", ""),
     bind!(S::TaskDetail, [c('X')], "X", A::ReplaceTask, "replace this task (StopTask)", "replace"),
     bind!(S::Logs, [c(' '), c('f')], "space/f", A::ToggleFollow, "follow or pause (new lines keep arriving)", "follow"),
-    bind!(
-        S::Logs,
-        [c('L')],
-        "L",
-        A::ToggleLiveTail,
-        "follow with CloudWatch Live Tail (billed per session-minute) / poll",
-        ""
-    ),
+    bind!(S::Logs, [c('L')], "L", A::ToggleLiveTail, "follow with CloudWatch Live Tail (billed per minute) / poll", ""),
     bind!(S::Logs, [c('t')], "t", A::ToggleTaskScope, "the selected task only / all tasks", "task"),
     bind!(S::Logs, [c('1')], "1", A::ToggleNginx, "show or hide nginx", ""),
     bind!(S::Logs, [c('2')], "2", A::TogglePhpFpm, "show or hide php-fpm", ""),
@@ -336,7 +357,10 @@ pub const COMMANDS: &[Command] = &[
     cmd(&["rollout"], "the last rollout wpops started", A::ShowRollout),
     cmd(&["warming"], "the last warming run, per task", A::ShowWarming),
     cmd(&["sites", "fleet"], "every configured site (Enter opens one)", A::ShowSites),
-    cmd(&["report"], "incident report of the last 2 h to a file", A::WriteReport),
+    cmd(&["report"], "the window's incident report, to a file", A::WriteReport),
+    cmd(&["since", "at"], "since 2h · at 09:10 [09:40]: a window in the past", A::SetWindow),
+    cmd(&["live"], "back to live", A::GoLive),
+    cmd(&["timeline"], "the window's timeline", A::ShowTimeline),
 ];
 
 /// The action bound to `key` in `scope`: a screen's own bindings first, then the global ones;
@@ -413,7 +437,7 @@ mod tests {
         assert_eq!(command_action(":warming"), Some(A::ShowWarming));
         assert_eq!(command_action("findings"), Some(A::ShowFindings));
         assert_eq!(command_action("report"), Some(A::WriteReport));
-        assert_eq!(COMMANDS.len(), 11);
+        assert_eq!(COMMANDS.len(), 14);
         let footer = footer_for(KeyScope::Overview, false);
         assert_eq!(footer.first(), Some(&("Enter", "task")));
         assert!(footer.contains(&("q", "quit")));
@@ -432,7 +456,7 @@ mod tests {
             assert_eq!(*s as usize, i, "{s:?}");
         }
         // A variant added after the last one listed: this match names the last ones.
-        assert!(matches!(Action::ALL.last(), Some(A::WriteReport)));
+        assert!(matches!(Action::ALL.last(), Some(A::OpenEntry)));
         assert!(matches!(KeyScope::ALL.last(), Some(S::Dialog)));
     }
 

@@ -19,7 +19,7 @@ mod update;
 
 pub use key::{Key, KeyCode};
 pub use keymap::{Action, BINDINGS, Binding, COMMANDS, Command, KeyScope};
-pub use msg::{Effect, Feed, LogScope, Msg, SiteInfo};
+pub use msg::{Effect, Feed, LogScope, Msg, SiteInfo, WindowLogLoad};
 pub use ops::update::READ_ONLY_FLASH;
 pub use ops::{
     Dialog, Op, OpEvent, OpKind, OpsState, Outcome, Preview, PreviewState, RolloutWatch, Run, WarmLine, WarmPreview,
@@ -27,5 +27,6 @@ pub use ops::{
 };
 pub use state::{
     Flash, FleetView, Input, LogView, Nav, Panel, Rolling, Row, STALE_AFTER_MS, Screen, Scroll, State, TaskSort,
+    WindowRead, WindowView,
 };
-pub use update::update;
+pub use update::{start, update};

@@ -29,6 +29,10 @@ pub struct SiteInfo {
     pub from_fleet: bool,
     /// Follow logs with Live Tail from the start (`--live-tail`, config `live_tail = true`).
     pub live_tail: bool,
+    /// How times read (the operator's zone, or UTC), and the window to open with (`--since`,
+    /// `--from`/`--to`; live by default).
+    pub clock: crate::model::window::Clock,
+    pub window: crate::model::window::TimeWindow,
 }
 
 /// Which feed a result or a refresh request is about.
@@ -112,6 +116,17 @@ pub enum Msg {
     },
     /// The incident report was written (its path), or why not (`Effect::WriteReport`).
     ReportWritten(Result<String, String>),
+    /// What was read over the window `generation` asked for (`Effect::ReadWindow`).
+    Window {
+        generation: u64,
+        result: Result<Box<crate::model::window::WindowFacts>, FetchError>,
+    },
+    /// The next slice of the window's lines (older than those before it, oldest first), or why
+    /// loading stopped (`Effect::LoadWindowLogs`).
+    WindowLogs {
+        generation: u64,
+        result: Result<(Vec<LogEvent>, crate::model::window::WindowProgress), FetchError>,
+    },
     /// Every configured site, one row each (the fleet view).
     Fleet {
         at_ms: i64,
@@ -128,6 +143,15 @@ pub struct LogScope {
     pub task: Option<String>,
     /// Bumped on every change, so lines of an older scope are dropped.
     pub generation: u64,
+}
+
+/// A window's log lines to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowLogLoad {
+    pub generation: u64,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub max_bytes: usize,
 }
 
 /// What `update` asks the runtime to do.
@@ -154,6 +178,12 @@ pub enum Effect {
     /// Write the incident report of `[from_ms, to_ms]` as Markdown to a file in the working
     /// directory, and say where (`Msg::ReportWritten`).
     WriteReport { from_ms: i64, to_ms: i64 },
+    /// Read the window `[from_ms, to_ms]` (its report, metrics, WAF, events), replacing a read
+    /// under way; answered by `Msg::Window` with the same generation.
+    ReadWindow { generation: u64, from_ms: i64, to_ms: i64 },
+    /// Load the window's log lines newest first, keeping at most `max_bytes`, replacing a load
+    /// under way (`None` stops it); answered by `Msg::WindowLogs`.
+    LoadWindowLogs(Option<WindowLogLoad>),
     /// Poll every configured site (about once a minute) for the fleet view.
     WatchFleet,
     /// Close this site's console and open the named site's.

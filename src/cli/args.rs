@@ -14,6 +14,23 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub window: ConsoleWindow,
+}
+
+/// The console's window (live when none is given): before any subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConsoleWindow {
+    /// Open the console on a window in the past: from this far back (2h, 90m), a time of day
+    /// (09:10, in this machine's zone) or an RFC 3339 time, to now.
+    #[arg(long, conflicts_with = "from", value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Open the console on the window from this time (as --since) to --to.
+    #[arg(long, requires = "to", value_name = "WHEN")]
+    pub from: Option<String>,
+    /// The window's end (as --since).
+    #[arg(long, requires = "from", value_name = "WHEN")]
+    pub to: Option<String>,
 }
 
 /// Flags every command takes.

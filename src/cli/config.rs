@@ -20,6 +20,8 @@ pub const DEMO_REGION: &str = "ap-northeast-1";
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub default_site: Option<String>,
+    /// The console shows times in UTC instead of the operator's zone (`T` toggles).
+    pub utc: Option<bool>,
     #[serde(default)]
     pub sites: BTreeMap<String, SiteEntry>,
 }
@@ -106,6 +108,8 @@ pub struct ResolvedSite {
     pub web_acl: Option<String>,
     /// Run against the embedded simulator (`--demo`): the caller starts it and sets the endpoint.
     pub demo: bool,
+    /// The console shows times in UTC (the file's `utc = true`).
+    pub utc: bool,
 }
 
 /// Why no site could be resolved. Every one is exit code 2.
@@ -219,7 +223,8 @@ pub fn resolve_with(
         },
         None => (None, SiteEntry::default()),
     };
-    resolve_entry(name.as_deref(), &entry, global, env)
+    let utc = file.and_then(|f| f.utc).unwrap_or(false);
+    resolve_entry(name.as_deref(), &entry, global, env).map(|site| ResolvedSite { utc, ..site })
 }
 
 fn single(sites: &BTreeMap<String, SiteEntry>) -> Option<String> {
@@ -275,6 +280,7 @@ pub fn resolve_entry(
         log_group: entry.log_group.clone(),
         web_acl: entry.web_acl.clone(),
         demo: false,
+        utc: false,
     })
 }
 
@@ -285,6 +291,7 @@ pub const EXAMPLE: &str = r#"# wpops configuration: one [sites.NAME] table per s
 
 # The site used when --site is not given.
 default_site = "corp-blog"
+# utc = true                     # the console's times in UTC (default: this machine's time zone; T toggles)
 
 [sites.corp-blog]
 profile = "corp-prod"            # an AWS profile (SSO profiles work: `aws sso login --profile corp-prod`)

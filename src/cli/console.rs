@@ -10,11 +10,12 @@ use crate::app::SiteInfo;
 use crate::aws::Target;
 use crate::feed::runners::WarmSettings;
 
-use super::args::Global;
+use super::args::{ConsoleWindow, Global};
 use super::config::{self, Confirm};
 use super::connect;
 use super::exit;
 use super::failure::{Failure, Outcome};
+use crate::model::window::{self, Clock, TimeWindow};
 
 /// How one site's console ended.
 enum SiteEnd {
@@ -26,11 +27,17 @@ enum SiteEnd {
 }
 
 /// Runs the console; when the operator opens another site from the fleet view, opens that one.
-pub async fn run(g: &Global) -> Outcome {
+pub async fn run(g: &Global, w: &ConsoleWindow) -> Outcome {
     let mut global = g.clone();
     let mut from_fleet = false;
+    let offset_secs = chrono::Local::now().offset().local_minus_utc();
+    let clock = Clock { offset_secs, utc: false };
+    let mut start = opening_window(w, crate::feed::now_ms(), clock).map_err(|e| Failure::usage("", e))?;
     loop {
-        match run_site(&global, from_fleet).await? {
+        let opened = run_site(&global, from_fleet, offset_secs, start).await?;
+        // A site opened from the fleet view starts live.
+        start = TimeWindow::Live;
+        match opened {
             SiteEnd::Open(next) => {
                 global = Global { site: Some(next), cluster: None, service: None, demo: false, ..global };
                 from_fleet = true;
@@ -39,6 +46,17 @@ pub async fn run(g: &Global) -> Outcome {
             SiteEnd::Signalled(code) => return Ok(code),
         }
     }
+}
+
+/// The window `--since` or `--from`/`--to` name (times of day in `clock`'s zone), live without.
+pub fn opening_window(w: &ConsoleWindow, now: i64, clock: Clock) -> Result<TimeWindow, String> {
+    let parse = |flag: &str, s: &str| window::parse_time_in(s, now, clock).map_err(|e| format!("{flag} {e}"));
+    let (from, to) = match (&w.since, &w.from, &w.to) {
+        (Some(s), _, _) => (parse("--since", s)?, now),
+        (None, Some(f), Some(t)) => (parse("--from", f)?, parse("--to", t)?),
+        _ => return Ok(TimeWindow::Live),
+    };
+    window::fixed(from, to, now)
 }
 
 /// With only `--cluster`: lists the cluster's services and asks which one to open.
@@ -88,11 +106,11 @@ async fn pick_service(g: &Global) -> Result<String, Failure> {
     chosen.cloned().ok_or_else(|| Failure::usage("", format!("no service {answer:?} in cluster {cluster}")))
 }
 
-async fn run_site(g: &Global, from_fleet: bool) -> Result<SiteEnd, Failure> {
+async fn run_site(g: &Global, from_fleet: bool, offset_secs: i32, start: TimeWindow) -> Result<SiteEnd, Failure> {
     if g.cluster.is_some() && g.service.is_none() && g.site.is_none() && !g.demo && config::resolve(g).is_err() {
         let service = pick_service(g).await?;
         let g = Global { service: Some(service), ..g.clone() };
-        return Box::pin(run_site(&g, from_fleet)).await;
+        return Box::pin(run_site(&g, from_fleet, offset_secs, start)).await;
     }
     let site = match config::resolve(g) {
         Ok(s) => s,
@@ -132,6 +150,8 @@ async fn run_site(g: &Global, from_fleet: bool) -> Result<SiteEnd, Failure> {
         confirm_by_typing: s.confirm == Confirm::TypeName,
         from_fleet,
         live_tail: s.live_tail,
+        clock: Clock { offset_secs, utc: s.utc },
+        window: start,
     };
     let warming = WarmSettings {
         task_definition: s.warming.task_definition.clone(),

@@ -37,25 +37,7 @@ const FOLLOW_PAGES: usize = 8;
 /// Pages per lane and step of a one-shot read (what is final is printed between steps).
 const ONE_SHOT_PAGES: usize = 20;
 
-/// `10m`, `2h`, `1d` back from `now`, or an RFC 3339 time; refused when it is before 1970 (a
-/// duration too long to count back from now, such as `300000000y`, included).
-pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
-    if let Ok(d) = humantime::parse_duration(s) {
-        return i64::try_from(d.as_millis())
-            .ok()
-            .and_then(|back| now.checked_sub(back))
-            .filter(|t| *t >= 0)
-            .ok_or_else(|| format!("{s:?} reaches back before 1970-01-01, where no log event can be"));
-    }
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| format!("{s:?} is neither a duration (10m, 2h, 1d) nor an RFC 3339 time (2026-11-28T05:00:00Z)"))
-        .and_then(
-            |t| {
-                if t >= 0 { Ok(t) } else { Err(format!("{s:?} is before 1970-01-01, where no log event can be")) }
-            },
-        )
-}
+pub use crate::model::window::parse_time;
 
 /// The window `--since`..`--until` as epoch ms, refused when no line could ever be in it: a
 /// start in the future, or an end before the start (QUALITY.md item 14: never silence).
@@ -135,7 +117,14 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
         // Read a few pages at a time and print what is final (every lane has read past it), so
         // that a long window streams through in time order instead of being held whole (1.1 GiB
         // for an hour of a 150-task service before).
-        let mut step = Step { group, until_ms: until, max_pages: ONE_SHOT_PAGES, only_pending: false, pattern: None };
+        let mut step = Step {
+            group,
+            until_ms: until,
+            max_pages: ONE_SHOT_PAGES,
+            only_pending: false,
+            pattern: None,
+            every_stream: false,
+        };
         let mut held: Vec<LogEvent> = Vec::new();
         let mut printed = 0usize;
         loop {
@@ -174,7 +163,14 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
     }
     // About one log request a second on average (QUALITY.md P5), a small burst allowed.
     let budget = Budget::new(3.0, 1.0);
-    let step = Step { group, until_ms: None, max_pages: FOLLOW_PAGES, only_pending: false, pattern: None };
+    let step = Step {
+        group,
+        until_ms: None,
+        max_pages: FOLLOW_PAGES,
+        only_pending: false,
+        pattern: None,
+        every_stream: false,
+    };
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
     let mut discovered_at = tokio::time::Instant::now();
     let mut first = true;

@@ -56,6 +56,13 @@ pub fn main() -> ExitCode {
     );
     let outcome = runtime.block_on(async move {
         let g = &cli.global;
+        let w = &cli.window;
+        if cli.command.is_some() && (w.since.is_some() || w.from.is_some() || w.to.is_some()) {
+            return Err(failure::Failure::usage(
+                "",
+                "--since, --from and --to before a subcommand are the console's window; give a subcommand's own after it (wpops report --since 2h)",
+            ));
+        }
         match cli.command {
             Some(Command::Sim(opts)) => sim_cmd::run(opts, &g.scenario).await,
             Some(Command::Status(a)) => status::run(a, g).await,
@@ -71,7 +78,7 @@ pub fn main() -> ExitCode {
             Some(Command::Warm(a)) => act_warm::warm(&a, g).await,
             Some(Command::Replace(a)) => act::replace(&a, g).await,
             Some(Command::Completions { shell }) => sites::completions(shell),
-            None => console::run(g).await,
+            None => console::run(g, w).await,
         }
     });
     // Do not wait for stray blocking work (DNS lookups) of an unreachable endpoint.

@@ -3,6 +3,7 @@
 //! (QUALITY.md P5: at most about one log request a second on average).
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A token bucket refilled in real time; `acquire` waits for a token.
@@ -11,11 +12,18 @@ pub struct Budget {
     state: Mutex<(f64, Instant)>,
     capacity: f64,
     per_second: f64,
+    /// Tokens taken so far: the requests made within this budget.
+    taken: AtomicU64,
 }
 
 impl Budget {
     pub fn new(capacity: f64, per_second: f64) -> Self {
-        Budget { state: Mutex::new((capacity, Instant::now())), capacity, per_second: per_second.max(0.001) }
+        Budget {
+            state: Mutex::new((capacity, Instant::now())),
+            capacity,
+            per_second: per_second.max(0.001),
+            taken: AtomicU64::new(0),
+        }
     }
 
     /// Takes a token if one is there now; otherwise says how long until one is.
@@ -27,11 +35,17 @@ impl Budget {
         let tokens = (tokens + now.duration_since(last).as_secs_f64() * self.per_second).min(self.capacity);
         if tokens >= 1.0 {
             *s = (tokens - 1.0, now);
+            self.taken.fetch_add(1, Ordering::Relaxed);
             Ok(())
         } else {
             *s = (tokens, now);
             Err(Duration::from_secs_f64((1.0 - tokens) / self.per_second))
         }
+    }
+
+    /// The requests made within this budget so far.
+    pub fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Relaxed)
     }
 
     /// Waits until a token is available, then takes it.
@@ -51,6 +65,7 @@ mod tests {
         let b = Budget::new(2.0, 1.0);
         assert!(b.try_take().is_ok());
         assert!(b.try_take().is_ok());
+        assert_eq!(b.taken(), 2);
         let wait = b.try_take().unwrap_err();
         assert!(wait <= Duration::from_secs(1) && wait > Duration::from_millis(500), "{wait:?}");
     }

@@ -71,6 +71,7 @@ impl LifetimeRead<'_> {
             max_pages: PAGES_PER_SLICE,
             only_pending: false,
             pattern: None,
+            every_stream: false,
         };
         poll_once(self.clients, one, &mut cursor, self.budget, &step, self.now).await
     }

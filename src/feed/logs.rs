@@ -361,6 +361,24 @@ pub fn queries_for(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Que
     out
 }
 
+/// One query per group and container prefix (`wordpress/nginx/`) of the scope's containers,
+/// whichever tasks wrote there: every stream, listed by ECS or not.
+pub fn queries_by_prefix(disc: &Discovery, scope: &LogScope, start_ms: i64) -> Vec<Query> {
+    let wanted = |name: &str| scope.containers.is_empty() || scope.containers.iter().any(|c| c == name);
+    let mut out: Vec<Query> = Vec::new();
+    for td in &disc.task_definitions {
+        for c in td.containers.iter().filter(|c| wanted(&c.name)) {
+            let (Some(group), Some(prefix)) = (c.log_group.clone(), c.log_stream_prefix.as_ref()) else { continue };
+            let prefix = Some(format!("{prefix}/{}/", c.name));
+            if !out.iter().any(|q| q.group == group && q.prefix == prefix) {
+                out.push(Query { group, prefix, start_ms, ..Query::default() });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.group, &a.prefix).cmp(&(&b.group, &b.prefix)));
+    out
+}
+
 pub async fn run(ctx: FeedContext, mut rx: mpsc::UnboundedReceiver<Command>) {
     let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
     let mut follower = Follower::new(Cursor::new(scope, now_ms()), ctx.site.live_tail);
@@ -472,6 +490,9 @@ pub struct Step {
     pub only_pending: bool,
     /// A CloudWatch filter pattern for every query (`wpops report`: only the trouble).
     pub pattern: Option<String>,
+    /// Read every stream of the containers' prefixes, not only those of the tasks ECS lists (a
+    /// window in the past: tasks stopped more than about an hour ago are no longer listed).
+    pub every_stream: bool,
 }
 
 /// One step of the tail, for the console and `wpops logs` alike: every lane of the cursor's
@@ -495,7 +516,12 @@ pub async fn poll_once(
         && !cursor.lanes.is_empty()
         && now - cursor.last_sweep_ms >= SWEEP_EVERY_MS;
     let mut lanes = HashMap::new();
-    for mut q in queries_for(disc, &cursor.scope, cursor.origin_ms) {
+    let queries = if step.every_stream {
+        queries_by_prefix(disc, &cursor.scope, cursor.origin_ms)
+    } else {
+        queries_for(disc, &cursor.scope, cursor.origin_ms)
+    };
+    for mut q in queries {
         if let Some(group) = &step.group {
             q.group = group.clone();
         }

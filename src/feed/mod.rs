@@ -21,15 +21,16 @@ pub mod report;
 pub mod runners;
 pub mod runtime;
 pub mod warm;
+pub mod window;
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::app::{Feed, LogScope, Msg, SiteInfo};
+use crate::app::{Feed, LogScope, Msg, SiteInfo, WindowLogLoad};
 use crate::aws::Clients;
 use crate::model::{FetchError, Task, TaskDefinition};
 
@@ -170,14 +171,7 @@ impl Feeds {
                 let result = match report::gather(&ctx.clients, &s.cluster, &s.service, from_ms, to_ms).await {
                     Err(e) => Err(e.report(ctx.profile())),
                     Ok(facts) => {
-                        let site = report::ReportSite {
-                            name: &s.name,
-                            region: &s.region,
-                            cluster: &s.cluster,
-                            service: &s.service,
-                            warm_limit_ms: s.warm_limit_ms,
-                        };
-                        let text = crate::model::report::markdown(&facts.report(&site, now_ms()));
+                        let text = crate::model::report::markdown(&facts.report(&Self::report_site(s), now_ms()));
                         let path = report_path(&s.name, to_ms);
                         match std::fs::write(&path, text) {
                             Ok(()) => Ok(std::fs::canonicalize(&path).unwrap_or(path).display().to_string()),
@@ -191,9 +185,77 @@ impl Feeds {
         );
     }
 
+    fn report_site(s: &SiteInfo) -> report::ReportSite<'_> {
+        report::ReportSite {
+            name: &s.name,
+            region: &s.region,
+            cluster: &s.cluster,
+            service: &s.service,
+            warm_limit_ms: s.warm_limit_ms,
+        }
+    }
+
+    /// Reads the window `[from_ms, to_ms]` with the report's reader (without its trouble lines:
+    /// the window's lines load on their own) and sends it as `Msg::Window`.
+    pub fn read_window(&self, generation: u64, from_ms: i64, to_ms: i64, set: &mut JoinSet<()>) -> AbortHandle {
+        let ctx = self.ctx.clone();
+        set.spawn(
+            async move {
+                let s = &ctx.site;
+                let result = report::gather_with(&ctx.clients, &s.cluster, &s.service, from_ms, to_ms, false)
+                    .await
+                    .map(|facts| Box::new(facts.window(&Self::report_site(s), now_ms())))
+                    .map_err(|e| e.to_fetch_error(ctx.profile()));
+                ctx.send(Msg::Window { generation, result }).await;
+            }
+            .instrument(tracing::info_span!("feed", name = "window")),
+        )
+    }
+
+    /// Loads a window's log lines newest first (`window.rs`) within a log budget of its own,
+    /// sending each slice as `Msg::WindowLogs` until the window's start or the byte budget.
+    pub fn load_window_logs(&self, load: WindowLogLoad, set: &mut JoinSet<()>) -> AbortHandle {
+        let ctx = self.ctx.clone();
+        set.spawn(
+            async move {
+                // The streams' names come from the task definitions: wait for the first read.
+                let mut watch = ctx.discovery.clone();
+                let disc = loop {
+                    let disc = watch.borrow_and_update().clone();
+                    if !disc.task_definitions.is_empty() {
+                        break disc;
+                    }
+                    if let Some(error) = disc.waiting_error() {
+                        ctx.send(Msg::WindowLogs { generation: load.generation, result: Err(error) }).await;
+                        return;
+                    }
+                    tokio::select! {
+                        _ = ctx.cancel.cancelled() => return,
+                        changed = watch.changed() => if changed.is_err() { return },
+                    }
+                };
+                let budget = budget::Budget::new(window::WINDOW_LOG_RATE, window::WINDOW_LOG_RATE);
+                let mut loader =
+                    window::WindowLoader::new((*disc).clone(), Vec::new(), load.from_ms, load.to_ms, load.max_bytes);
+                loop {
+                    let result = match loader.next(&ctx.clients, &budget, now_ms()).await {
+                        Ok(Some(got)) => Ok(got),
+                        Ok(None) => return,
+                        Err(e) => Err(e.to_fetch_error(ctx.profile())),
+                    };
+                    let failed = result.is_err();
+                    if !ctx.send(Msg::WindowLogs { generation: load.generation, result }).await || failed {
+                        return;
+                    }
+                }
+            }
+            .instrument(tracing::info_span!("feed", name = "window-logs")),
+        )
+    }
+
     /// Reads `task`'s whole life in its logs (`lifetime.rs`) within the tail's log budget, and
     /// sends it as `Msg::TaskLog`.
-    pub fn load_task_log(&self, task: Task, set: &mut JoinSet<()>) -> tokio::task::AbortHandle {
+    pub fn load_task_log(&self, task: Task, set: &mut JoinSet<()>) -> AbortHandle {
         let ctx = self.ctx.clone();
         set.spawn(
             async move {

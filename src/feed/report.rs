@@ -58,6 +58,19 @@ pub async fn gather(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<ReportFacts, AwsError> {
+    gather_with(c, cluster, service, from_ms, to_ms, true).await
+}
+
+/// As [`gather`]; without the window's trouble lines when `with_trouble` is false (the
+/// console's window loads every line itself: `window.rs`).
+pub async fn gather_with(
+    c: &Clients,
+    cluster: &str,
+    service: &str,
+    from_ms: i64,
+    to_ms: i64,
+    with_trouble: bool,
+) -> Result<ReportFacts, AwsError> {
     let profile = c.profile.clone();
     let why = |e: AwsError| e.report(profile.as_deref());
     // One log budget for every read of the report, leaving room in the account's quota.
@@ -118,7 +131,11 @@ pub async fn gather(
         tasks: snapshot.tasks.clone(),
         ..Discovery::default()
     };
-    let logs = trouble_lines(c, &disc, &budget, from_ms, to_ms).await.map_err(why);
+    let logs = if with_trouble {
+        trouble_lines(c, &disc, &budget, from_ms, to_ms).await.map_err(why)
+    } else {
+        Err("the console loads the window's lines in its log view".to_owned())
+    };
     // A warmer that failed: its own words (`/bin/sh: GET: not found`), from its whole run.
     let mut warmer_output = HashMap::new();
     for t in snapshot.tasks.iter().filter(|t| t.warmer().and_then(|w| w.exit_code).is_some_and(|x| x != 0)) {
@@ -166,7 +183,8 @@ pub async fn trouble_lines(
     for (container, pattern) in [("php-fpm", None), ("nginx", Some(NGINX_TROUBLE.to_owned()))] {
         let scope = LogScope { containers: vec![container.to_owned()], task: None, generation: 0 };
         let mut cursor = Cursor::starting_at(scope, from_ms);
-        let step = Step { until_ms: Some(to_ms), max_pages: MAX_PAGES, pattern, ..Step::default() };
+        // Every stream: tasks that ran in the window may be long stopped, and ECS forgets them.
+        let step = Step { until_ms: Some(to_ms), max_pages: MAX_PAGES, pattern, every_stream: true, ..Step::default() };
         out.extend(poll_once(c, disc, &mut cursor, budget, &step, now_ms()).await?);
     }
     out.sort_by_key(|e| e.ts_ms);
@@ -225,5 +243,19 @@ impl ReportFacts {
             logs: self.logs.as_deref().map_err(Clone::clone),
             warmer_output: &self.warmer_output,
         })
+    }
+
+    /// What the console's window shows besides its lines: the report of it, the metrics, the
+    /// WAF's picture and the service events.
+    pub fn window(self, site: &ReportSite<'_>, generated_ms: i64) -> crate::model::window::WindowFacts {
+        let report = self.report(site, generated_ms);
+        crate::model::window::WindowFacts {
+            from_ms: self.from_ms,
+            to_ms: self.to_ms,
+            report,
+            platform: self.platform,
+            waf: self.waf,
+            events: self.snapshot.service.events,
+        }
     }
 }

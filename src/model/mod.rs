@@ -1,5 +1,6 @@
 //! The domain room: plain types and pure parsers for services, tasks, logs, warming and WAF.
-//! It imports only std, serde, regex, chrono and unicode-width: no IO, no async, no clock.
+//! It imports only std, serde, regex, chrono, humantime and unicode-width: no IO, no async, no
+//! clock.
 
 mod scan;
 mod text_enum;
@@ -30,6 +31,7 @@ pub mod tasklog;
 pub mod waf;
 pub mod warm;
 pub mod warm_run;
+pub mod window;
 
 pub use access::{AccessLine, StatusClass, parse_access_line, parse_time_local};
 pub use clean::SanitizeText;

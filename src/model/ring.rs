@@ -117,6 +117,33 @@ impl LogRing {
         true
     }
 
+    /// Adds lines older than those held (oldest first) before them, skipping ids seen before;
+    /// once the budget is full the rest (the oldest) are dropped and counted as such. A line
+    /// newer than the oldest held goes in its place. Returns how many were put before the
+    /// lines held.
+    pub fn prepend(&mut self, older: Vec<LogEvent>) -> usize {
+        let mut kept = 0;
+        for ev in older.into_iter().rev() {
+            if !self.seen.insert(&ev.event_id) {
+                continue;
+            }
+            if self.events.front().is_some_and(|first| first.ts_ms < ev.ts_ms) {
+                self.push(ev);
+                continue;
+            }
+            self.pushed += 1;
+            let size = ev.approx_bytes();
+            if self.bytes + size > self.max_bytes && !self.events.is_empty() {
+                self.dropped += 1;
+                continue;
+            }
+            self.bytes += size;
+            self.events.push_front(ev);
+            kept += 1;
+        }
+        kept
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }

@@ -70,9 +70,9 @@ fn life_status(state: &State, task: &Task, total: usize) -> String {
         if log.streams.is_empty() { "it never ran".to_owned() } else { format!("{} lines", total) }
     } else if let Some(log) = state.task_log.loaded(id) {
         // The task's own start and stop (the read reaches a little beyond both).
-        let end = task.stopped_ms().map_or_else(|| "now".to_owned(), theme::hms);
+        let end = task.stopped_ms().map_or_else(|| "now".to_owned(), |t| state.window.clock.hms(t));
         let from = if log.is_whole() { task.started_at_ms.unwrap_or(log.from_ms) } else { log.reached_ms };
-        let span = format!("{}–{end}", theme::hms(from));
+        let span = format!("{}–{end}", state.window.clock.hms(from));
         let kept = if log.is_whole() { "whole life" } else { "newest lines of its life (older not kept)" };
         format!("{kept} {span} · {} lines", crate::model::thousands(total as u64))
     } else if state.task_log.is_loading(id) {

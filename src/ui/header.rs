@@ -85,6 +85,11 @@ fn site_spans(state: &State, with_account: bool, with_region: bool, with_cluster
 }
 
 fn live(state: &State) -> Line<'static> {
+    let w = &state.window;
+    if let Some((from, to)) = w.window.range() {
+        let label = format!("◷ window {} {} ", w.clock.range(from, to, state.now_ms), w.clock.zone());
+        return Line::from(vec![Span::styled(label, theme::info())]);
+    }
     let p = &state.feeds.service;
     let (dot, style) = if p.is_loading() {
         ("◌ connecting", theme::dim())
@@ -107,8 +112,10 @@ fn service_line(state: &State) -> Line<'static> {
     let sep = || Span::styled(" · ", theme::dim());
     let running_style = if svc.running < svc.desired { theme::warn() } else { Style::new() };
     let rev = task_definition_revision(&svc.task_definition).map_or_else(String::new, |(f, r)| format!("{f}:{r}"));
+    // A window in the past: the service line is still now's (ECS says only how it is).
+    let head = if state.window.window.is_live() { " Service  " } else { " Service now  " };
     let mut spans = vec![
-        Span::styled(" Service  ", theme::title()),
+        Span::styled(head, theme::title()),
         Span::styled(format!("{}/{} running", svc.running, svc.desired), running_style),
         sep(),
         Span::raw(format!("{} pending", svc.pending)),
@@ -146,6 +153,9 @@ fn service_line(state: &State) -> Line<'static> {
 /// The service health verdict of `wpops status`, with its count and the worst findings that
 /// fit in `width`, then how many more there are (the findings screen, `f`, has them all).
 fn verdict_line(state: &State, width: usize) -> Line<'static> {
+    if let Some((_, to)) = state.window.window.range() {
+        return window_verdict(state, to, width);
+    }
     let Some(assessment) = state.assessment() else {
         return Line::raw("");
     };
@@ -168,6 +178,33 @@ fn verdict_line(state: &State, width: usize) -> Line<'static> {
         spans.push(Span::styled(format!(" — {} to look at: ", reasons.len()), theme::dim()));
         let used = Line::from(spans.clone()).width();
         spans.push(Span::styled(fit_reasons(&reasons, width.saturating_sub(used)), theme::warn()));
+    }
+    Line::from(spans)
+}
+
+/// The verdict at a window's end, from the report of the window.
+fn window_verdict(state: &State, to: i64, width: usize) -> Line<'static> {
+    let title = Span::styled(format!(" Health at {}  ", state.window.clock.hm(to)), theme::title());
+    let v = match &state.window.read {
+        crate::app::WindowRead::Read(f) => &f.report.verdict,
+        crate::app::WindowRead::Failed(e) => {
+            return Line::from(vec![
+                title,
+                Span::styled(format!("unreadable: {}: {}", e.operation, e.message), theme::bad()),
+            ]);
+        }
+        _ => return Line::from(vec![title, Span::styled("loading…", theme::dim())]),
+    };
+    let style = match v.health.as_str() {
+        "healthy" => theme::good(),
+        "unhealthy" => theme::bad(),
+        _ => theme::info(),
+    };
+    let mut spans = vec![title, Span::styled(v.health.to_uppercase(), style)];
+    if !v.reasons.is_empty() {
+        spans.push(Span::styled(format!(" — {} to look at: ", v.reasons.len()), theme::dim()));
+        let used = Line::from(spans.clone()).width();
+        spans.push(Span::styled(fit_reasons(&v.reasons, width.saturating_sub(used)), theme::warn()));
     }
     Line::from(spans)
 }
@@ -198,6 +235,23 @@ fn fit_reasons(reasons: &[String], width: usize) -> String {
 /// The platform figures: one row where they fit, else the load balancer's on the first and the
 /// service's and EFS's on a second row (never off the right edge).
 fn platform_rows(state: &State, width: usize) -> Vec<Line<'static>> {
+    if let Some((_, to)) = state.window.window.range() {
+        let at = Span::styled(format!(" at {}", state.window.clock.hm(to)), theme::dim());
+        let line = match state.window.facts().map(|f| &f.platform) {
+            Some(Ok(m)) => {
+                let (alb, service) = metrics(m);
+                let mut spans = vec![Span::styled(" ALB ", theme::title())];
+                spans.extend(alb);
+                spans.push(Span::raw("  "));
+                spans.extend(service);
+                spans.push(at);
+                spans
+            }
+            Some(Err(e)) => vec![Span::styled(format!(" Platform unreadable: {e}"), theme::bad())],
+            None => vec![Span::styled(" Platform loading…", theme::dim())],
+        };
+        return vec![Line::from(line)];
+    }
     let p = &state.feeds.platform;
     let Some(m) = p.data.as_ref() else {
         return vec![

@@ -15,6 +15,7 @@ use unicode_width::UnicodeWidthStr;
 use super::columns::{self, Shorten};
 use super::theme;
 use crate::app::{LogView, State};
+use crate::model::window::Clock;
 use crate::model::{
     LineClass, LiveTail, LogEvent, StatusClass, TailHealth, format_age, parse_access_line, task_prefix,
 };
@@ -38,13 +39,26 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    lines.extend(theme::error_lines(&state.feeds.logs, state.now_ms, inner.width));
+    if state.window.window.is_live() {
+        lines.extend(theme::error_lines(&state.feeds.logs, state.now_ms, inner.width));
+    }
     if let Some(e) = &v.filter_error {
         lines.push(Line::styled(format!("filter error: {e} — the previous filter stays"), theme::bad()));
     }
     if v.matched_len() == 0 {
         // Nothing read yet: "loading", or only the error above; "no lines match" once lines were read.
-        let text = if state.feeds.logs.is_loading() {
+        let w = &state.window;
+        let text = if !w.window.is_live() {
+            if w.logs_loading() {
+                Some("loading the window's lines…")
+            } else if w.logs_error.is_some() {
+                None
+            } else if v.ring().is_empty() {
+                Some("no lines in this window")
+            } else {
+                Some("no lines match")
+            }
+        } else if state.feeds.logs.is_loading() {
             Some("loading…")
         } else {
             state.feeds.logs.data.is_some().then_some("no lines match")
@@ -61,7 +75,7 @@ pub fn render_pane(state: &State, frame: &mut Frame, area: Rect, full: bool) {
         n -= 1;
         let Some(ev) = v.matched(n) else { break };
         let hit = v.search_hit.is_some() && v.position(n) == v.search_hit;
-        let line = format_line(ev, v, hit, width);
+        let line = format_line(ev, v, hit, width, state.window.clock);
         if v.wrap {
             for row in theme::wrap_line(line, width).into_iter().rev() {
                 body.push(row);
@@ -95,7 +109,9 @@ fn title(state: &State, full: bool) -> Line<'static> {
         Span::raw(v.task().map_or_else(|| "all tasks".to_owned(), |t| format!("task {}", task_prefix(t)))),
         Span::styled(" · ", theme::dim()),
     ];
-    if v.follow {
+    if !state.window.window.is_live() {
+        spans.extend(window_spans(state));
+    } else if v.follow {
         spans.push(Span::styled("follow", theme::good()));
     } else {
         // Lines below the view are new only if they arrived after the pause.
@@ -107,7 +123,9 @@ fn title(state: &State, full: bool) -> Line<'static> {
         };
         spans.push(Span::styled(text, theme::warn()));
     }
-    spans.extend(tail_spans(&state.feeds.tail, state.now_ms, full));
+    if state.window.window.is_live() {
+        spans.extend(tail_spans(&state.feeds.tail, state.now_ms, full));
+    }
     if let Some(re) = v.filter() {
         spans.push(Span::styled(format!(" · /{}/", re.as_str()), theme::info()));
     }
@@ -119,11 +137,43 @@ fn title(state: &State, full: bool) -> Line<'static> {
             spans.push(Span::raw(" · wrap"));
         }
         if v.timestamps {
-            spans.push(Span::styled(" · UTC", theme::dim()));
+            spans.push(Span::styled(format!(" · {}", state.window.clock.zone()), theme::dim()));
         }
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
+}
+
+/// A window's lines: how far they have loaded (newest first), or why they stopped.
+fn window_spans(state: &State) -> Vec<Span<'static>> {
+    let w = &state.window;
+    let Some((from, to)) = w.window.range() else { return Vec::new() };
+    let range = w.clock.range(from, to, state.now_ms);
+    let v = &state.logs;
+    let mut spans = Vec::new();
+    if !v.follow {
+        spans.push(Span::styled(format!("{} below · ", theme::thousands(v.new_below() as u64)), theme::warn()));
+    }
+    let (lines, pages) = w.progress.map_or((0, 0), |p| (p.lines, p.pages));
+    let counts = format!("{} lines · {} pages", theme::thousands(lines), theme::thousands(pages));
+    if let Some(e) = &w.logs_error {
+        spans.push(Span::styled(format!("{range} · {counts} · stopped: {}: {}", e.operation, e.message), theme::bad()));
+    } else if w.logs_loading() {
+        let reached = w.progress.map_or(String::new(), |p| format!(" · back to {}", w.clock.hm(p.reached_ms)));
+        spans.push(Span::styled(format!("loading {range} · {counts}{reached}"), theme::info()));
+    } else if w.progress.is_some_and(|p| p.cut) {
+        let reached = w.progress.map_or(to, |p| p.reached_ms);
+        spans.push(Span::styled(
+            format!(
+                "{range} · {counts} · buffer full: lines before {} not loaded (:at an earlier time)",
+                w.clock.hms(reached)
+            ),
+            theme::warn(),
+        ));
+    } else {
+        spans.push(Span::styled(format!("{range} · {counts}"), theme::good()));
+    }
+    spans
 }
 
 /// What the tail says about itself: reading behind the newest lines, falling behind and
@@ -195,6 +245,15 @@ fn live_spans(live: &LiveTail, now_ms: i64, full: bool) -> Vec<Span<'static>> {
 
 fn right_title(state: &State, full: bool) -> Line<'static> {
     let v = &state.logs;
+    if !state.window.window.is_live() {
+        // The live rate says nothing of a window; what the view had to drop is said.
+        let dropped = v.ring().dropped();
+        return if dropped > 0 {
+            Line::styled(format!(" {} older lines dropped ", theme::thousands(dropped)), theme::dim())
+        } else {
+            Line::raw("")
+        };
+    }
     let mix = v.stats().mix(state.now_ms);
     // nginx's access lines without the ALB's health checks: not the header's ALB figure.
     let rate = v.stats().requests_per_sec(state.now_ms);
@@ -223,10 +282,10 @@ fn right_title(state: &State, full: bool) -> Line<'static> {
 /// One display line: time, task, container, then the text in the operator's terms, in `width`
 /// columns (an access line's URI gives way in its middle; other lines are cut or wrapped by the
 /// pane).
-pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool, width: usize) -> Line<'static> {
+pub fn format_line(ev: &LogEvent, v: &LogView, current_hit: bool, width: usize, clock: Clock) -> Line<'static> {
     let mut spans = Vec::with_capacity(8);
     if v.timestamps {
-        spans.push(Span::styled(format!("{} ", theme::hms(ev.ts_ms)), theme::dim()));
+        spans.push(Span::styled(format!("{} ", clock.hms(ev.ts_ms)), theme::dim()));
     }
     spans.push(Span::styled(format!("{} ", ev.task_short()), theme::dim()));
     spans.push(Span::styled(format!("{:<8}", ev.container.name()), theme::info()));
@@ -317,7 +376,7 @@ pub fn task_life_lines(
     let start = end.saturating_sub(rows);
     let lines = (start..end)
         .map(|i| if i < life.len() { &life[i] } else { newer[i - life.len()] })
-        .map(|e| theme::clip_line(format_line(e, v, false, width), width))
+        .map(|e| theme::clip_line(format_line(e, v, false, width, state.window.clock), width))
         .collect();
     (lines, total)
 }

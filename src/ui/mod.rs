@@ -11,11 +11,13 @@ mod footer;
 mod header;
 mod help;
 mod logs;
+mod metrics;
 mod overview;
 mod rollout;
 mod sites;
 mod tasks;
 mod theme;
+mod timeline;
 mod waf;
 mod warming;
 
@@ -47,6 +49,8 @@ pub fn render(state: &State, frame: &mut Frame) {
         Screen::Warming => warming::render(state, frame, body),
         Screen::Sites => sites::render(state, frame, body),
         Screen::Findings => findings::render(state, frame, body),
+        Screen::Timeline => timeline::render(state, frame, body),
+        Screen::Metrics => metrics::render(state, frame, body),
     }
     footer::render(state, frame, bottom);
     if let Some(dialog) = &state.ops.dialog {

@@ -23,7 +23,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_waf(state: &State, frame: &mut Frame, area: Rect) {
-    let p = &state.feeds.waf;
+    let p = state.waf_panel();
     let name = p
         .data
         .as_ref()

@@ -217,7 +217,7 @@ fn render_events(state: &State, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{}  {:>6} ago  ", theme::hms(e.at_ms), format_age(state.now_ms - e.at_ms)),
+                format!("{}  {:>6} ago  ", state.window.clock.hms(e.at_ms), format_age(state.now_ms - e.at_ms)),
                 theme::dim(),
             ),
             Span::styled(e.message.clone(), style),

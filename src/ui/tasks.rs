@@ -22,7 +22,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let stopped: usize = state.feeds.stopped.iter().map(|g| g.count).sum();
     // Once per frame: ordering and narrowing judge every task's warmer.
     let rows = state.rows();
-    let mut title = format!(" Tasks {running} running · {stopped} stopped recently ");
+    // A window in the past: ECS says how the tasks are now (the timeline has the window's).
+    let now = if state.window.window.is_live() { "" } else { "now " };
+    let mut title = format!(" Tasks {now}{running} running · {stopped} stopped recently ");
     if state.nav.task_sort != TaskSort::Id {
         title.push_str(&format!("· sorted by {} ", state.nav.task_sort.label()));
     }

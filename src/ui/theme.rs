@@ -45,12 +45,6 @@ pub fn percent(p: f64) -> String {
     if p > 0.0 && p < 10.0 { format!("{p:.1}%") } else { format!("{p:.0}%") }
 }
 
-/// Epoch ms → `14:02:11` (UTC).
-pub fn hms(ts_ms: i64) -> String {
-    let s = ts_ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-}
-
 /// A window or duration in seconds → `3h`, `90m`, `45s`.
 pub fn window(secs: u64) -> String {
     match secs {
@@ -337,7 +331,7 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(percent(0.4), "0.4%");
         assert_eq!(percent(97.2), "97%");
-        assert_eq!(hms(1_764_338_531_000), "14:02:11");
+        assert_eq!(crate::model::window::Clock::default().hms(1_764_338_531_000), "14:02:11");
         assert_eq!(window(10_800), "3h");
         assert_eq!(seconds(9_800), "9.8s");
         assert_eq!(bytes(2.3e12), "2.1 TiB");

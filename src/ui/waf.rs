@@ -15,7 +15,7 @@ use crate::app::State;
 use crate::model::{SampledRequest, WafSnapshot};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let p = &state.feeds.waf;
+    let p = state.waf_panel();
     let title = p.data.as_ref().map_or_else(
         || " WAF ".to_owned(),
         |w| {
@@ -81,7 +81,7 @@ fn render_sample(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect) 
         ]),
         Line::raw(format!(
             "at {} UTC · client {} ({}) · stands for {} request{}",
-            theme::hms(s.at_ms),
+            state.window.clock.hms(s.at_ms),
             s.client_ip,
             if s.country.is_empty() { "?" } else { &s.country },
             theme::thousands(s.weight),
@@ -167,7 +167,7 @@ fn render_samples(state: &State, w: &WafSnapshot, frame: &mut Frame, area: Rect)
     for (i, s) in samples.into_iter().enumerate().skip(skip) {
         let style = if s.is_blocked() { theme::bad() } else { theme::dim() };
         let values = [
-            theme::hms(s.at_ms),
+            state.window.clock.hms(s.at_ms),
             s.action.clone(),
             s.client_ip.clone(),
             s.country.clone(),

@@ -12,3 +12,4 @@ mod live_tail;
 mod ops_runner;
 mod report;
 mod tail;
+mod window;

@@ -22,11 +22,13 @@ mod confirm;
 pub mod logview;
 mod panel;
 mod task_log;
+pub mod window;
 
 pub use confirm::Rolling;
 pub use logview::LogView;
 pub use panel::{Panel, STALE_AFTER_MS};
 pub use task_log::TaskLogView;
+pub use window::{WindowRead, WindowView};
 
 /// How many screens `Esc` can go back.
 const BACK_DEPTH: usize = 8;
@@ -47,6 +49,10 @@ pub enum Screen {
     Sites,
     /// Every finding about the site, worst first, with evidence and what to do.
     Findings,
+    /// The window's events, deployments, tasks, warmers, WAF spikes and metric peaks by time.
+    Timeline,
+    /// The platform's and the WAF's metrics over the window, as sparklines on one time axis.
+    Metrics,
 }
 
 impl Screen {
@@ -61,6 +67,8 @@ impl Screen {
             Screen::Rollout | Screen::Warming => KeyScope::Progress,
             Screen::Sites => KeyScope::Sites,
             Screen::Findings => KeyScope::Findings,
+            Screen::Timeline => KeyScope::Timeline,
+            Screen::Metrics => KeyScope::Metrics,
         }
     }
 }
@@ -247,6 +255,8 @@ pub struct State {
     pub fleet: FleetView,
     /// The task detail's whole-life log.
     pub task_log: TaskLogView,
+    /// The time window shown (live or fixed) and what was read over it.
+    pub window: WindowView,
     /// The operator's actions: the confirm dialog, what is in flight, what the views follow.
     pub ops: OpsState,
     pub(super) polling_fast: bool,
@@ -255,6 +265,7 @@ pub struct State {
 impl State {
     pub fn new(site: SiteInfo, now_ms: i64) -> State {
         let live_tail = site.live_tail;
+        let clock = site.clock;
         State {
             site,
             now_ms,
@@ -281,6 +292,7 @@ impl State {
             log_scope: LogScope { containers: Vec::new(), task: None, generation: 0 },
             fleet: FleetView::default(),
             task_log: TaskLogView::default(),
+            window: WindowView { clock, ..WindowView::default() },
             ops: OpsState::default(),
             polling_fast: false,
         }
@@ -444,6 +456,14 @@ impl State {
             rules: HealthRules { warm_limit_ms: self.site.warm_limit_ms, ..HealthRules::default() },
         };
         Some(assess(&inputs))
+    }
+
+    /// The WAF panel shown: the window's over a fixed window, else the poller's.
+    pub fn waf_panel(&self) -> &Panel<WafSnapshot> {
+        match (&self.window.waf, self.window.window.is_live()) {
+            (Some(p), false) => p,
+            _ => &self.feeds.waf,
+        }
     }
 
     /// The task replacement started from this console that has not ended yet, if any.

@@ -13,8 +13,18 @@ use crate::model::is_control_or_format;
 /// Longest line the operator may type.
 const MAX_INPUT: usize = 500;
 
-/// A key while a line is typed; the action of a `:` command entered, for the caller to carry out.
-pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
+/// What an entered `:` command asks for.
+pub(super) enum Entered {
+    Action(Action),
+    /// `:since 2h`, `:at 09:10 09:40`: a window, with the words after the command.
+    Window {
+        word: String,
+        args: String,
+    },
+}
+
+/// A key while a line is typed; what a `:` command entered asks for, for the caller to carry out.
+pub(super) fn on_key(state: &mut State, key: Key) -> Option<Entered> {
     let text = match &mut state.nav.input {
         Input::Command(t) | Input::Filter(t) | Input::Search(t) | Input::HelpFind(t) | Input::TaskFilter(t) => t,
         Input::None => return None,
@@ -48,17 +58,22 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Option<Action> {
     None
 }
 
-/// The action a `:` command names, or why there is none.
-fn command(state: &mut State, command: &str) -> Option<Action> {
-    let word = command.trim();
-    if word.is_empty() {
+/// What a `:` command asks for, or why nothing (flashed).
+fn command(state: &mut State, command: &str) -> Option<Entered> {
+    let line = command.trim();
+    if line.is_empty() {
         return None;
     }
-    let action = command_action(word);
-    if action.is_none() {
-        state.flash(format!("unknown command :{word} — try :help"), true);
+    let (word, args) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let word = word.to_lowercase();
+    if matches!(word.as_str(), "since" | "at") && !args.trim().is_empty() {
+        return Some(Entered::Window { word, args: args.trim().to_owned() });
     }
-    action
+    let action = if args.trim().is_empty() { command_action(&word) } else { None };
+    if action.is_none() {
+        state.flash(format!("unknown command :{line} — try :help"), true);
+    }
+    action.map(Entered::Action)
 }
 
 fn set_filter(state: &mut State, pattern: &str) {

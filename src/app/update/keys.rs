@@ -11,7 +11,7 @@ use crate::app::ops::{self, OpKind};
 use crate::app::state::{Input, Screen, State};
 use crate::model::FindingAction;
 
-use super::{input, logs, navigation};
+use super::{input, logs, navigation, window};
 
 /// The window of `:report`: the last two hours, as `wpops report`'s default.
 const REPORT_WINDOW_MS: i64 = 2 * 3_600_000;
@@ -25,7 +25,11 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         return ops::update::on_dialog_key(state, key);
     }
     if state.nav.input != Input::None {
-        return input::on_key(state, key).map_or_else(Vec::new, |action| act(state, action));
+        return match input::on_key(state, key) {
+            Some(input::Entered::Action(action)) => act(state, action),
+            Some(input::Entered::Window { word, args }) => window::command(state, &word, &args),
+            None => Vec::new(),
+        };
     }
     state.nav.flash = None;
     let scope = if state.nav.help { KeyScope::Help } else { state.nav.screen.key_scope() };
@@ -64,11 +68,41 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShowOverview => state.go(Screen::Overview),
         Action::ShowLogs => state.go(Screen::Logs),
         Action::ShowWaf => state.go(Screen::Waf),
-        Action::ShowEvents => state.go(Screen::Events),
+        Action::ShowEvents => {
+            state.go(Screen::Events);
+            return window::history(state);
+        }
+        Action::ShowTimeline => {
+            state.go(Screen::Timeline);
+            return window::history(state);
+        }
+        Action::ShowMetrics => state.go(Screen::Metrics),
+        Action::ToggleUtc => {
+            let clock = &mut state.window.clock;
+            clock.utc = !clock.utc;
+            let zone = clock.zone();
+            state.flash(format!("times in {zone}"), false);
+        }
+        Action::GoLive => {
+            let effects = window::set(state, crate::model::window::TimeWindow::Live);
+            state.flash("live again", false);
+            return effects;
+        }
+        Action::SetWindow => state.flash(":since 2h · :at 09:10 [09:40] · :live", false),
+        Action::OpenEntry => return window::open_entry(state),
         Action::ShowFindings => state.go(Screen::Findings),
         Action::WriteReport => {
-            state.flash("writing the incident report of the last 2 hours…", false);
-            return vec![Effect::WriteReport { from_ms: state.now_ms - REPORT_WINDOW_MS, to_ms: state.now_ms }];
+            let (from_ms, to_ms) = match state.window.window.range() {
+                Some(range) => {
+                    state.flash("writing the incident report of the window…", false);
+                    range
+                }
+                None => {
+                    state.flash("writing the incident report of the last 2 hours…", false);
+                    (state.now_ms - REPORT_WINDOW_MS, state.now_ms)
+                }
+            };
+            return vec![Effect::WriteReport { from_ms, to_ms }];
         }
         Action::OpenSample => state.nav.scroll.waf_sample_open = !state.nav.scroll.waf_sample_open,
         Action::FilterTasks => state.nav.input = Input::TaskFilter(state.nav.task_filter.clone().unwrap_or_default()),

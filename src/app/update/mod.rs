@@ -14,6 +14,9 @@ mod input;
 mod keys;
 mod logs;
 mod navigation;
+mod window;
+
+pub use window::start;
 
 #[cfg(test)]
 mod tests;
@@ -34,7 +37,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Service { at_ms, result } => on_service(state, at_ms, result.map(|s| *s)),
         Msg::Logs { at_ms, generation, events } => {
             if generation == state.log_scope.generation {
-                let reports = state.logs.push(events);
+                // While a window is shown, the live view is fed aside.
+                let view = state.window.live_logs.as_mut().unwrap_or(&mut state.logs);
+                let reports = view.push(events);
                 for (task_id, report, at) in reports {
                     remember_report(state, FoundReport { task_id, report, at_ms: at });
                 }
@@ -133,6 +138,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Err(e) => state.flash(format!("the incident report could not be written: {e}"), true),
             }
             state.dirty = true;
+            Vec::new()
+        }
+        Msg::Window { generation, result } => {
+            window::on_read(state, generation, result);
+            Vec::new()
+        }
+        Msg::WindowLogs { generation, result } => {
+            for report in window::on_logs(state, generation, result) {
+                remember_report(state, report);
+            }
             Vec::new()
         }
         Msg::Op(event) => ops::update::on_event(state, event),

@@ -43,7 +43,7 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
         Screen::Events => nav.scroll.events = step(nav.scroll.events, 10_000),
         // j/k pick a sampled request; a page at a time scrolls the rule groups.
         Screen::Waf if delta.abs() == 1 => {
-            let n = state.feeds.waf.data.as_ref().map_or(0, |w| w.samples.len());
+            let n = state.waf_panel().data.as_ref().map_or(0, |w| w.samples.len());
             state.nav.scroll.waf_sample = step(state.nav.scroll.waf_sample, n.saturating_sub(1));
         }
         Screen::Waf => nav.scroll.waf = step(nav.scroll.waf, 10_000),
@@ -69,7 +69,8 @@ pub(super) fn move_by(state: &mut State, delta: i64) {
                 state.nav.detail_task.as_deref().and_then(|id| state.task_log.loaded(id)).map_or(0, |l| l.events.len());
             state.task_log.scroll = state.task_log.scroll.saturating_add(up).saturating_sub(down).min(lines);
         }
-        Screen::Warming => {}
+        Screen::Timeline => super::window::move_by(state, delta),
+        Screen::Warming | Screen::Metrics => {}
     }
 }
 
@@ -118,8 +119,11 @@ pub(super) fn show_progress(state: &mut State) {
     state.go(if warming > rollout { Screen::Warming } else { Screen::Rollout });
 }
 
-pub(super) fn refresh(state: &State) -> Vec<Effect> {
+pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     match state.nav.screen {
+        // What a window shows was read over it: read again.
+        Screen::Timeline | Screen::Metrics => super::window::reread(state),
+        _ if !state.window.window.is_live() => super::window::reread(state),
         Screen::Overview => {
             vec![Effect::Refresh(Feed::Service), Effect::Refresh(Feed::Platform), Effect::Refresh(Feed::Waf)]
         }

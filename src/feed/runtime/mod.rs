@@ -38,6 +38,9 @@ pub struct Runtime {
     fleet_watch: Option<AbortHandle>,
     /// The task detail's whole-life read under way (a new one replaces it).
     task_log: Option<AbortHandle>,
+    /// The window's read and the loading of its lines under way (a new window replaces them).
+    window_read: Option<AbortHandle>,
+    window_logs: Option<AbortHandle>,
     tasks: JoinSet<()>,
     tx: mpsc::Sender<Msg>,
 }
@@ -62,7 +65,17 @@ impl Runtime {
         };
         let runner = OpRunner::new(operator, warming, tx.clone());
         let feeds = Feeds::start(clients, site, tx.clone(), &mut tasks);
-        Runtime { feeds, runner, fleet, fleet_watch: None, task_log: None, tasks, tx }
+        Runtime {
+            feeds,
+            runner,
+            fleet,
+            fleet_watch: None,
+            task_log: None,
+            window_read: None,
+            window_logs: None,
+            tasks,
+            tx,
+        }
     }
 
     /// Carries out one effect of `update`.
@@ -76,10 +89,16 @@ impl Runtime {
             Effect::Preview { request, kind } => self.runner.preview(request, kind, &mut self.tasks),
             Effect::Run(op) => self.runner.run(op, &mut self.tasks),
             Effect::LoadTaskLog(task) => {
-                if let Some(h) = self.task_log.take() {
-                    h.abort();
-                }
+                abort(&mut self.task_log);
                 self.task_log = Some(self.feeds.load_task_log(*task, &mut self.tasks));
+            }
+            Effect::ReadWindow { generation, from_ms, to_ms } => {
+                abort(&mut self.window_read);
+                self.window_read = Some(self.feeds.read_window(generation, from_ms, to_ms, &mut self.tasks));
+            }
+            Effect::LoadWindowLogs(load) => {
+                abort(&mut self.window_logs);
+                self.window_logs = load.map(|l| self.feeds.load_window_logs(l, &mut self.tasks));
             }
             Effect::WriteReport { from_ms, to_ms } => self.feeds.write_report(from_ms, to_ms, &mut self.tasks),
             Effect::WatchFleet => self.watch_fleet(),
@@ -139,6 +158,13 @@ impl Runtime {
                 tokio::time::sleep(FLEET_EVERY).await;
             }
         }));
+    }
+}
+
+/// Stops the background read `handle` holds, if any.
+fn abort(handle: &mut Option<AbortHandle>) {
+    if let Some(h) = handle.take() {
+        h.abort();
     }
 }
 

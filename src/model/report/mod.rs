@@ -63,7 +63,7 @@ pub struct ReportInputs<'a> {
     pub warmer_output: &'a HashMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentReport {
     pub schema: &'static str,
     pub generated_at: String,
@@ -83,7 +83,7 @@ pub struct IncidentReport {
     pub unavailable: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportSite {
     pub name: String,
     pub account: Option<String>,
@@ -92,7 +92,7 @@ pub struct ReportSite {
     pub service: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportWindow {
     pub from: String,
     pub to: String,
@@ -100,7 +100,7 @@ pub struct ReportWindow {
     pub to_ms: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportVerdict {
     /// `healthy`, `rollout in progress`, `replacement in progress` or `unhealthy`.
     pub health: String,
@@ -109,7 +109,7 @@ pub struct ReportVerdict {
     pub lacking: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportDeployment {
     pub arn: String,
     pub status: String,
@@ -122,14 +122,14 @@ pub struct ReportDeployment {
     pub images: Vec<ReportImage>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportImage {
     pub container: String,
     pub image: String,
     pub digest: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportWarmer {
     pub task_id: String,
     pub revision: u32,
@@ -143,7 +143,7 @@ pub struct ReportWarmer {
 }
 
 /// A metric's highest minute in the window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricPeak {
     pub metric: &'static str,
     pub unit: &'static str,
@@ -154,7 +154,7 @@ pub struct MetricPeak {
 
 /// A metric's mean in the hour before a deployment started and after it (to its end or the
 /// window's).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentEffect {
     pub revision: String,
     pub started_ms: i64,
@@ -164,7 +164,7 @@ pub struct DeploymentEffect {
     pub after: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportWaf {
     pub web_acl: String,
     /// `None` when the blocked counts could not be read (unknown, not zero).
@@ -175,7 +175,7 @@ pub struct ReportWaf {
     pub top_rules: Vec<(String, u64)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportWafGroup {
     pub group: String,
     pub label: String,

@@ -221,6 +221,37 @@ impl LogView {
         reports
     }
 
+    /// Adds lines older than those held (a window loading newest first), oldest first: the
+    /// view stays on the lines it shows. Returns the warm reports among them.
+    pub fn prepend(&mut self, older: Vec<LogEvent>) -> Vec<(String, WarmReport, i64)> {
+        let reports = older
+            .iter()
+            .filter_map(|ev| match ev.class {
+                LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ev.ts_ms)),
+                _ => None,
+            })
+            .collect();
+        let dropped = self.ring.dropped();
+        let added = self.ring.prepend(older);
+        // A held line's absolute position moves by the lines put before it and those dropped.
+        let shift = (self.ring.dropped() - dropped) + added as u64;
+        self.bottom += shift;
+        self.search_hit = self.search_hit.map(|h| h + shift);
+        self.rebuild_index();
+        reports
+    }
+
+    /// The containers, task, filter, search, wrap and timestamps of `other`.
+    pub fn copy_settings(&mut self, other: &LogView) {
+        self.show = other.show;
+        self.task = other.task.clone();
+        self.filter = other.filter.clone();
+        self.search = other.search.clone();
+        self.wrap = other.wrap;
+        self.timestamps = other.timestamps;
+        self.rebuild_index();
+    }
+
     /// How many lines are shown in all.
     pub fn matched_len(&self) -> usize {
         match &self.index {
