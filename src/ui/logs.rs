@@ -154,7 +154,7 @@ fn window_spans(state: &State) -> Vec<Span<'static>> {
     if !v.follow {
         spans.push(Span::styled(format!("{} below · ", theme::thousands(v.new_below() as u64)), theme::warn()));
     }
-    let (lines, pages) = w.progress.map_or((0, 0), |p| (p.lines, p.pages));
+    let (lines, pages) = w.loaded();
     let counts = format!("{} lines · {} pages", theme::thousands(lines), theme::thousands(pages));
     if let Some(e) = &w.logs_error {
         spans.push(Span::styled(format!("{range} · {counts} · stopped: {}: {}", e.operation, e.message), theme::bad()));

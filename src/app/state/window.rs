@@ -46,6 +46,8 @@ pub struct WindowView {
     pub selected: usize,
     /// The WAF's picture over a fixed window, as the WAF panels show it.
     pub waf: Option<Panel<WafSnapshot>>,
+    /// Lines and pages of the window's earlier loads (before it was reached back further).
+    pub earlier: (u64, u64),
 }
 
 impl WindowView {
@@ -55,6 +57,12 @@ impl WindowView {
             WindowRead::Read(f) => Some(f),
             _ => None,
         }
+    }
+
+    /// Lines and FilterLogEvents pages loaded for the window so far.
+    pub fn loaded(&self) -> (u64, u64) {
+        let (lines, pages) = self.progress.map_or((0, 0), |p| (p.lines, p.pages));
+        (self.earlier.0 + lines, self.earlier.1 + pages)
     }
 
     /// The lines of a fixed window are still loading.

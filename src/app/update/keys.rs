@@ -58,11 +58,20 @@ fn act(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Search => state.nav.input = Input::Search(pattern(state.logs.search.as_ref())),
         Action::Back => return navigation::back(state),
         Action::Refresh => return navigation::refresh(state),
-        Action::Up => navigation::move_by(state, -1),
+        Action::Up => {
+            navigation::move_by(state, -1);
+            return window::older_at_top(state);
+        }
         Action::Down => navigation::move_by(state, 1),
-        Action::PageUp => navigation::move_by(state, -navigation::page(state)),
+        Action::PageUp => {
+            navigation::move_by(state, -navigation::page(state));
+            return window::older_at_top(state);
+        }
         Action::PageDown => navigation::move_by(state, navigation::page(state)),
-        Action::Top => navigation::top(state),
+        Action::Top => {
+            navigation::top(state);
+            return window::older_at_top(state);
+        }
         Action::Bottom => navigation::bottom(state),
         Action::OpenTask => return navigation::open_task(state),
         Action::ShowOverview => state.go(Screen::Overview),

@@ -27,6 +27,7 @@ pub(super) fn set(state: &mut State, w: TimeWindow) -> Vec<Effect> {
     view.logs_error = None;
     view.selected = 0;
     view.waf = None;
+    view.earlier = (0, 0);
     state.dirty = true;
     match w {
         TimeWindow::Live => {
@@ -99,6 +100,31 @@ pub(super) fn history(state: &mut State) -> Vec<Effect> {
         from_ms: state.now_ms - LIVE_HISTORY_MS,
         to_ms: state.now_ms,
     }]
+}
+
+/// Scrolling the Logs screen up past the oldest line of a window loaded whole reaches further
+/// back, as a pager would: the window starts as much earlier again (an hour at most), its read
+/// covers the longer window, and the older lines load before those held.
+pub(super) fn older_at_top(state: &mut State) -> Vec<Effect> {
+    let Some((from, to)) = state.window.window.range() else { return Vec::new() };
+    let at_top = state.logs.visible_end() <= usize::try_from(super::navigation::page(state)).unwrap_or(1);
+    let whole = state.window.progress.is_some_and(|p| p.done && !p.cut) && state.window.logs_error.is_none();
+    if state.nav.screen != Screen::Logs || !at_top || !whole || state.logs.matched_len() == 0 {
+        return Vec::new();
+    }
+    let held = state.logs.ring().bytes();
+    let Some(room) = WINDOW_RING_BYTES.checked_sub(held).filter(|r| *r > 0) else { return Vec::new() };
+    let earlier = (from - (to - from).clamp(60_000, 3_600_000)).max(0);
+    let view = &mut state.window;
+    view.earlier = view.loaded();
+    view.progress = None;
+    view.window = TimeWindow::Fixed { from_ms: earlier, to_ms: to };
+    let (generation, at) = (view.generation, view.clock.hm(earlier));
+    state.flash(format!("reaching back to {at}…"), false);
+    vec![
+        Effect::ReadWindow { generation, from_ms: earlier, to_ms: to },
+        Effect::LoadWindowLogs(Some(WindowLogLoad { generation, from_ms: earlier, to_ms: from - 1, max_bytes: room })),
+    ]
 }
 
 /// `r` on a fixed window reads it again.
@@ -229,6 +255,33 @@ mod tests {
         let texts: Vec<&str> =
             (0..s.logs.matched_len()).filter_map(|i| s.logs.matched(i)).map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["live one", "live two"], "the live view is back with what came meanwhile");
+    }
+
+    #[test]
+    fn scrolling_up_past_a_whole_window_reaches_further_back() {
+        let mut s = State::new(SiteInfo::default(), NOW);
+        typed(&mut s, "since 30m");
+        let generation = s.window.generation;
+        let p = WindowProgress { from_ms: NOW - 1_800_000, to_ms: NOW, lines: 1, pages: 2, ..Default::default() };
+        update(&mut s, Msg::WindowLogs { generation, result: Ok((vec![line(NOW - 60_000, "newer")], p)) });
+        update(&mut s, Msg::Key(Key::char('l')));
+        // Still loading: nothing more to ask.
+        assert!(update(&mut s, Msg::Key(Key::plain(KeyCode::PageUp))).is_empty());
+        let done = WindowProgress { lines: 2, pages: 3, done: true, reached_ms: NOW - 1_800_000, ..p };
+        update(&mut s, Msg::WindowLogs { generation, result: Ok((vec![line(NOW - 1_700_000, "oldest")], done)) });
+        let effects = update(&mut s, Msg::Key(Key::plain(KeyCode::PageUp)));
+        let asked = effects.iter().find_map(|e| match e {
+            Effect::LoadWindowLogs(Some(l)) => Some((l.from_ms, l.to_ms)),
+            _ => None,
+        });
+        assert_eq!(asked, Some((NOW - 3_600_000, NOW - 1_800_001)), "the half hour before: {effects:?}");
+        assert_eq!(s.window.window, TimeWindow::Fixed { from_ms: NOW - 3_600_000, to_ms: NOW });
+        assert_eq!(s.window.loaded(), (2, 3), "what was loaded before is still counted");
+        let more = WindowProgress { from_ms: NOW - 3_600_000, to_ms: NOW - 1_800_001, lines: 1, pages: 1, ..done };
+        update(&mut s, Msg::WindowLogs { generation, result: Ok((vec![line(NOW - 3_000_000, "older still")], more)) });
+        let texts: Vec<&str> =
+            (0..s.logs.matched_len()).filter_map(|i| s.logs.matched(i)).map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["older still", "oldest", "newer"]);
     }
 
     #[test]
