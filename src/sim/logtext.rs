@@ -59,9 +59,15 @@ pub fn warm_report(success: u32, failure: u32, no_change: u32) -> String {
 
 /// The awslogs stream of a task's container, from its task definition's log options.
 pub fn stream_of(w: &RegionWorld, task: &Task, container: &str) -> Option<(String, String)> {
-    let td = w.find_task_def(&task.task_def)?;
+    stream_for(w, &task.task_def, &task.id, container)
+}
+
+/// The awslogs stream of a container of task `task_id` of `task_def` (a task ECS no longer
+/// lists, in `sim::history`), named as `stream_of` names it.
+pub fn stream_for(w: &RegionWorld, task_def: &str, task_id: &str, container: &str) -> Option<(String, String)> {
+    let td = w.find_task_def(task_def)?;
     let def = td.containers.iter().find(|c| c.name == container)?;
-    Some((def.log_group.clone(), format!("{}/{}/{}", def.log_prefix, container, task.id)))
+    Some((def.log_group.clone(), format!("{}/{}/{}", def.log_prefix, container, task_id)))
 }
 
 /// Writes one line from a task's container, ingested a little later, as CloudWatch does.

@@ -10,6 +10,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod elb;
 pub mod error;
+pub mod history;
 mod http;
 pub mod live_tail;
 pub mod logs;

@@ -68,6 +68,21 @@ pub struct Traffic {
     pub worse_after_deploy: bool,
     pub history_minutes: i64,
     pub log_history_minutes: i64,
+    /// Minutes relative to the start, `[from, to]`, when the EFS file system was at its I/O
+    /// limit in the past (credits falling, requests slow); it must end early enough for the
+    /// credits to recover before anything later (see `sim::history`).
+    #[serde(default)]
+    pub efs_slow_minutes: Option<[i64; 2]>,
+    /// Minutes relative to the start, `[from, to]`, of a burst of probes the WAF blocks (the
+    /// WordPress and SQLi rule groups), at `waf_spike_per_second` on top of the usual probes.
+    #[serde(default)]
+    pub waf_spike_minutes: Option<[i64; 2]>,
+    #[serde(default)]
+    pub waf_spike_per_second: f64,
+    /// Every task that ran in the `history_minutes` wrote its nginx, php-fpm and warmer lines
+    /// over its lifetime (thinned), not only in the last `log_history_minutes`.
+    #[serde(default)]
+    pub full_log_history: bool,
 }
 
 /// A cluster and its services.
@@ -107,6 +122,11 @@ pub struct ServiceSpec {
     pub next_deploy_fails: bool,
     #[serde(default)]
     pub stopped_history: Vec<String>,
+    /// Minutes relative to the start when a first attempt to deploy `revision` failed its health
+    /// checks and the circuit breaker rolled it back to the last earlier revision (history:
+    /// ListServiceDeployments, the service events and the failed tasks' logs).
+    #[serde(default)]
+    pub failed_deploy_minutes: Option<i64>,
     /// How the service is built (`wpops audit`); the default is the seed's build.
     #[serde(default)]
     pub posture: PostureSpec,

@@ -27,7 +27,7 @@ fn now_ms(sim: &wpops::sim::SimHandle) -> i64 {
 }
 
 /// One FilterLogEvents call, waiting out throttling.
-async fn filter_once(req: &FilterLogEventsFluentBuilder) -> FilterLogEventsOutput {
+pub(super) async fn filter_once(req: &FilterLogEventsFluentBuilder) -> FilterLogEventsOutput {
     loop {
         match req.clone().send().await {
             Ok(out) => return out,
@@ -39,14 +39,14 @@ async fn filter_once(req: &FilterLogEventsFluentBuilder) -> FilterLogEventsOutpu
 
 /// What a paged search returned.
 #[derive(Default)]
-struct Paged {
-    events: Vec<FilteredLogEvent>,
-    pages: usize,
+pub(super) struct Paged {
+    pub(super) events: Vec<FilteredLogEvent>,
+    pub(super) pages: usize,
     empty_pages_with_token: usize,
 }
 
 /// Pages a search to its end; `between` runs after every page that carries a token.
-async fn filter_all(req: FilterLogEventsFluentBuilder, mut between: impl AsyncFnMut(usize)) -> Paged {
+pub(super) async fn filter_all(req: FilterLogEventsFluentBuilder, mut between: impl AsyncFnMut(usize)) -> Paged {
     let mut paged = Paged::default();
     let mut token: Option<String> = None;
     loop {
@@ -74,7 +74,7 @@ fn ids(events: &[FilteredLogEvent]) -> BTreeSet<String> {
 }
 
 /// No event twice, and in (timestamp, stream, id) order.
-fn assert_unique_and_ordered(events: &[FilteredLogEvent]) {
+pub(super) fn assert_unique_and_ordered(events: &[FilteredLogEvent]) {
     assert_eq!(ids(events).len(), events.len(), "no event is returned twice");
     let keys: Vec<(i64, &str, &str)> = events
         .iter()

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::ecs::{cluster_name, service_name};
 use super::ecs_shapes::{prune, running_pending, secs};
 use super::{paginate, parse};
-use crate::sim::ecs::types::{Service, ServiceDeploymentRecord};
+use crate::sim::ecs::types::{Deployment, Service, ServiceDeploymentRecord};
 use crate::sim::error::ApiError;
 use crate::sim::world::RegionWorld;
 
@@ -71,11 +71,23 @@ fn owner_of(arn: &str) -> Option<(String, String)> {
     Some((parts.next()?.to_string(), parts.next()?.to_string()))
 }
 
+/// The service revision a live deployment runs: its record's target, or for the circuit
+/// breaker's rollback the revision it rolls back to. Two revisions may share a task definition
+/// (a failed attempt at wordpress:42, then wordpress:42 again): counting by task definition
+/// would give the running tasks to both.
+fn revision_of<'a>(svc: &'a Service, d: &Deployment) -> Option<&'a str> {
+    let record = svc.records.iter().find(|r| r.arn == d.service_deployment)?;
+    if d.is_rollback {
+        let rolled_back_to = record.rollback.as_ref().map(|r| r.2.as_str());
+        return rolled_back_to.or(record.source_revisions.first().map(String::as_str));
+    }
+    Some(record.target_revision.as_str())
+}
+
 fn revision_counts(w: &RegionWorld, cluster: &str, svc: &Service, revision: &str) -> (usize, usize) {
-    let td = svc.revisions.iter().find(|r| r.arn == revision).map(|r| r.task_def.as_str()).unwrap_or("");
     svc.deployments
         .iter()
-        .filter(|d| d.task_def == td)
+        .filter(|d| revision_of(svc, d) == Some(revision))
         .map(|d| running_pending(w, cluster, &svc.name, Some(&d.id)))
         .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }

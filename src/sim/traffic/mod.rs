@@ -12,8 +12,12 @@
 //! ALB's health checks are nginx lines too but, as AWS documents ("Metrics for Application Load
 //! Balancers exclude health check requests"), in no ALB metric.
 
+mod history;
 mod platform;
 pub mod probes;
+mod spike;
+
+pub use history::{EFS_SLOW_EXTRA_5XX, EFS_SLOW_FACTOR, synthesize_history};
 
 use rand::Rng;
 use rand::rngs::SmallRng;
@@ -318,96 +322,5 @@ fn flush(w: &mut RegionWorld, site: &Site, now: i64, tally: Tally) {
         let stat = MinuteStat { sum, count: tally.response_time.len() as f64, min, max };
         m.add_many(ns, "TargetResponseTime", &lb, now, stat);
         m.add_many(ns, "TargetResponseTime", &lb_tg, now, stat);
-    }
-}
-
-/// When the site's current (primary) deployment was created.
-fn deployed_at(w: &RegionWorld, site: &Site) -> Option<i64> {
-    let svc = w.clusters.get(&site.cluster)?.services.get(&site.service)?;
-    svc.deployments.first().map(|d| d.created_at_ms)
-}
-
-/// The mean response time (s) the detailed model (`visit`) gives the site's serving tasks:
-/// PHP pages 0.018–0.35 s on a warm task and 1.5–9.8 s on a cold one, static files about 2 ms,
-/// and the 5xx share of PHP pages 0.5–30 s.
-fn mean_response_s(w: &RegionWorld, site: &Site, ratio_5xx: f64) -> f64 {
-    let tasks: Vec<&Task> = w
-        .clusters
-        .get(&site.cluster)
-        .into_iter()
-        .flat_map(|c| c.tasks.values())
-        .filter(|t| t.service.as_deref() == Some(&site.service) && t.serving())
-        .collect();
-    if tasks.is_empty() {
-        return 0.12;
-    }
-    let cold = tasks.iter().filter(|t| !(t.php_files == 0 || t.opcache_cached * 2 >= t.php_files)).count();
-    let cold = cold as f64 / tasks.len() as f64;
-    let total: u32 = PAGES.iter().map(|p| p.weight).sum();
-    let php: u32 = PAGES.iter().filter(|p| p.php).map(|p| p.weight).sum();
-    let php_share = f64::from(php) / f64::from(total.max(1));
-    let php_mean = (1.0 - cold) * 0.184 + cold * 5.65;
-    php_share * ((1.0 - ratio_5xx) * php_mean + ratio_5xx * 15.25) + (1.0 - php_share) * 0.002
-}
-
-/// Metric history before the world's detailed start: per-minute aggregates (and WAF probes
-/// with their samples) so that a three-hour window has data from the first request.
-pub fn synthesize_history(w: &mut RegionWorld, from_ms: i64, to_ms: i64) {
-    let traffic = w.scenario.traffic.clone();
-    let mut minute = from_ms.div_euclid(60_000) * 60_000;
-    while minute < to_ms {
-        for site in sites(w) {
-            let probes = poisson(&mut w.rng, traffic.probes_per_second * 60.0);
-            for _ in 0..probes {
-                let ts = minute + w.rng.random_range(0..60_000);
-                probe(w, &site, ts);
-            }
-            let visits = poisson(&mut w.rng, traffic.requests_per_second * 60.0);
-            let region = w.region.clone();
-            if let Some(acl) = site.acl.clone() {
-                let dims = [("WebACL", acl.as_str()), ("Region", region.as_str()), ("Rule", "ALL")];
-                w.metrics.add_many("AWS/WAFV2", "AllowedRequests", &dims, minute, count(visits));
-            }
-            let deployed = deployed_at(w, &site);
-            let better = traffic.worse_after_deploy && deployed.is_some_and(|at| minute < at);
-            let ratio = if better { traffic.target_5xx_ratio / 10.0 } else { traffic.target_5xx_ratio };
-            let t5 = (visits as f64 * ratio).round() as u32;
-            let burst = if w.scenario.traffic.elb_5xx_burst_minutes.is_some_and(|[f, t]| {
-                let rel = (minute - w.started_ms).div_euclid(60_000);
-                rel >= f && rel < t
-            }) {
-                poisson(&mut w.rng, traffic.elb_5xx_per_second * 60.0)
-            } else {
-                0
-            };
-            let interval = w.scenario.timing.health_check_interval;
-            let checks = if interval > 0.0 {
-                (checked_targets(w, &site).count() as f64 * (60.0 / interval).floor()) as u32
-            } else {
-                0
-            };
-            let probes = if site.acl.is_some() { probes } else { 0 };
-            let mut tally = Tally {
-                requests: visits + probes + burst + checks,
-                elb_4xx: probes,
-                elb_5xx: burst,
-                ..Tally::default()
-            };
-            tally.target = [visits - t5 - visits / 10, visits / 10, 0, t5];
-            if visits > 0 {
-                let jitter = w.rng.random_range(0.08..0.16);
-                // Before the deployment (or without the flag) the site answered in about 120 ms;
-                // after it, as the detailed model answers with the tasks it has now.
-                let rt = if traffic.worse_after_deploy && !better {
-                    jitter / 0.12 * mean_response_s(w, &site, ratio)
-                } else {
-                    jitter
-                };
-                tally.response_time = vec![rt; 1];
-            }
-            flush(w, &site, minute, tally);
-        }
-        platform::minute(w, minute);
-        minute += 60_000;
     }
 }

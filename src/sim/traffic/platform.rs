@@ -1,7 +1,9 @@
 //! Once-a-minute platform metrics of the simulated world: the service's CPU and memory
 //! (`AWS/ECS`) and the EFS file system's I/O limit, burst credits and connections (`AWS/EFS`),
 //! with the incident scenario's burst-credit dip (at its I/O limit, credits draining, from 25
-//! minutes before the start until 30 minutes after it).
+//! minutes before the start until 30 minutes after it) and, in the past, its `efs_slow_minutes`
+//! (the same limit and drain; the credits earn back to their cap before the dip starts, so every
+//! value after the episode is as it was without it).
 
 use rand::Rng;
 
@@ -13,7 +15,8 @@ pub fn minute(w: &mut RegionWorld, minute_ms: i64) {
     let rel_min = (minute_ms - w.started_ms).div_euclid(60_000);
     // The incident's EFS trouble: from 25 minutes before the start to 30 minutes after it, the
     // file system is at its I/O limit and its burst credits drain towards empty.
-    let dip = w.scenario.traffic.efs_credit_dip && (-25..30).contains(&rel_min);
+    let dip = (w.scenario.traffic.efs_credit_dip && (-25..30).contains(&rel_min))
+        || super::history::in_minutes(w, w.scenario.traffic.efs_slow_minutes, minute_ms);
     let services: Vec<(String, String, usize)> = w
         .clusters
         .iter()

@@ -7,6 +7,7 @@ use crate::sim::ecs::lifecycle;
 use crate::sim::ecs::taskdefs;
 use crate::sim::ecs::types::*;
 use crate::sim::elb::{LoadBalancer, TargetGroup};
+use crate::sim::history::{self, Past, PastTask, Role, deployment};
 use crate::sim::scenario::{ClusterSpec, ServiceSpec};
 use crate::sim::waf::{WafRule, WebAcl};
 
@@ -24,26 +25,30 @@ pub(super) fn populate(w: &mut RegionWorld, now_ms: i64) {
     // Minute-aligned, so that the synthesized minutes before it and the detailed seconds after it
     // never share a minute (which would count that minute's requests twice).
     let start = (now_ms - log_history_ms).div_euclid(60_000) * 60_000;
+    let history_from = now_ms - scenario.traffic.history_minutes * 60_000;
     w.now_ms = start;
+    let mut past = Past::default();
     for spec in &scenario.clusters {
-        add_cluster(w, spec, now_ms);
+        add_cluster(w, &mut past, spec, now_ms);
     }
-    crate::sim::traffic::synthesize_history(w, now_ms - scenario.traffic.history_minutes * 60_000, start);
+    crate::sim::traffic::synthesize_history(w, history_from, start);
     w.advance_to(now_ms);
+    // Last, so that the lines of the past change nothing else of the world.
+    history::task_logs::write(w, &past.tasks, history_from, start);
 }
 
-fn add_cluster(w: &mut RegionWorld, spec: &ClusterSpec, now_ms: i64) {
+fn add_cluster(w: &mut RegionWorld, past: &mut Past, spec: &ClusterSpec, now_ms: i64) {
     let arn = w.arn("ecs", &format!("cluster/{}", spec.name));
     w.clusters.insert(spec.name.clone(), Cluster { name: spec.name.clone(), arn, ..Cluster::default() });
     for svc in &spec.services {
-        add_wordpress_service(w, &spec.name, svc, now_ms);
+        add_wordpress_service(w, past, &spec.name, svc, now_ms);
     }
     if spec.filler_services > 0 {
         add_fillers(w, &spec.name, spec.filler_services, now_ms);
     }
 }
 
-fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec, now_ms: i64) {
+fn add_wordpress_service(w: &mut RegionWorld, past: &mut Past, cluster: &str, spec: &ServiceSpec, now_ms: i64) {
     let day = 86_400_000;
     let deployed_at = now_ms - spec.task_age_minutes * 60_000;
     // Revisions: earlier ones deployed a few days apart, the current one at `deployed_at`,
@@ -98,6 +103,7 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
     };
     // The deployment history: each revision replaced the previous one and completed.
     let mut previous: Option<String> = None;
+    let mut replaced: Option<deployment::Previous> = None;
     for (rev, at) in &deployed {
         let td = w.find_task_def(&format!("{}:{}", spec.family, rev)).map(|t| t.arn.clone()).unwrap_or_default();
         let dep =
@@ -107,6 +113,12 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
             r.status = "SUCCESSFUL".into();
             r.finished_at_ms = Some(at + 240_000);
         }
+        if *at == deployed_at {
+            replaced = service
+                .deployments
+                .first()
+                .map(|d| deployment::Previous { deployment_id: d.id.clone(), task_def: d.task_def.clone() });
+        }
         service.deployments = vec![Deployment {
             rollout: Rollout::Completed,
             rollout_reason: "ECS deployment ecs-svc completed.".into(),
@@ -114,6 +126,9 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
             ..dep
         }];
         previous = Some(td);
+    }
+    if let Some(before) = &replaced {
+        add_past(w, past, cluster, spec, &mut service, before, deployed_at, now_ms);
     }
     if let Some(d) = service.deployments.first_mut() {
         d.rollout_reason = format!("ECS deployment {} completed.", d.id);
@@ -148,9 +163,72 @@ fn add_wordpress_service(w: &mut RegionWorld, cluster: &str, spec: &ServiceSpec,
             warmer[1] as u32,
         );
     }
+    if w.scenario.traffic.full_log_history {
+        let tasks = w.clusters.get(cluster).map(|c| c.tasks.values()).into_iter().flatten();
+        let current = tasks.filter(|t| t.deployment.as_deref() == Some(dep_id.as_str()) && t.desired_running);
+        let running: Vec<PastTask> = current
+            .map(|t| PastTask {
+                id: t.id.clone(),
+                task_def: t.task_def.clone(),
+                started_ms: t.started_at_ms.unwrap_or(deployed_at),
+                stopped_ms: None,
+                role: Role::Served,
+                alb_ip: history::alb_ip_for(&t.ip),
+                cold: t.php_files > 0 && t.opcache_cached * 2 < t.php_files,
+                current_deploy_ms: deployed_at,
+            })
+            .collect();
+        past.tasks.extend(running);
+    }
     for (i, kind) in spec.stopped_history.iter().enumerate() {
         let at = now_ms - (52 - 9 * i as i64) * 60_000;
         lifecycle::spawn_stopped(w, cluster, &service_name, &current_td, &dep_id, at, kind);
+    }
+}
+
+/// The service's past before its current deployment (`sim::history`): the failed first attempt
+/// at the current revision and its rollback, when the scenario has one, and the tasks of the
+/// deployment the current one replaced, when every task's lines are written.
+#[allow(clippy::too_many_arguments)]
+fn add_past(
+    w: &RegionWorld,
+    past: &mut Past,
+    cluster: &str,
+    spec: &ServiceSpec,
+    service: &mut Service,
+    before: &deployment::Previous,
+    deployed_at: i64,
+    now_ms: i64,
+) {
+    let timing = &w.scenario.timing;
+    let draining_ms = (timing.draining * 1000.0) as i64;
+    let history_from = now_ms - w.scenario.traffic.history_minutes * 60_000;
+    let tg = service.target_group_arn.clone().unwrap_or_default();
+    let current_td = service.task_def.clone();
+    // A failed attempt after the current deployment is no past of it: it is ignored.
+    if let Some(at) = spec.failed_deploy_minutes.map(|m| now_ms + m * 60_000).filter(|at| *at < deployed_at - 600_000) {
+        let attempt = deployment::Attempt {
+            cluster,
+            target_task_def: &current_td,
+            target_group: &tg,
+            at_ms: at,
+            draining_ms,
+            stopping_ms: ((timing.stopping + timing.deprovisioning) * 1000.0) as i64,
+            current_deploy_ms: deployed_at,
+        };
+        deployment::failed(w, past, service, before, &attempt);
+    }
+    if w.scenario.traffic.full_log_history {
+        // The replaced tasks drain once the new ones are healthy, about a minute in.
+        let stopped = deployed_at + 60_000 + draining_ms;
+        deployment::replaced_tasks(
+            past,
+            &before.task_def,
+            service.desired,
+            history_from - 86_400_000,
+            stopped,
+            deployed_at,
+        );
     }
 }
 

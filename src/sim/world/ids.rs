@@ -10,6 +10,14 @@ pub struct Ids {
 }
 
 impl Ids {
+    /// A source for the world's past (`sim::history`): its counter starts far beyond any the
+    /// world's own source reaches, so its ids never repeat the world's (the mix below is a
+    /// bijection of the counter for a given salt), and drawing them leaves the world's own ids,
+    /// and every screen built on them, as they were.
+    pub fn for_history() -> Self {
+        Ids { counter: 1 << 48 }
+    }
+
     fn next(&mut self, salt: &str) -> u64 {
         self.counter += 1;
         let mut h = fnv(salt) ^ self.counter.wrapping_mul(0x9e37_79b9_7f4a_7c15);

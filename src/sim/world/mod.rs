@@ -40,6 +40,9 @@ pub struct RegionWorld {
     pub started_ms: i64,
     pub now_ms: i64,
     pub rng: SmallRng,
+    /// The seed the world's past is written with (`sim::history`, the WAF spike), each part
+    /// mixing in its own salt: the same `--seed` gives the same history, another seed another.
+    pub history_seed: u64,
     pub ids: Ids,
     pub clusters: BTreeMap<String, Cluster>,
     /// Family → revisions, oldest first.
@@ -67,6 +70,7 @@ impl RegionWorld {
             started_ms: now_ms,
             now_ms,
             rng: SmallRng::seed_from_u64(mix),
+            history_seed: mix.rotate_left(29) ^ 0x6869_7374_6f72_7921,
             ids: Ids::default(),
             clusters: BTreeMap::new(),
             task_defs: BTreeMap::new(),
