@@ -123,7 +123,8 @@ pub async fn run(args: LogsArgs, global: &Global) -> Outcome {
             max_pages: ONE_SHOT_PAGES,
             only_pending: false,
             pattern: None,
-            every_stream: false,
+            // Every stream of the containers: a window in the past holds tasks ECS forgot.
+            every_stream: task.is_none(),
         };
         let mut held: Vec<LogEvent> = Vec::new();
         let mut printed = 0usize;

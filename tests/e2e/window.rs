@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
+
 use wpops::app::{Key, KeyCode, Msg, SiteInfo, State, update};
 use wpops::feed::Discovery;
 use wpops::feed::budget::Budget;
@@ -12,7 +14,7 @@ use wpops::feed::read::{Depth, ServiceReader};
 use wpops::feed::report::{ReportSite, gather_with};
 use wpops::feed::window::WindowLoader;
 use wpops::sim::Faults;
-use wpops_fixtures::sim::{KEY, REGION, START_MS, config, sim};
+use wpops_fixtures::sim::{KEY, REGION, START_MS, config_for, sim};
 use wpops_fixtures::ui::draw;
 
 async fn retrying_clients(sim: &wpops::sim::SimHandle) -> wpops::aws::Clients {
@@ -30,7 +32,7 @@ async fn retrying_clients(sim: &wpops::sim::SimHandle) -> wpops::aws::Clients {
 /// Every event of `group` in `[from, to]`, read stream by stream with GetLogEvents: (time,
 /// message) → how many.
 async fn held(sim: &wpops::sim::SimHandle, group: &str, from: i64, to: i64) -> BTreeMap<(i64, String), u32> {
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config(sim).await);
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config_for(sim, KEY, true).await);
     let mut out = BTreeMap::new();
     let mut token = None;
     loop {
@@ -38,17 +40,24 @@ async fn held(sim: &wpops::sim::SimHandle, group: &str, from: i64, to: i64) -> B
         for s in page.log_streams() {
             let mut next = None;
             loop {
-                let got = logs
+                let req = logs
                     .get_log_events()
                     .log_group_name(group)
                     .log_stream_name(s.log_stream_name().unwrap_or_default())
                     .start_time(from)
                     .end_time(to + 1)
                     .start_from_head(true)
-                    .set_next_token(next.clone())
-                    .send()
-                    .await
-                    .unwrap();
+                    .set_next_token(next.clone());
+                // The simulator keeps CloudWatch Logs' request rate: wait out a throttle.
+                let got = loop {
+                    match req.clone().send().await {
+                        Ok(got) => break got,
+                        Err(e) if e.code() == Some("ThrottlingException") => {
+                            tokio::time::sleep(std::time::Duration::from_millis(200)).await
+                        }
+                        Err(e) => panic!("GetLogEvents: {e:?}"),
+                    }
+                };
                 if got.events().is_empty() {
                     break;
                 }
