@@ -237,9 +237,25 @@ impl Feeds {
                 let budget = budget::Budget::new(window::WINDOW_LOG_RATE, window::WINDOW_LOG_RATE);
                 let mut loader =
                     window::WindowLoader::new((*disc).clone(), Vec::new(), load.from_ms, load.to_ms, load.max_bytes);
+                let started = std::time::Instant::now();
                 loop {
                     let result = match loader.next(&ctx.clients, &budget, now_ms()).await {
-                        Ok(Some(got)) => Ok(got),
+                        Ok(Some(got)) => {
+                            let p = got.1;
+                            let ms = started.elapsed().as_millis();
+                            if p.done {
+                                tracing::info!(
+                                    ms,
+                                    lines = p.lines,
+                                    pages = p.pages,
+                                    cut = p.cut,
+                                    "window lines loaded"
+                                );
+                            } else if p.pages == budget.taken() && p.lines == got.0.len() as u64 {
+                                tracing::info!(ms, lines = p.lines, pages = p.pages, "window lines: first slice");
+                            }
+                            Ok(got)
+                        }
                         Ok(None) => return,
                         Err(e) => Err(e.to_fetch_error(ctx.profile())),
                     };

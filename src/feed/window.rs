@@ -19,7 +19,7 @@ use crate::model::window::WindowProgress;
 pub const WINDOW_LOG_RATE: f64 = 2.0;
 /// The first slice back from the window's end (the first lines show fast), doubled while
 /// slices come back small, halved when one is large.
-const FIRST_SLICE_MS: i64 = 2 * 60_000;
+const FIRST_SLICE_MS: i64 = 30_000;
 const MAX_SLICE_MS: i64 = 60 * 60_000;
 /// A slice is read to its end.
 const PAGES_PER_SLICE: usize = 10_000;

@@ -156,7 +156,9 @@ pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
 pub fn parse_time_in(s: &str, now: i64, clock: Clock) -> Result<i64, String> {
     match clock.time_of_day(s, now) {
         Some(t) => Ok(t),
-        None => parse_time(s, now).map_err(|e| e.replace("nor an RFC 3339", "a time of day (09:10) nor an RFC 3339")),
+        None => {
+            parse_time(s, now).map_err(|e| e.replace(") nor an RFC 3339", "), a time of day (09:10) nor an RFC 3339"))
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! reads, `model::report` builds): it names each of the incident's causes, and its Markdown on
 //! the seeded world is a snapshot.
 
-use wpops::feed::report::{ReportSite, gather};
+use wpops::feed::report::gather;
 use wpops::model::report::{SCHEMA, markdown};
 use wpops_fixtures::sim::{START_MS, clients, sim};
 
@@ -12,13 +12,7 @@ async fn the_incident_report_names_each_cause() {
     let c = clients(&sim, true).await;
     let from = START_MS - 2 * 3_600_000;
     let facts = gather(&c, "wp-prod", "wordpress", from, START_MS).await.expect("the service is read");
-    let site = ReportSite {
-        name: "incident",
-        region: "ap-northeast-1",
-        cluster: "wp-prod",
-        service: "wordpress",
-        warm_limit_ms: 120_000,
-    };
+    let site = wpops_fixtures::sim::report_site();
     let report = facts.report(&site, START_MS);
     assert_eq!(report.schema, SCHEMA);
     assert_eq!(report.verdict.health, "unhealthy");

@@ -11,7 +11,7 @@ use wpops::app::{Key, KeyCode, Msg, SiteInfo, State, update};
 use wpops::feed::Discovery;
 use wpops::feed::budget::Budget;
 use wpops::feed::read::{Depth, ServiceReader};
-use wpops::feed::report::{ReportSite, gather_with};
+use wpops::feed::report::gather_with;
 use wpops::feed::window::WindowLoader;
 use wpops::sim::Faults;
 use wpops_fixtures::sim::{KEY, REGION, START_MS, config_for, sim};
@@ -126,13 +126,7 @@ async fn the_console_shows_a_window_in_the_past() {
     let from = START_MS - 3_600_000;
     let facts = gather_with(&c, "wp-prod", "wordpress", from, START_MS, false).await.expect("the window is read");
     let snapshot = facts.snapshot.clone();
-    let site = ReportSite {
-        name: "incident",
-        region: "ap-northeast-1",
-        cluster: "wp-prod",
-        service: "wordpress",
-        warm_limit_ms: 120_000,
-    };
+    let site = wpops_fixtures::sim::report_site();
     let window = facts.window(&site, START_MS);
     let info =
         SiteInfo { name: "incident".into(), region: REGION.into(), warm_limit_ms: 120_000, ..SiteInfo::default() };
