@@ -106,15 +106,9 @@ impl LifetimeRead<'_> {
             let mut chunk = self.slice(&one, rest.clone(), start, Some(end)).await?;
             let size: usize = chunk.iter().map(LogEvent::approx_bytes).sum();
             if bytes + size > self.max_bytes {
-                // Keep the newest lines that fit; this slice is as far back as it goes.
-                let mut kept = 0;
-                let mut cut = chunk.len();
-                while cut > 0 && bytes + kept + chunk[cut - 1].approx_bytes() <= self.max_bytes {
-                    cut -= 1;
-                    kept += chunk[cut].approx_bytes();
-                }
-                log.reached_ms = chunk.get(cut).map_or(end + 1, |e| e.ts_ms);
-                chunk.drain(..cut);
+                // This slice is as far back as it goes.
+                keep_newest(&mut chunk, bytes, self.max_bytes);
+                log.reached_ms = chunk.first().map_or(end + 1, |e| e.ts_ms);
                 newer.push(chunk);
                 break;
             }
@@ -157,6 +151,20 @@ impl LifetimeRead<'_> {
         }
         Ok(out)
     }
+}
+
+/// Keeps the newest lines of `chunk` (oldest first) that fit in `max_bytes` beside the `used`
+/// ones, dropping the older; returns the bytes kept. The newest-first reads (a task's life, a
+/// window) stop where this cuts.
+pub(crate) fn keep_newest(chunk: &mut Vec<LogEvent>, used: usize, max_bytes: usize) -> usize {
+    let mut kept = 0;
+    let mut cut = chunk.len();
+    while cut > 0 && used + kept + chunk[cut - 1].approx_bytes() <= max_bytes {
+        cut -= 1;
+        kept += chunk[cut].approx_bytes();
+    }
+    chunk.drain(..cut);
+    kept
 }
 
 /// A task ECS no longer lists, found by its log streams: `<prefix>/<container>/<id…>` under the

@@ -8,6 +8,7 @@
 
 use super::Discovery;
 use super::budget::Budget;
+use super::lifetime::keep_newest;
 use super::logs::{Cursor, Step, poll_once};
 use crate::app::LogScope;
 use crate::aws::{AwsError, Clients};
@@ -27,7 +28,6 @@ const PAGES_PER_SLICE: usize = 10_000;
 /// The loading of one window's lines, slice by slice.
 pub struct WindowLoader {
     disc: Discovery,
-    containers: Vec<String>,
     from_ms: i64,
     /// The end of the next slice (inclusive).
     end_ms: i64,
@@ -38,11 +38,10 @@ pub struct WindowLoader {
 }
 
 impl WindowLoader {
-    /// `containers` empty = all three; `max_bytes`: what the view keeps (loading stops there).
-    pub fn new(disc: Discovery, containers: Vec<String>, from_ms: i64, to_ms: i64, max_bytes: usize) -> Self {
+    /// Every container's lines; `max_bytes`: what the view keeps (loading stops there).
+    pub fn new(disc: Discovery, from_ms: i64, to_ms: i64, max_bytes: usize) -> Self {
         WindowLoader {
             disc,
-            containers,
             from_ms,
             end_ms: to_ms,
             width_ms: FIRST_SLICE_MS,
@@ -68,7 +67,7 @@ impl WindowLoader {
             return Ok(None);
         }
         let start = (self.end_ms - self.width_ms + 1).max(self.from_ms);
-        let scope = LogScope { containers: self.containers.clone(), task: None, generation: 0 };
+        let scope = LogScope { containers: Vec::new(), task: None, generation: 0 };
         let mut cursor = Cursor::starting_at(scope, start);
         let step =
             Step { until_ms: Some(self.end_ms), max_pages: PAGES_PER_SLICE, every_stream: true, ..Step::default() };
@@ -79,16 +78,9 @@ impl WindowLoader {
         self.progress.pages += budget.taken() - before;
         let size: usize = chunk.iter().map(LogEvent::approx_bytes).sum();
         if self.bytes + size > self.max_bytes {
-            // Keep the newest lines that fit; loading stops here.
-            let mut kept = 0;
-            let mut cut = chunk.len();
-            while cut > 0 && self.bytes + kept + chunk[cut - 1].approx_bytes() <= self.max_bytes {
-                cut -= 1;
-                kept += chunk[cut].approx_bytes();
-            }
-            self.progress.reached_ms = chunk.get(cut).map_or(self.end_ms + 1, |e| e.ts_ms);
-            chunk.drain(..cut);
-            self.bytes += kept;
+            // Loading stops here.
+            self.bytes += keep_newest(&mut chunk, self.bytes, self.max_bytes);
+            self.progress.reached_ms = chunk.first().map_or(self.end_ms + 1, |e| e.ts_ms);
             self.progress.cut = true;
             self.progress.done = true;
         } else {

@@ -222,12 +222,8 @@ pub enum Agg {
 /// `(to - from) / cols`.
 pub fn cells(points: &[(i64, f64)], from_ms: i64, to_ms: i64, cols: usize, agg: Agg) -> Vec<Option<f64>> {
     let mut out: Vec<Option<f64>> = vec![None; cols];
-    let span = (to_ms - from_ms).max(1);
     for &(t, v) in points {
-        if t < from_ms || t >= to_ms || cols == 0 {
-            continue;
-        }
-        let i = usize::try_from(i128::from(t - from_ms) * cols as i128 / i128::from(span)).unwrap_or(0).min(cols - 1);
+        let Some(i) = cell_of(t, from_ms, to_ms, cols) else { continue };
         out[i] = Some(match (out[i], agg) {
             (None, _) => v,
             (Some(a), Agg::Sum) => a + v,

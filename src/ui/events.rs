@@ -166,13 +166,7 @@ fn render_events(state: &State, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(text, theme::dim()));
     }
     for e in events.iter().skip(state.nav.scroll.events) {
-        let style = if e.message.contains("steady state") {
-            theme::good()
-        } else if ["unable", "failed", "unhealthy", "error", "rolling back"].iter().any(|w| e.message.contains(w)) {
-            theme::bad()
-        } else {
-            Style::new()
-        };
+        let style = theme::event_style(&e.message);
         // Wrapped whole under its time: a target group's ARN or a task list is the useful part.
         let when = format!("{:>6} ago  {}  ", format_age(state.now_ms - e.at_ms), state.window.clock.hms(e.at_ms));
         let indent = when.chars().count();

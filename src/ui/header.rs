@@ -237,21 +237,13 @@ fn fit_reasons(reasons: &[String], width: usize) -> String {
 /// service's and EFS's on a second row (never off the right edge).
 fn platform_rows(state: &State, width: usize) -> Vec<Line<'static>> {
     if let Some((_, to)) = state.window.window.range() {
-        let at = Span::styled(format!(" at {}", state.window.clock.hm(to)), theme::dim());
-        let line = match state.window.facts().map(|f| &f.platform) {
+        return match state.window.facts().map(|f| &f.platform) {
             Some(Ok(m)) => {
-                let (alb, service) = metrics(m);
-                let mut spans = vec![Span::styled(" ALB ", theme::title())];
-                spans.extend(alb);
-                spans.push(Span::raw("  "));
-                spans.extend(service);
-                spans.push(at);
-                spans
+                figure_rows(m, vec![Span::styled(format!(" at {}", state.window.clock.hm(to)), theme::dim())], width)
             }
-            Some(Err(e)) => vec![Span::styled(format!(" Platform unreadable: {e}"), theme::bad())],
-            None => vec![Span::styled(" Platform loading…", theme::dim())],
+            Some(Err(e)) => vec![Line::styled(format!(" Platform unreadable: {e}"), theme::bad())],
+            None => vec![Line::styled(" Platform loading…", theme::dim())],
         };
-        return vec![Line::from(line)];
     }
     let p = &state.feeds.platform;
     let Some(m) = p.data.as_ref() else {
@@ -259,11 +251,16 @@ fn platform_rows(state: &State, width: usize) -> Vec<Line<'static>> {
             theme::error_line(p, state.now_ms).unwrap_or_else(|| Line::styled(" Platform loading…", theme::dim())),
         ];
     };
-    let (alb, service) = metrics(m);
     let mut tail = vec![Span::raw("  "), theme::age_span(p, state.now_ms)];
     if let Some(e) = &p.error {
         tail.push(Span::styled(format!("  ⚠ {}: {}", e.operation, e.message), theme::bad()));
     }
+    figure_rows(m, tail, width)
+}
+
+/// `m`'s figures then `tail` on one row where they fit in `width`, else on two.
+fn figure_rows(m: &PlatformMetrics, tail: Vec<Span<'static>>, width: usize) -> Vec<Line<'static>> {
+    let (alb, service) = metrics(m);
     let mut one = vec![Span::styled(" ALB ", theme::title())];
     one.extend(alb.clone());
     one.push(Span::raw("  "));

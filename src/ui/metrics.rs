@@ -15,7 +15,6 @@ use crate::app::{State, WindowRead};
 use crate::model::window::{Agg, cell_of, cells};
 use crate::model::{PlatformMetrics, Series, WafSnapshot};
 
-const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const LABEL: usize = 16;
 const VALUE: usize = 18;
 
@@ -123,8 +122,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .iter()
             .map(|v| match v {
                 None => ' ',
-                Some(_) if max <= 0.0 => BARS[0],
-                Some(v) => BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize],
+                Some(_) if max <= 0.0 => theme::BARS[0],
+                Some(v) => theme::BARS[((v / max) * 7.0).round().clamp(0.0, 7.0) as usize],
             })
             .collect();
         let worst = match r.agg {

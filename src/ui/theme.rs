@@ -76,9 +76,23 @@ pub fn explain_reason(reason: &str) -> String {
     }
 }
 
+/// How a service event reads: a steady state good; a failure, an unhealthy target or a
+/// rollback bad.
+pub fn event_style(message: &str) -> Style {
+    if message.contains("steady state") {
+        good()
+    } else if ["unable", "failed", "unhealthy", "error", "rolling back"].iter().any(|w| message.contains(w)) {
+        bad()
+    } else {
+        Style::new()
+    }
+}
+
+/// A sparkline's cells, lowest to highest.
+pub const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
 /// A per-minute series as `width` block characters (older left), summing minutes per cell.
 pub fn sparkline(series: &[u64], width: usize) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     if width == 0 || series.is_empty() {
         return String::new();
     }

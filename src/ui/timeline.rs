@@ -25,14 +25,14 @@ fn kind_label(kind: &str) -> (&'static str, Style) {
     }
 }
 
+/// An entry's text as a service event reads, and a deployment's or a task's outcome besides.
 fn text_style(kind: &str, text: &str) -> Style {
-    let bad = ["failed", "FAILED", "rolled back", "unable", "unhealthy", "rolling back", "OutOfMemory"];
-    if kind == "task_stopped" || bad.iter().any(|w| text.contains(w)) {
+    if kind == "task_stopped" || ["FAILED", "rolled back", "OutOfMemory"].iter().any(|w| text.contains(w)) {
         theme::bad()
-    } else if text.contains("steady state") || text.contains("SUCCESSFUL") || text.contains("completed") {
+    } else if ["SUCCESSFUL", "completed"].iter().any(|w| text.contains(w)) && !text.contains("failed") {
         theme::good()
     } else {
-        Style::new()
+        theme::event_style(text)
     }
 }
 

@@ -96,7 +96,7 @@ async fn a_window_in_the_past_loads_exactly_the_events_the_simulator_holds() {
     // A third of the requests throttled: the SDK retries, nothing is lost or read twice.
     sim.set_faults(Faults { throttle_rate: 0.3, ..Faults::default() });
     let budget = Budget::new(100.0, 100.0);
-    let mut loader = WindowLoader::new(disc, Vec::new(), from, to, 256 * 1024 * 1024);
+    let mut loader = WindowLoader::new(disc, from, to, 256 * 1024 * 1024);
     let mut got: BTreeMap<(i64, String), u32> = BTreeMap::new();
     let mut newest_first = i64::MAX;
     let mut slices = 0;
@@ -143,7 +143,7 @@ async fn the_console_shows_a_window_in_the_past() {
     assert!(s.window.facts().is_none());
     update(&mut s, Msg::Window { generation, result: Ok(Box::new(window)) });
     let disc = Discovery { task_definitions: snapshot.task_definitions.clone(), ..Discovery::default() };
-    let mut loader = WindowLoader::new(disc, Vec::new(), START_MS - 3 * 60_000, START_MS, 8 * 1024 * 1024);
+    let mut loader = WindowLoader::new(disc, START_MS - 3 * 60_000, START_MS, 8 * 1024 * 1024);
     let budget = Budget::new(100.0, 100.0);
     while let Some(slice) = loader.next(&c, &budget, START_MS).await.expect("lines") {
         update(&mut s, Msg::WindowLogs { generation, result: Ok(slice) });

@@ -67,6 +67,14 @@ pub fn compile_pattern(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string().lines().rfind(|l| !l.trim().is_empty()).unwrap_or("invalid").trim().to_owned())
 }
 
+/// The warm report a line carries: its task id, the report, when.
+fn warm_report(ev: &LogEvent) -> Option<(String, WarmReport, i64)> {
+    match ev.class {
+        LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ev.ts_ms)),
+        _ => None,
+    }
+}
+
 fn role_index(role: &ContainerRole) -> Option<usize> {
     match role {
         ContainerRole::Nginx => Some(0),
@@ -187,10 +195,7 @@ impl LogView {
             let shown = matches!(self.index, MatchIndex::Positions(_)) && self.shows(&ev);
             let (class, ts) = (ev.class, ev.ts_ms);
             // Only a warm report needs its task id afterwards.
-            let report = match class {
-                LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ts)),
-                _ => None,
-            };
+            let report = warm_report(&ev);
             self.signals.record(&ev.task_id, &class, ts);
             let counted = !self.follow && self.shows(&ev);
             if !self.ring.push_unique(ev) {
@@ -224,13 +229,7 @@ impl LogView {
     /// Adds lines older than those held (a window loading newest first), oldest first: the
     /// view stays on the lines it shows. Returns the warm reports among them.
     pub fn prepend(&mut self, older: Vec<LogEvent>) -> Vec<(String, WarmReport, i64)> {
-        let reports = older
-            .iter()
-            .filter_map(|ev| match ev.class {
-                LineClass::WarmReport(report) => Some((ev.task_id.to_string(), report, ev.ts_ms)),
-                _ => None,
-            })
-            .collect();
+        let reports = older.iter().filter_map(warm_report).collect();
         let dropped = self.ring.dropped();
         let added = self.ring.prepend(older);
         // A held line's absolute position moves by the lines put before it and those dropped.
