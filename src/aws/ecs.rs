@@ -184,6 +184,7 @@ fn task_from(t: &sdk::Task) -> model::Task {
         stop_code: t.stop_code().map(|c| c.as_str().to_string()),
         started_by: t.started_by().map(str::to_string),
         group: t.group().map(str::to_string),
+        from_logs: false,
         containers: t
             .containers()
             .iter()
@@ -198,6 +199,7 @@ fn task_from(t: &sdk::Task) -> model::Task {
                     health: model::Health::parse(c.health_status().map(|h| h.as_str()).unwrap_or("UNKNOWN")),
                     image: c.image().unwrap_or_default().to_string(),
                     image_digest: c.image_digest().map(str::to_string),
+                    no_log_stream: false,
                 }
             })
             .collect(),

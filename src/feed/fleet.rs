@@ -225,6 +225,7 @@ fn row(
         rollback_to: None,
         now_ms: now,
         rules,
+        past_window: false,
     });
     r.verdict = Some(assessment.health);
     r.running = Some(snap.service.running);

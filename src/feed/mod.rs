@@ -16,6 +16,7 @@ pub mod insight;
 pub mod lifetime;
 pub mod livetail;
 pub mod logs;
+pub mod past;
 pub mod read;
 pub mod report;
 pub mod runners;
@@ -273,7 +274,16 @@ impl Feeds {
         let ctx = self.ctx.clone();
         set.spawn(
             async move {
-                let disc = ctx.discovery.borrow().clone();
+                let mut disc = (*ctx.discovery.borrow().clone()).clone();
+                // A task ECS forgot may have run a revision the service no longer has tasks of:
+                // its containers name its streams.
+                if !task.task_definition.as_str().is_empty()
+                    && !disc.task_definitions.iter().any(|d| d.arn == task.task_definition)
+                    && let Ok(td) =
+                        crate::aws::ecs::describe_task_definition(&ctx.clients, task.task_definition.as_str()).await
+                {
+                    disc.task_definitions.push(td);
+                }
                 let read = lifetime::LifetimeRead {
                     clients: &ctx.clients,
                     disc: &disc,

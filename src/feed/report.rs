@@ -18,9 +18,10 @@ use crate::aws::ecs_write::{deployment_history, revisions};
 use crate::aws::{AwsError, Clients, elb};
 use crate::model::findings::{RuntimeInputs, assess};
 use crate::model::history::{RevisionInfo, ServiceDeploymentInfo};
+use crate::model::past::window_tasks;
 use crate::model::report::{IncidentReport, ReportInputs, build};
 use crate::model::{
-    FoundReport, HealthRules, LogEvent, PlatformMetrics, ReportLookup, ServiceSnapshot, WafSnapshot, WarmEvidence,
+    FoundReport, HealthRules, LogEvent, PlatformMetrics, ReportLookup, ServiceSnapshot, Task, WafSnapshot, WarmEvidence,
 };
 
 /// nginx's lines the report looks at: 5xx answers and error-log lines (the status is checked
@@ -28,8 +29,7 @@ use crate::model::{
 pub const NGINX_TROUBLE: &str = "?500 ?502 ?503 ?504 ?error ?crit ?alert";
 /// Pages per log query at most (a window of a very busy site is cut there, and says so).
 const MAX_PAGES: usize = 2_000;
-/// A failed warmer's last lines kept.
-const WARMER_LINES: usize = 10;
+use super::past::WARMER_LINES;
 
 /// Everything read for one report.
 #[derive(Debug, Clone)]
@@ -45,6 +45,9 @@ pub struct ReportFacts {
     pub logs: Result<Vec<LogEvent>, String>,
     /// The last lines of each failed warmer, by task id.
     pub warmer_output: HashMap<String, Vec<String>>,
+    /// The tasks ECS no longer lists that lived in the window, rebuilt from their streams
+    /// (`past.rs`), or why they could not be read.
+    pub past: Result<super::past::Past, String>,
     pub from_ms: i64,
     pub to_ms: i64,
 }
@@ -126,6 +129,23 @@ pub async fn gather_with(
         Ok(found) => Ok(insight::waf_between(c, &found, from_ms, to_ms + 1).await),
         Err(e) => Err(why(e)),
     };
+    let mut past = super::past::read(
+        c,
+        &budget,
+        &snapshot,
+        deployments.as_deref().unwrap_or_default(),
+        &revisions,
+        (from_ms, to_ms),
+        now_ms(),
+    )
+    .await
+    .map_err(why);
+    // What the forgotten tasks' warmers left is looked up like the listed tasks'.
+    let mut past_output = HashMap::new();
+    if let Ok(p) = &mut past {
+        reports.extend(std::mem::take(&mut p.reports));
+        past_output = std::mem::take(&mut p.warmer_output);
+    }
     let disc = Discovery {
         task_definitions: snapshot.task_definitions.clone(),
         tasks: snapshot.tasks.clone(),
@@ -154,17 +174,23 @@ pub async fn gather_with(
             warmer_output.insert(t.id.as_str().to_owned(), lines);
         }
     }
+    warmer_output.extend(past_output);
+    let mut lookups = reading.report_lookups;
+    if let Ok(p) = &mut past {
+        lookups.extend(std::mem::take(&mut p.lookups));
+    }
     Ok(ReportFacts {
         account,
         snapshot,
         reports,
-        lookups: reading.report_lookups,
+        lookups,
         deployments,
         revisions,
         platform,
         waf,
         logs,
         warmer_output,
+        past,
         from_ms,
         to_ms,
     })
@@ -201,14 +227,33 @@ pub struct ReportSite<'a> {
 }
 
 impl ReportFacts {
-    /// The report: the findings as of the window's end (metrics up to it; tasks as ECS lists
-    /// them now), then everything else over the window.
+    /// The window's tasks as they stood at its end: those ECS lists that lived in it, then
+    /// those it forgot (`model::past`).
+    pub fn tasks(&self) -> Vec<Task> {
+        let forgotten = self.past.as_ref().map_or(&[][..], |p| p.tasks.as_slice());
+        window_tasks(&self.snapshot.tasks, forgotten, self.from_ms, self.to_ms)
+    }
+
+    /// The service as read, with the window's tasks (as at its end) and the task definitions
+    /// of the forgotten ones.
+    pub fn window_snapshot(&self) -> ServiceSnapshot {
+        let mut snap = self.snapshot.clone();
+        snap.tasks = self.tasks();
+        if let Ok(p) = &self.past {
+            snap.task_definitions.extend(p.task_definitions.iter().cloned());
+        }
+        snap
+    }
+
+    /// The report: the findings as of the window's end (metrics up to it; the window's tasks as
+    /// they stood then), then everything else over the window.
     pub fn report(&self, site: &ReportSite<'_>, generated_ms: i64) -> IncidentReport {
         let rules = HealthRules { warm_limit_ms: site.warm_limit_ms, ..HealthRules::default() };
         let evidence =
             |id: &str| WarmEvidence { report: self.reports.get(id), lookup: self.lookups.get(id), rewarm: None };
+        let snapshot = self.window_snapshot();
         let assessment = assess(&RuntimeInputs {
-            snapshot: &self.snapshot,
+            snapshot: &snapshot,
             platform: self.platform.as_ref().map_err(|e| format!("unreadable: {e}")),
             waf: Some(match &self.waf {
                 Ok(Some(w)) => Ok(w),
@@ -221,7 +266,17 @@ impl ReportFacts {
             rollback_to: None,
             now_ms: self.to_ms.min(generated_ms),
             rules,
+            past_window: true,
         });
+        let mut unavailable = Vec::new();
+        match &self.past {
+            Ok(p) if p.cut => unavailable.push(
+                "tasks ECS no longer lists: the log streams' listing stopped at its page limit; older tasks may be missing"
+                    .to_owned(),
+            ),
+            Ok(_) => {}
+            Err(e) => unavailable.push(format!("tasks ECS no longer lists: {e}")),
+        }
         build(&ReportInputs {
             site: site.name,
             account: self.account.as_deref(),
@@ -231,7 +286,7 @@ impl ReportFacts {
             from_ms: self.from_ms,
             to_ms: self.to_ms,
             generated_ms,
-            snapshot: &self.snapshot,
+            snapshot: &snapshot,
             assessment: &assessment,
             reports: &self.reports,
             lookups: &self.lookups,
@@ -242,6 +297,7 @@ impl ReportFacts {
             waf: self.waf.as_ref().map(Option::as_ref).map_err(Clone::clone),
             logs: self.logs.as_deref().map_err(Clone::clone),
             warmer_output: &self.warmer_output,
+            unavailable,
         })
     }
 
@@ -249,6 +305,7 @@ impl ReportFacts {
     /// WAF's picture and the service events.
     pub fn window(self, site: &ReportSite<'_>, generated_ms: i64) -> crate::model::window::WindowFacts {
         let report = self.report(site, generated_ms);
+        let tasks = self.tasks();
         crate::model::window::WindowFacts {
             from_ms: self.from_ms,
             to_ms: self.to_ms,
@@ -256,6 +313,10 @@ impl ReportFacts {
             platform: self.platform,
             waf: self.waf,
             events: self.snapshot.service.events,
+            stopped: crate::model::group_stopped(&tasks),
+            tasks,
+            reports: self.reports,
+            lookups: self.lookups,
         }
     }
 }

@@ -135,6 +135,11 @@ pub struct Task {
     pub started_by: Option<String>,
     pub group: Option<String>,
     pub containers: Vec<Container>,
+    /// ECS no longer lists this task (it keeps stopped tasks about an hour): it was rebuilt
+    /// from its log streams, the service events and the deployment history (`model::past`);
+    /// its times are its first and last lines', its exit codes unknown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_logs: bool,
 }
 
 impl Task {
@@ -182,6 +187,8 @@ impl Task {
             reason: warmer.and_then(|c| c.reason.as_deref()),
             evidence,
             task_started_at_ms: self.started_at_ms,
+            exit_forgotten: self.from_logs,
+            no_log_stream: warmer.is_some_and(|c| c.no_log_stream),
         }
     }
 
@@ -202,6 +209,10 @@ pub struct Container {
     pub health: Health,
     pub image: String,
     pub image_digest: Option<String>,
+    /// Of a task rebuilt from its logs (`Task::from_logs`): this container has no log stream
+    /// left (it wrote nothing, or before the log group's oldest line).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_log_stream: bool,
 }
 
 /// A registered task definition revision.

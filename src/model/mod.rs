@@ -18,6 +18,7 @@ pub mod ids;
 pub mod idset;
 pub mod logline;
 pub mod outcome;
+pub mod past;
 pub mod platform;
 pub mod report;
 pub mod ring;

@@ -146,6 +146,11 @@ pub enum WarmerVerdict {
     Pending { overdue: bool },
     /// Stopped without an exit code: it never ran (a dependency failed, the task stopped first).
     NeverRan { reason: Option<String> },
+    /// The task is one ECS no longer lists (`Task::from_logs`): its exit code is lost; what its
+    /// log says is all there is. `failures`: the report's count when one was found; `searched`:
+    /// a lookup covered its whole run (without a report, none was written); `logged`: it has a
+    /// log stream at all (without one, nothing about its run is left).
+    ExitUnknown { failures: Option<u32>, searched: bool, logged: bool },
     /// The task has no warmer container at all.
     Missing,
 }
@@ -158,6 +163,9 @@ impl WarmerVerdict {
             WarmerVerdict::StillRunning { overdue } | WarmerVerdict::Pending { overdue } => *overdue,
             WarmerVerdict::LookingForReport | WarmerVerdict::ReportUnreadable { .. } => false,
             WarmerVerdict::Rewarmed { outcome, .. } => !outcome.ok(),
+            WarmerVerdict::ExitUnknown { failures, searched, logged } => {
+                failures.map_or(*searched && *logged, |n| n > 0)
+            }
             _ => true,
         }
     }
@@ -182,6 +190,20 @@ impl WarmerVerdict {
             WarmerVerdict::Pending { overdue: true } => "not started, past its limit".to_owned(),
             WarmerVerdict::NeverRan { reason: Some(r) } => format!("never ran: {r}"),
             WarmerVerdict::NeverRan { reason: None } => "never ran".to_owned(),
+            WarmerVerdict::ExitUnknown { failures: Some(0), .. } => "ok by its report (exit no longer kept by ECS)".to_owned(),
+            WarmerVerdict::ExitUnknown { failures: Some(n), .. } => {
+                format!("reported {n} failures (exit no longer kept by ECS)")
+            }
+            WarmerVerdict::ExitUnknown { failures: None, logged: false, .. } => {
+                "no log stream left: it ran before the log group's oldest line, or wrote nothing (exit no longer kept by ECS)"
+                    .to_owned()
+            }
+            WarmerVerdict::ExitUnknown { failures: None, searched: true, .. } => {
+                "no report in its log (exit no longer kept by ECS)".to_owned()
+            }
+            WarmerVerdict::ExitUnknown { failures: None, searched: false, .. } => {
+                "exit no longer kept by ECS, looking for its report".to_owned()
+            }
             WarmerVerdict::Missing => "missing".to_owned(),
         }
     }
@@ -217,6 +239,10 @@ pub struct WarmerFacts<'a> {
     /// The report lookup and the newest re-warm.
     pub evidence: WarmEvidence<'a>,
     pub task_started_at_ms: Option<i64>,
+    /// ECS no longer lists the task (`Task::from_logs`): its exit code is not known.
+    pub exit_forgotten: bool,
+    /// The warmer of such a task has no log stream left.
+    pub no_log_stream: bool,
 }
 
 /// A task's warm state: the newest of its in-task warmer and a re-warm of it. The re-warm wins
@@ -248,6 +274,11 @@ fn in_task_verdict(facts: &WarmerFacts<'_>, now_ms: i64, limit_ms: i64) -> Warme
     }
     if !status.eq_ignore_ascii_case("STOPPED") {
         return WarmerVerdict::Pending { overdue };
+    }
+    if facts.exit_forgotten {
+        let failures = facts.evidence.report.map(|f| f.report.failure);
+        let searched = facts.evidence.lookup == Some(&ReportLookup::NotFound);
+        return WarmerVerdict::ExitUnknown { failures, searched, logged: !facts.no_log_stream };
     }
     match (facts.exit_code, facts.evidence.report.map(|f| f.report)) {
         (None, _) => WarmerVerdict::NeverRan { reason: facts.reason.map(str::to_owned) },

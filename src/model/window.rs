@@ -40,6 +40,14 @@ pub struct WindowFacts {
     pub waf: Result<Option<super::WafSnapshot>, String>,
     /// The service events ECS keeps (the last 100), newest first.
     pub events: Vec<super::ServiceEvent>,
+    /// The window's tasks as they stood at its end: those ECS lists that lived in it, then
+    /// those it forgot, rebuilt from their logs (`model::past`).
+    pub tasks: Vec<super::Task>,
+    /// The stopped ones among them, grouped by reason.
+    pub stopped: Vec<super::StoppedGroup>,
+    /// Their warmers' reports and where each lookup stands, by task id.
+    pub reports: std::collections::HashMap<String, super::FoundReport>,
+    pub lookups: std::collections::HashMap<String, super::ReportLookup>,
 }
 
 /// How far the loading of a window's log lines has come (newest first).

@@ -111,7 +111,10 @@ fn empty_text(state: &State, task: &Task) -> String {
 fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
     let sep = || Span::styled(" · ", theme::dim());
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".to_owned());
-    let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
+    let uptime = task.uptime_ms(state.tasks_at_ms()).map_or_else(|| "–".to_owned(), format_age);
+    let revision = if task.revision == 0 { "unknown".to_owned() } else { task.revision.to_string() };
+    let az = if task.az.is_empty() { "–" } else { task.az.as_str() };
+    let past = state.window.window.range().filter(|_| state.window.facts().is_some());
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{} ", task.last_status), theme::title()),
@@ -119,9 +122,9 @@ fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
             sep(),
             Span::raw(format!("health {}", task.health)),
             sep(),
-            Span::raw(format!("{} · {}", task.az, opt(&task.private_ip))),
+            Span::raw(format!("{az} · {}", opt(&task.private_ip))),
             sep(),
-            Span::raw(format!("revision {}", task.revision)),
+            Span::raw(format!("revision {revision}")),
             sep(),
             Span::raw(format!("up {uptime}")),
             sep(),
@@ -136,15 +139,34 @@ fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
                 }
                 Line::styled(text, style)
             }
+            None if past.is_some() => Line::styled("target: how it stood then is not known", theme::dim()),
             None => Line::styled("target: not registered with the load balancer", theme::dim()),
         },
     ];
+    if let Some((_, to)) = past {
+        lines.insert(
+            0,
+            Line::styled(
+                format!("as it stood at {}, the window's end (:live shows ECS's present)", state.window.clock.hm(to)),
+                theme::info(),
+            ),
+        );
+    }
+    if task.from_logs {
+        lines.push(Line::styled(
+            "ECS no longer lists this task: rebuilt from its log streams, the service events and the deployment \
+             history (its start and stop are theirs; its exit codes, AZ and IP are lost)",
+            theme::info(),
+        ));
+    }
     if let Some(reason) = &task.stopped_reason {
         let age = format!(" {}", format_ago(state.now_ms, task.stopped_ms()));
-        lines.push(Line::styled(
-            format!("stopped{age}: {} [{}]", theme::explain_reason(reason), opt(&task.stop_code)),
-            theme::bad(),
-        ));
+        // A task rebuilt from its logs has no stop code to show (ECS forgot it; said above).
+        let code = match (&task.stop_code, task.from_logs) {
+            (None, true) => String::new(),
+            (code, _) => format!(" [{}]", opt(code)),
+        };
+        lines.push(Line::styled(format!("stopped{age}: {}{code}", theme::explain_reason(reason)), theme::bad()));
     }
     let (warmer, style) = tasks::warmer_text(state, task);
     lines.push(Line::from(vec![Span::styled("warmer ", theme::title()), Span::styled(warmer, style)]));

@@ -184,8 +184,8 @@ fn verdict_line(state: &State, width: usize) -> Line<'static> {
 
 /// The verdict at a window's end, from the report of the window.
 fn window_verdict(state: &State, to: i64, width: usize) -> Line<'static> {
-    // The metrics are the window's; ECS tells only how the tasks are now (README).
-    let title = Span::styled(format!(" Health at {} (tasks: now)  ", state.window.clock.hm(to)), theme::title());
+    // The metrics are the window's, the tasks as they stood at its end (`model::past`).
+    let title = Span::styled(format!(" Health at {}  ", state.window.clock.hm(to)), theme::title());
     let v = match &state.window.read {
         crate::app::WindowRead::Read(f) => &f.report.verdict,
         crate::app::WindowRead::Failed(e) => {

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::{self, cell};
-use crate::app::{Row, State, TaskSort};
+use crate::app::{Row, State, TaskSort, WindowRead};
 use crate::model::{
     Container, ContainerRole, Health, LastStatus, StoppedGroup, TargetState, Task, WarmerVerdict, describe_exit,
     format_age, format_ago, task_definition_revision, task_prefix, unreadable_text,
@@ -19,12 +19,21 @@ use crate::model::{
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let running = state.tasks().iter().filter(|t| t.is_running()).count();
-    let stopped: usize = state.feeds.stopped.iter().map(|g| g.count).sum();
+    let stopped: usize = state.stopped_groups().iter().map(|g| g.count).sum();
     // Once per frame: ordering and narrowing judge every task's warmer.
     let rows = state.rows();
-    // A window in the past: ECS says how the tasks are now (the timeline has the window's).
-    let now = if state.window.window.is_live() { "" } else { "now " };
-    let mut title = format!(" Tasks {now}{running} running · {stopped} stopped recently ");
+    // A window in the past: its tasks as they stood at its end once read (with those ECS
+    // forgot); ECS's present until then, said so.
+    let now = format!("{running} running · {stopped} stopped recently");
+    let mut title = match (state.window.window.range(), &state.window.read) {
+        (None, _) => format!(" Tasks {now} "),
+        (Some((_, to)), WindowRead::Read(_)) => format!(
+            " Tasks at {} (window's end): {running} running · {stopped} stopped in the window ",
+            state.window.clock.hm(to)
+        ),
+        (Some(_), WindowRead::Failed(_)) => format!(" Tasks now (the window's unreadable) {now} "),
+        (Some(_), _) => format!(" Tasks now (the window's loading) {now} "),
+    };
     if state.nav.task_sort != TaskSort::Id {
         title.push_str(&format!("· sorted by {} ", state.nav.task_sort.label()));
     }
@@ -129,7 +138,7 @@ fn row_height(state: &State, row: Row, first_stopped: bool, compact: bool, selec
     match row {
         Row::Task(_) if compact && !selected => 1,
         Row::Task(i) => state.tasks().get(i).map_or(0, |t| 1 + t.containers.len()),
-        Row::Stopped(g) => usize::from(first_stopped) + if state.feeds.stopped.get(g).is_some() { 2 } else { 0 },
+        Row::Stopped(g) => usize::from(first_stopped) + if state.stopped_groups().get(g).is_some() { 2 } else { 0 },
     }
 }
 
@@ -206,9 +215,14 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>, compact: bool, width:
             Row::Stopped(g) => {
                 if !stopped_header {
                     stopped_header = true;
-                    out.push(Line::styled("Stopped recently (grouped by reason)", theme::dim()));
+                    let heading = if state.window.facts().is_some() && !state.window.window.is_live() {
+                        "Stopped in the window (grouped by reason)"
+                    } else {
+                        "Stopped recently (grouped by reason)"
+                    };
+                    out.push(Line::styled(heading, theme::dim()));
                 }
-                if let Some(group) = state.feeds.stopped.get(g) {
+                if let Some(group) = state.stopped_groups().get(g) {
                     out.push(stopped_line(state, group, is_selected));
                     out.push(stopped_detail(group));
                 }
@@ -281,7 +295,7 @@ fn task_line(state: &State, task: &Task, primary_rev: u32, selected: bool) -> Li
     };
     let status_style = if task.last_status == LastStatus::Running { Style::new() } else { theme::info() };
     let rev_style = if primary_rev != 0 && task.revision != primary_rev { theme::warn() } else { Style::new() };
-    let uptime = task.uptime_ms(state.now_ms).map_or_else(|| "–".to_owned(), format_age);
+    let uptime = task.uptime_ms(state.tasks_at_ms()).map_or_else(|| "–".to_owned(), format_age);
     let spans = vec![
         Span::styled(cell(task_prefix(&task.id), 10), theme::title()),
         Span::styled(cell(task.last_status.as_str(), 13), status_style),
@@ -358,7 +372,7 @@ fn container_line(state: &State, task: &Task, c: &Container, last: bool) -> Line
 
 /// The warmer's line by the PRODUCT.md health rule: `1,834 ok · 0 failed · 9.8s` when healthy.
 pub fn warmer_text(state: &State, task: &Task) -> (String, Style) {
-    let report = state.feeds.reports.get(task.id.as_str()).map(|r| r.report);
+    let report = state.report_of(task.id.as_str()).map(|r| r.report);
     let took = state.warming_ms(task).map_or_else(String::new, |ms| format!(" · {}", theme::seconds(ms)));
     let since = task.started_at_ms.map_or_else(String::new, |s| format_age(state.now_ms - s));
     let limit = format_age(state.site.warm_limit_ms);
@@ -402,6 +416,10 @@ pub fn warmer_text(state: &State, task: &Task) -> (String, Style) {
             (format!("not started after {since} (limit {limit})"), theme::warn())
         }
         v @ WarmerVerdict::NeverRan { .. } => (v.summary(), theme::bad()),
+        v @ WarmerVerdict::ExitUnknown { .. } => {
+            let style = if v.stands_out() { theme::warn() } else { theme::good() };
+            (v.summary(), style)
+        }
         WarmerVerdict::Missing => ("no warmer container".to_owned(), theme::warn()),
     }
 }

@@ -10,6 +10,7 @@ mod iam_policies;
 mod lifetime;
 mod live_tail;
 mod ops_runner;
+mod past_tasks;
 mod report;
 mod tail;
 mod window;

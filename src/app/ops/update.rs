@@ -53,9 +53,15 @@ fn ask_about(state: &mut State, kind: OpKind, task_id: Option<String>) -> Vec<Ef
         return Vec::new();
     }
     let task_id = if kind == OpKind::ReplaceTask {
-        let task = task_id.as_deref().and_then(|id| state.task(id));
+        // Acted on as ECS lists it now, whatever window is shown (a window's task may have
+        // been running at its end and be long gone).
+        let task = task_id.as_deref().and_then(|id| state.live_task(id));
         match task.filter(|t| !t.is_stopped()) {
             Some(t) => Some(t.id.as_str().to_owned()),
+            None if !state.window.window.is_live() => {
+                state.flash("that task is not running now (the window shows how it stood then; :live)", false);
+                return Vec::new();
+            }
             None => {
                 state.flash("select a running task to replace", false);
                 return Vec::new();

@@ -147,13 +147,46 @@ impl State {
         self.quit
     }
 
-    /// The tasks of the last snapshot (running first, then stopped).
-    pub fn tasks(&self) -> &[Task] {
-        self.feeds.service.data.as_ref().map_or(&[], |s| s.tasks.as_slice())
+    /// A fixed window's facts, once read.
+    fn past(&self) -> Option<&crate::model::window::WindowFacts> {
+        if self.window.window.is_live() { None } else { self.window.facts() }
     }
 
+    /// The tasks shown: over a fixed window once read, the window's as they stood at its end
+    /// (with those ECS forgot, rebuilt from their logs); else the last snapshot's (running
+    /// first, then stopped).
+    pub fn tasks(&self) -> &[Task] {
+        match self.past() {
+            Some(f) => &f.tasks,
+            None => self.feeds.service.data.as_ref().map_or(&[], |s| s.tasks.as_slice()),
+        }
+    }
+
+    /// The time the tasks shown stand at: a fixed window's end once read, else now.
+    pub fn tasks_at_ms(&self) -> i64 {
+        self.past().map_or(self.now_ms, |f| f.to_ms.min(self.now_ms))
+    }
+
+    /// The stopped tasks shown, grouped by reason: the window's, or the last snapshot's.
+    pub fn stopped_groups(&self) -> &[StoppedGroup] {
+        match self.past() {
+            Some(f) => &f.stopped,
+            None => &self.feeds.stopped,
+        }
+    }
+
+    /// The load balancer's targets now; none over a window in the past (how they stood then
+    /// is not known).
     pub fn targets(&self) -> &[TargetHealth] {
+        if self.past().is_some() {
+            return &[];
+        }
         self.feeds.service.data.as_ref().map_or(&[], |s| s.targets.as_slice())
+    }
+
+    /// A task's warm report: the window's read, else the live lookups'.
+    pub fn report_of(&self, task_id: &str) -> Option<&FoundReport> {
+        self.past().and_then(|f| f.reports.get(task_id)).or_else(|| self.feeds.reports.get(task_id))
     }
 
     /// The overview's rows: tasks not stopped (in the chosen order; only those with a problem
@@ -175,9 +208,10 @@ impl State {
         }
         // Stopped groups are problems by nature: they stay in every view but a filter's, which
         // keeps those whose reason or tasks match it.
-        let groups = (0..self.feeds.stopped.len()).filter(|&g| {
+        let stopped = self.stopped_groups();
+        let groups = (0..stopped.len()).filter(|&g| {
             self.nav.task_filter.as_deref().is_none_or(|f| {
-                let group = &self.feeds.stopped[g];
+                let group = &stopped[g];
                 let f = f.to_lowercase();
                 group.reason.to_lowercase().contains(&f) || group.task_ids.iter().any(|id| id.contains(&f))
             })
@@ -231,7 +265,7 @@ impl State {
     pub fn row_task_id(&self, row: Row) -> Option<&str> {
         match row {
             Row::Task(i) => self.tasks().get(i).map(|t| t.id.as_str()),
-            Row::Stopped(g) => self.feeds.stopped.get(g).and_then(|g| g.task_ids.first()).map(String::as_str),
+            Row::Stopped(g) => self.stopped_groups().get(g).and_then(|g| g.task_ids.first()).map(String::as_str),
         }
     }
 
@@ -240,6 +274,11 @@ impl State {
         let row = *self.rows().get(self.nav.selected)?;
         let id = self.row_task_id(row)?;
         self.task(id)
+    }
+
+    /// A task as the last snapshot lists it (ECS's present, whatever window is shown).
+    pub fn live_task(&self, id: &str) -> Option<&Task> {
+        self.feeds.service.data.as_ref().and_then(|s| s.tasks.iter().find(|t| t.id == id))
     }
 
     pub fn task(&self, id: &str) -> Option<&Task> {
@@ -258,8 +297,8 @@ impl State {
     /// What a task's warm state is judged on besides ECS: its report lookup and newest re-warm.
     pub fn warm_evidence(&self, task_id: &str) -> WarmEvidence<'_> {
         WarmEvidence {
-            report: self.feeds.reports.get(task_id),
-            lookup: self.feeds.report_lookups.get(task_id),
+            report: self.report_of(task_id),
+            lookup: self.past().and_then(|f| f.lookups.get(task_id)).or_else(|| self.feeds.report_lookups.get(task_id)),
             rewarm: self.ops.rewarmed.get(task_id),
         }
     }
@@ -299,6 +338,7 @@ impl State {
             rollback_to: None,
             now_ms: self.now_ms,
             rules: HealthRules { warm_limit_ms: self.site.warm_limit_ms, ..HealthRules::default() },
+            past_window: false,
         };
         Some(assess(&inputs))
     }
@@ -325,12 +365,12 @@ impl State {
     /// The warmer verdict of a task by the PRODUCT.md health rule (the newest of its in-task
     /// warmer and any re-warm).
     pub fn warmer_verdict(&self, task: &Task) -> WarmerVerdict {
-        task.warmer_verdict(self.warm_evidence(task.id.as_str()), self.now_ms, self.site.warm_limit_ms)
+        task.warmer_verdict(self.warm_evidence(task.id.as_str()), self.tasks_at_ms(), self.site.warm_limit_ms)
     }
 
     /// Warming time: the report's timestamp minus the task's startedAt.
     pub fn warming_ms(&self, task: &Task) -> Option<i64> {
-        let report = self.feeds.reports.get(task.id.as_str())?;
+        let report = self.report_of(task.id.as_str())?;
         crate::model::warming_duration_ms(report.at_ms, task.started_at_ms?)
     }
 

@@ -71,6 +71,7 @@ impl StatusFacts {
             rollback_to: None,
             now_ms: now,
             rules,
+            past_window: false,
         })
     }
 

@@ -79,6 +79,9 @@ pub struct RuntimeInputs<'a> {
     pub rollback_to: Option<String>,
     pub now_ms: i64,
     pub rules: HealthRules,
+    /// The tasks are a window's in the past (`model::past`), not ECS's last hour: the stopped
+    /// ones are counted "in the window".
+    pub past_window: bool,
 }
 
 /// The verdict and the findings behind it.
@@ -136,7 +139,7 @@ pub fn assess(i: &RuntimeInputs<'_>) -> Assessment {
         }
         Err(ref why) => fs.lack(format!("CloudWatch metrics ({why})")),
     }
-    fs.extend(stopped_findings(snap));
+    fs.extend(stopped_findings(snap, if i.past_window { "in the window" } else { "in the last hour" }));
     match i.logs {
         Ok(l) => {
             let per = l.per_task();

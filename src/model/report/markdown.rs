@@ -154,7 +154,11 @@ pub fn markdown(r: &IncidentReport) -> String {
     out.push("## Stopped tasks".into());
     out.push(String::new());
     if r.stopped.is_empty() {
-        out.push("No task that ECS still lists stopped in the window (ECS keeps stopped tasks about an hour).".into());
+        out.push(
+            "No task stopped in the window (ECS keeps stopped tasks about an hour; older ones are found by their log \
+             streams)."
+                .into(),
+        );
         out.push(String::new());
     } else {
         let rows = r
@@ -185,8 +189,12 @@ pub fn markdown(r: &IncidentReport) -> String {
                 .map_or("–".into(), |x| format!("{} ok · {} failed · {} total", x.success, x.failure, x.total));
             vec![
                 code(task_prefix(&w.task_id)),
-                w.revision.to_string(),
-                if w.running { "running".into() } else { "stopped".into() },
+                if w.revision == 0 { "unknown".into() } else { w.revision.to_string() },
+                match (w.running, w.from_logs) {
+                    (true, _) => "running".into(),
+                    (false, false) => "stopped".into(),
+                    (false, true) => "stopped (no longer listed by ECS)".into(),
+                },
                 format!("{}{}", if w.ok { "" } else { "**" }, cell(&w.result)) + if w.ok { "" } else { "**" },
                 report,
             ]

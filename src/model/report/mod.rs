@@ -61,6 +61,8 @@ pub struct ReportInputs<'a> {
     pub logs: Result<&'a [LogEvent], String>,
     /// A failed warmer's last lines, by task id.
     pub warmer_output: &'a HashMap<String, Vec<String>>,
+    /// What the reader could not read besides the parts below, one line each.
+    pub unavailable: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -132,8 +134,11 @@ pub struct ReportImage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportWarmer {
     pub task_id: String,
+    /// 0 when unknown (a task ECS no longer lists, started before every deployment known).
     pub revision: u32,
     pub running: bool,
+    /// ECS no longer lists the task: it was found by its log streams (`model::past`).
+    pub from_logs: bool,
     /// `ok`, `failed: exit 127 (command not found)`…
     pub result: String,
     pub ok: bool,
@@ -252,7 +257,7 @@ fn waf(w: &WafSnapshot, from: i64) -> ReportWaf {
 /// Builds the report.
 pub fn build(i: &ReportInputs<'_>) -> IncidentReport {
     let (from, to) = (i.from_ms, i.to_ms);
-    let mut unavailable = Vec::new();
+    let mut unavailable = i.unavailable.clone();
     let deployment_list = match &i.deployments {
         Ok(list) => deployments(list, i.revisions, from, to),
         Err(e) => {
@@ -284,12 +289,9 @@ pub fn build(i: &ReportInputs<'_>) -> IncidentReport {
             Vec::new()
         }
     };
-    let tasks: Vec<_> = i
-        .snapshot
-        .tasks
-        .iter()
-        .filter(|t| t.started_at_ms.is_none_or(|s| s <= to) && t.stopped_ms().is_none_or(|s| s >= from))
-        .collect();
+    // The snapshot's tasks are the window's (`model::past::window_tasks`); the filter keeps
+    // callers that pass ECS's list honest.
+    let tasks: Vec<_> = i.snapshot.tasks.iter().filter(|t| super::past::lived_in(t, from, to)).collect();
     let stopped_in_window: Vec<_> = tasks.iter().filter(|t| t.is_stopped()).map(|t| (*t).clone()).collect();
     let warmers = tasks
         .iter()
@@ -305,6 +307,7 @@ pub fn build(i: &ReportInputs<'_>) -> IncidentReport {
                 task_id: t.id.as_str().to_owned(),
                 revision: t.revision,
                 running: !t.is_stopped(),
+                from_logs: t.from_logs,
                 result: verdict.summary(),
                 ok: !verdict.stands_out(),
                 report: i.reports.get(t.id.as_str()).map(|r| r.report),

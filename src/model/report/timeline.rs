@@ -41,8 +41,23 @@ pub fn timeline(
     }
     for t in &i.snapshot.tasks {
         let id = task_prefix(t.id.as_str());
-        if let Some(s) = t.started_at_ms {
-            push(s, "task_started", format!("task {id} started (revision {}, {})", t.revision, t.az));
+        match (t.started_at_ms, t.from_logs) {
+            (Some(s), false) => {
+                push(s, "task_started", format!("task {id} started (revision {}, {})", t.revision, t.az))
+            }
+            // Rebuilt from its streams and the service events: ECS no longer lists it.
+            (Some(s), true) => {
+                let rev =
+                    if t.revision == 0 { "revision unknown".to_owned() } else { format!("revision {}", t.revision) };
+                push(
+                    s,
+                    "task_started",
+                    format!(
+                        "task {id}'s earliest record: a service event or its first line ({rev}; ECS no longer lists it)"
+                    ),
+                );
+            }
+            (None, _) => {}
         }
         if let (true, Some(s)) = (t.is_stopped(), t.stopped_ms()) {
             let exits: Vec<String> = t
@@ -53,7 +68,8 @@ pub fn timeline(
                 .collect();
             let exits = if exits.is_empty() { String::new() } else { format!(" — {}", exits.join(", ")) };
             let reason = t.stopped_reason.as_deref().unwrap_or("no reason given");
-            push(s, "task_stopped", format!("task {id} stopped: {reason}{exits}"));
+            let how = if t.from_logs { "stopped (its last record)" } else { "stopped" };
+            push(s, "task_stopped", format!("task {id} {how}: {reason}{exits}"));
         }
         if let Some(r) = i.reports.get(t.id.as_str()) {
             let w = r.report;

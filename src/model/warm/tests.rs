@@ -79,7 +79,31 @@ fn stopped(exit: Option<i32>, report: Option<WarmReport>) -> WarmerFacts<'static
         reason: None,
         evidence: WarmEvidence { report: found, lookup, rewarm: None },
         task_started_at_ms: Some(1_000_000),
+        exit_forgotten: false,
+        no_log_stream: false,
     }
+}
+
+#[test]
+fn a_warmer_whose_exit_ecs_forgot_is_judged_by_its_log() {
+    let forgot = |report| WarmerFacts { exit_forgotten: true, ..stopped(None, report) };
+    let ok = WarmReport { success: 9, failure: 0, no_change: 0, total: 9 };
+    let v = warmer_verdict(&forgot(Some(ok)), 0, DEFAULT_WARM_LIMIT_MS);
+    assert_eq!(v, WarmerVerdict::ExitUnknown { failures: Some(0), searched: true, logged: true });
+    assert!(!v.stands_out());
+    assert_eq!(v.summary(), "ok by its report (exit no longer kept by ECS)");
+    let bad = WarmReport { failure: 3, ..ok };
+    assert!(warmer_verdict(&forgot(Some(bad)), 0, DEFAULT_WARM_LIMIT_MS).stands_out());
+    // No report after a lookup over its whole run: it stands out, never "never ran".
+    let none = warmer_verdict(&forgot(None), 0, DEFAULT_WARM_LIMIT_MS);
+    assert_eq!(none.summary(), "no report in its log (exit no longer kept by ECS)");
+    assert!(none.stands_out());
+    // No stream at all: nothing is left to judge it by; it does not stand out.
+    let unlogged = warmer_verdict(&WarmerFacts { no_log_stream: true, ..forgot(None) }, 0, DEFAULT_WARM_LIMIT_MS);
+    assert!(!unlogged.stands_out());
+    assert!(unlogged.summary().starts_with("no log stream left"), "{}", unlogged.summary());
+    let looking = WarmerFacts { evidence: WarmEvidence::default(), ..forgot(None) };
+    assert!(!warmer_verdict(&looking, 0, DEFAULT_WARM_LIMIT_MS).stands_out());
 }
 
 #[test]

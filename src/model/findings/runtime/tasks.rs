@@ -3,8 +3,10 @@
 
 use super::*;
 
-/// Stopped tasks: containers killed for memory (exit 137), image pulls and EFS mounts failing.
-pub fn stopped_findings(snap: &ServiceSnapshot) -> Vec<Finding> {
+/// Stopped tasks: containers killed for memory (exit 137), image pulls and EFS mounts failing;
+/// `span` says over what they were counted (`in the last hour`: ECS keeps stopped tasks that
+/// long; `in the window`).
+pub fn stopped_findings(snap: &ServiceSnapshot, span: &str) -> Vec<Finding> {
     let stopped: Vec<&Task> = snap.tasks.iter().filter(|t| t.is_stopped()).collect();
     let mut out = Vec::new();
     // OOM kills per container name (nginx, php-fpm).
@@ -21,13 +23,10 @@ pub fn stopped_findings(snap: &ServiceSnapshot) -> Vec<Finding> {
         let n = tasks.len();
         let severity = if n >= OOM_HIGH_COUNT { Severity::High } else { Severity::Medium };
         let ids: Vec<&str> = tasks.iter().map(|t| task_prefix(&t.id)).collect();
-        let mut f = Finding::runtime(
-            "oom_killed",
-            severity,
-            format!("{name} killed for memory (exit 137) {n}× in the last hour"),
-        )
-        .subject(name)
-        .evidence(format!("stopped tasks {}", ids.join(", ")));
+        let mut f =
+            Finding::runtime("oom_killed", severity, format!("{name} killed for memory (exit 137) {n}× {span}"))
+                .subject(name)
+                .evidence(format!("stopped tasks {}", ids.join(", ")));
         if let Some(td) = tasks.first().and_then(|t| snap.task_definitions.iter().find(|d| d.arn == t.task_definition))
         {
             let mib = |v: Option<i32>| v.map_or_else(|| "not set".to_owned(), |m| format!("{m} MiB"));
@@ -69,7 +68,7 @@ pub fn stopped_findings(snap: &ServiceSnapshot) -> Vec<Finding> {
         let ids: Vec<&str> = hit.iter().map(|t| task_prefix(&t.id)).collect();
         let reason = hit[0].stopped_reason.as_deref().map(crate::model::sanitize_line).unwrap_or_default();
         out.push(
-            Finding::runtime(id, severity, format!("{what} {n}× in the last hour"))
+            Finding::runtime(id, severity, format!("{what} {n}× {span}"))
                 .evidence(format!("stopped tasks {}", ids.join(", ")))
                 .evidence(reason)
                 .change(change),

@@ -98,6 +98,7 @@ fn inputs<'a>(
         rollback_to: Some("wordpress:41".into()),
         now_ms: NOW,
         rules: HealthRules::default(),
+        past_window: false,
     }
 }
 
@@ -212,13 +213,13 @@ fn oom_kills_count_per_container_and_start_failures_per_kind() {
         stopped("eeee0000", "CannotPullContainerError: pull image manifest has been retried", None),
     ]);
     snap.task_definitions = vec![TaskDefinition { memory: Some("512".into()), ..TaskDefinition::default() }];
-    let fs = stopped_findings(&snap);
+    let fs = stopped_findings(&snap, "in the last hour");
     assert_eq!(fs[0].title, "php-fpm killed for memory (exit 137) 2× in the last hour");
     assert_eq!(fs[0].severity, Severity::High);
     assert_eq!(fs[1].title, "image pull failed 1× in the last hour");
     assert_eq!(fs[1].severity, Severity::Medium);
     snap.tasks.remove(1);
-    assert_eq!(stopped_findings(&snap)[0].severity, Severity::Medium);
+    assert_eq!(stopped_findings(&snap, "in the last hour")[0].severity, Severity::Medium);
 }
 
 fn signals(lines: &[(&str, LineClass, usize)]) -> LogSignals {
