@@ -139,7 +139,9 @@ fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
                 }
                 Line::styled(text, style)
             }
-            None if past.is_some() => Line::styled("target: how it stood then is not known", theme::dim()),
+            None if past.is_some_and(|(_, to)| to < state.now_ms - 120_000) => {
+                Line::styled("target: how it stood then is not known", theme::dim())
+            }
             None => Line::styled("target: not registered with the load balancer", theme::dim()),
         },
     ];

@@ -28,7 +28,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let mut title = match (state.window.window.range(), &state.window.read) {
         (None, _) => format!(" Tasks {now} "),
         (Some((_, to)), WindowRead::Read(_)) => format!(
-            " Tasks at {} (window's end): {running} running · {stopped} stopped in the window ",
+            " Tasks at {}, the window's end · {running} running · {stopped} stopped in it ",
             state.window.clock.hm(to)
         ),
         (Some(_), WindowRead::Failed(_)) => format!(" Tasks now (the window's unreadable) {now} "),

@@ -175,10 +175,10 @@ impl State {
         }
     }
 
-    /// The load balancer's targets now; none over a window in the past (how they stood then
-    /// is not known).
+    /// The load balancer's targets now; none over a window that ended more than two minutes
+    /// ago (how they stood then is not known).
     pub fn targets(&self) -> &[TargetHealth] {
-        if self.past().is_some() {
+        if self.past().is_some_and(|f| f.to_ms < self.now_ms - 120_000) {
             return &[];
         }
         self.feeds.service.data.as_ref().map_or(&[], |s| s.targets.as_slice())
