@@ -13,6 +13,7 @@ use super::logs::{Cursor, Step, poll_once};
 use crate::app::LogScope;
 use crate::aws::logs::streams;
 use crate::aws::{AwsError, Clients};
+use crate::model::past::min_opt;
 use crate::model::{LastStatus, LogEvent, Task, TaskLog, lifetime_window};
 
 /// The byte budget of one task's lines (the detail keeps one task's at a time).
@@ -217,13 +218,6 @@ pub async fn find_by_streams(
             }))
         }
         _ => Err(FindError::Ambiguous(found.into_iter().map(|f| f.0).collect())),
-    }
-}
-
-fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::model::{
 /// is cut there; `Past::cut` says so).
 const MAX_STREAM_PAGES: usize = 40;
 /// A warmer's last lines kept when it wrote no report.
-pub const WARMER_LINES: usize = 10;
+const WARMER_LINES: usize = 10;
 
 /// What was read of the tasks ECS forgot.
 #[derive(Debug, Clone, Default)]
@@ -98,22 +98,33 @@ pub async fn read(
             continue;
         }
         past.lookups.insert(id.clone(), if looked.complete { ReportLookup::NotFound } else { ReportLookup::Looking });
-        let read = LifetimeRead {
-            clients: c,
-            disc: &disc,
-            task: t,
-            containers: &["warmer".to_owned()],
-            group: None,
-            budget,
-            now,
-            max_bytes: 64 * 1024,
-        };
-        let log = read.read().await?;
-        let lines: Vec<String> = log.events.iter().rev().take(WARMER_LINES).rev().map(|e| e.text.clone()).collect();
-        past.warmer_output.insert(id, lines);
+        past.warmer_output.insert(id, warmer_lines(c, &disc, t, budget, now).await?);
     }
     past.tasks = tasks;
     Ok(past)
+}
+
+/// A warmer's own last lines ([`WARMER_LINES`]), from its whole run (`/bin/sh: GET: not
+/// found`, `curl: (22) … 504`).
+pub async fn warmer_lines(
+    c: &Clients,
+    disc: &Discovery,
+    task: &Task,
+    budget: &Budget,
+    now: i64,
+) -> Result<Vec<String>, AwsError> {
+    let read = LifetimeRead {
+        clients: c,
+        disc,
+        task,
+        containers: &["warmer".to_owned()],
+        group: None,
+        budget,
+        now,
+        max_bytes: 64 * 1024,
+    };
+    let log = read.read().await?;
+    Ok(log.events.iter().rev().take(WARMER_LINES).rev().map(|e| e.text.clone()).collect())
 }
 
 /// Every task's streams under the task definitions' `<prefix>/<container>/`, and whether a

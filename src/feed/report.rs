@@ -29,7 +29,6 @@ use crate::model::{
 pub const NGINX_TROUBLE: &str = "?500 ?502 ?503 ?504 ?error ?crit ?alert";
 /// Pages per log query at most (a window of a very busy site is cut there, and says so).
 const MAX_PAGES: usize = 2_000;
-use super::past::WARMER_LINES;
 
 /// Everything read for one report.
 #[derive(Debug, Clone)]
@@ -140,11 +139,13 @@ pub async fn gather_with(
     )
     .await
     .map_err(why);
-    // What the forgotten tasks' warmers left is looked up like the listed tasks'.
-    let mut past_output = HashMap::new();
+    // What the forgotten tasks' warmers left stands beside the listed tasks'.
+    let mut lookups = reading.report_lookups;
+    let mut warmer_output = HashMap::new();
     if let Ok(p) = &mut past {
         reports.extend(std::mem::take(&mut p.reports));
-        past_output = std::mem::take(&mut p.warmer_output);
+        lookups.extend(std::mem::take(&mut p.lookups));
+        warmer_output = std::mem::take(&mut p.warmer_output);
     }
     let disc = Discovery {
         task_definitions: snapshot.task_definitions.clone(),
@@ -157,27 +158,10 @@ pub async fn gather_with(
         Err("the console loads the window's lines in its log view".to_owned())
     };
     // A warmer that failed: its own words (`/bin/sh: GET: not found`), from its whole run.
-    let mut warmer_output = HashMap::new();
     for t in snapshot.tasks.iter().filter(|t| t.warmer().and_then(|w| w.exit_code).is_some_and(|x| x != 0)) {
-        let read = super::lifetime::LifetimeRead {
-            clients: c,
-            disc: &disc,
-            task: t,
-            containers: &["warmer".to_owned()],
-            group: None,
-            budget: &budget,
-            now: now_ms(),
-            max_bytes: 64 * 1024,
-        };
-        if let Ok(log) = read.read().await {
-            let lines: Vec<String> = log.events.iter().rev().take(WARMER_LINES).rev().map(|e| e.text.clone()).collect();
+        if let Ok(lines) = super::past::warmer_lines(c, &disc, t, &budget, now_ms()).await {
             warmer_output.insert(t.id.as_str().to_owned(), lines);
         }
-    }
-    warmer_output.extend(past_output);
-    let mut lookups = reading.report_lookups;
-    if let Ok(p) = &mut past {
-        lookups.extend(std::mem::take(&mut p.lookups));
     }
     Ok(ReportFacts {
         account,

@@ -212,7 +212,8 @@ fn task_events(events: &[ServiceEvent]) -> HashMap<&str, (Option<i64>, Option<i6
     out
 }
 
-fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+/// The earlier of two times, either may be unknown.
+pub fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),

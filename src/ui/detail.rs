@@ -114,7 +114,7 @@ fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
     let uptime = task.uptime_ms(state.tasks_at_ms()).map_or_else(|| "–".to_owned(), format_age);
     let revision = if task.revision == 0 { "unknown".to_owned() } else { task.revision.to_string() };
     let az = if task.az.is_empty() { "–" } else { task.az.as_str() };
-    let past = state.window.window.range().filter(|_| state.window.facts().is_some());
+    let past = state.past().map(|f| f.to_ms);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{} ", task.last_status), theme::title()),
@@ -139,13 +139,11 @@ fn facts_lines(state: &State, task: &Task, width: usize) -> Vec<Line<'static>> {
                 }
                 Line::styled(text, style)
             }
-            None if past.is_some_and(|(_, to)| to < state.now_ms - 120_000) => {
-                Line::styled("target: how it stood then is not known", theme::dim())
-            }
+            None if state.targets_unknown() => Line::styled("target: how it stood then is not known", theme::dim()),
             None => Line::styled("target: not registered with the load balancer", theme::dim()),
         },
     ];
-    if let Some((_, to)) = past {
+    if let Some(to) = past {
         lines.insert(
             0,
             Line::styled(

@@ -215,7 +215,7 @@ fn lines(state: &State, rows: &[Row], shown: Range<usize>, compact: bool, width:
             Row::Stopped(g) => {
                 if !stopped_header {
                     stopped_header = true;
-                    let heading = if state.window.facts().is_some() && !state.window.window.is_live() {
+                    let heading = if state.past().is_some() {
                         "Stopped in the window (grouped by reason)"
                     } else {
                         "Stopped recently (grouped by reason)"

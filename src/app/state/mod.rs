@@ -147,8 +147,8 @@ impl State {
         self.quit
     }
 
-    /// A fixed window's facts, once read.
-    fn past(&self) -> Option<&crate::model::window::WindowFacts> {
+    /// A fixed window's facts, once read: what the tasks, their groups and warmers show.
+    pub fn past(&self) -> Option<&crate::model::window::WindowFacts> {
         if self.window.window.is_live() { None } else { self.window.facts() }
     }
 
@@ -175,10 +175,15 @@ impl State {
         }
     }
 
-    /// The load balancer's targets now; none over a window that ended more than two minutes
-    /// ago (how they stood then is not known).
+    /// The tasks shown are a window's that ended more than two minutes ago: how their targets
+    /// stood then is not known.
+    pub fn targets_unknown(&self) -> bool {
+        self.past().is_some_and(|f| f.to_ms < self.now_ms - 120_000)
+    }
+
+    /// The load balancer's targets now; none when `targets_unknown`.
     pub fn targets(&self) -> &[TargetHealth] {
-        if self.past().is_some_and(|f| f.to_ms < self.now_ms - 120_000) {
+        if self.targets_unknown() {
             return &[];
         }
         self.feeds.service.data.as_ref().map_or(&[], |s| s.targets.as_slice())

@@ -1,3 +1,6 @@
+//! The tasks of a past window: as they stood at its end, and those ECS forgot rebuilt from
+//! their streams, the service events and the deployment history.
+
 use super::*;
 use crate::model::{ContainerDef, ContainerRole, RevisionImage};
 
